@@ -1,0 +1,169 @@
+"""Command line: `python main.py [options] [command]`.
+
+Commands: `run` (default: the windows of this station's roles), `simulate` (the hall-day
+simulator, also the headless demo), `init-db` (migrate, optionally seed the demo hall),
+`db-password` (store the central database password in the OS keyring).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from app import __version__
+from app.settings import ROLES, Settings, SettingsError, load_settings
+
+log = logging.getLogger("halldesk")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="halldesk", description="HallDesk hall software")
+    p.add_argument("--version", action="version", version=f"HallDesk {__version__}")
+    p.add_argument("--config", type=Path, help="settings file (default: the user config folder)")
+    p.add_argument("--data-dir", type=Path, help="folder of the embedded database")
+    p.add_argument("--role", action="append", choices=ROLES, help="role(s) to start")
+    p.add_argument("--headless", action="store_true", help="run the roles that need no window")
+    p.add_argument("--demo", action="store_true", help="seed the demo hall if missing")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("run", help="start this station's windows (default)")
+    sim = sub.add_parser("simulate", help="run a hall day through the real queue service")
+    sim.add_argument("--counters", type=int, default=6)
+    sim.add_argument("--hours", type=float, default=8.0)
+    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--arrivals-per-hour", type=float, default=None)
+    sim.add_argument("--no-show-rate", type=float, default=0.05)
+    sim.add_argument("--database", help="database URL to run in (default: a fresh SQLite file)")
+    sim.add_argument("--json", action="store_true", help="print the result as JSON")
+    init = sub.add_parser("init-db", help="apply migrations to the central database")
+    init.add_argument("--demo", action="store_true", dest="init_demo")
+    pw = sub.add_parser("db-password", help="store the database password in the OS keyring")
+    pw.add_argument("--url", help="database URL (default: the configured one)")
+    return p
+
+
+def _has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    command = args.command or "run"
+    if command == "simulate":
+        return _simulate(args)
+    try:
+        settings = load_settings(args.config)
+    except SettingsError as exc:
+        print(f"HallDesk cannot start: settings file {exc}", file=sys.stderr)
+        return 2
+    if args.role:
+        settings = replace(settings, station=replace(settings.station, roles=tuple(args.role)))
+    if command == "init-db":
+        return _init_db(settings, args)
+    if command == "db-password":
+        return _db_password(settings, args)
+    if args.headless:
+        return _headless(settings, args)
+    if not _has_display():
+        print("No display found: running the headless hall demo (main.py simulate).")
+        return _simulate(_parser().parse_args(["simulate", "--hours", "2", "--counters", "4"]))
+    return _gui(settings, args)
+
+
+def _core(settings: Settings, args: argparse.Namespace, demo: bool | None = None):  # type: ignore[no-untyped-def]
+    from app.bootstrap import build_core
+    from app.services.errors import DatabaseUnavailable
+
+    try:
+        return build_core(settings, data_dir=args.data_dir, demo=demo)
+    except DatabaseUnavailable as exc:
+        print(f"HallDesk cannot start: {exc.message}", file=sys.stderr)
+        return None
+
+
+def _gui(settings: Settings, args: argparse.Namespace) -> int:
+    core = _core(settings, args, demo=True if args.demo else None)
+    if core is None:
+        return 3
+    from app.ui.application import run_gui
+
+    try:
+        return run_gui(core, list(settings.station.roles))
+    finally:
+        core.close()
+
+
+def _headless(settings: Settings, args: argparse.Namespace) -> int:
+    core = _core(settings, args, demo=True if args.demo else None)
+    if core is None:
+        return 3
+    from app.headless import run_headless
+
+    try:
+        return run_headless(core)
+    finally:
+        core.close()
+
+
+def _init_db(settings: Settings, args: argparse.Namespace) -> int:
+    core = _core(settings, args, demo=bool(args.init_demo or args.demo))
+    if core is None:
+        return 3
+    core.close()
+    print("database is at the newest schema")
+    return 0
+
+
+def _db_password(settings: Settings, args: argparse.Namespace) -> int:
+    import keyring
+    from keyring.errors import KeyringError
+    from sqlalchemy.engine import make_url
+
+    from app.models.db import KEYRING_SERVICE, keyring_account
+
+    url = make_url(args.url or settings.database_url())
+    if not url.username:
+        print("the database URL names no user", file=sys.stderr)
+        return 2
+    password = getpass.getpass(f"password for {url.username}@{url.host}: ")
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_account(url), password)
+    except KeyringError as exc:
+        print(f"no usable keyring on this machine: {exc}", file=sys.stderr)
+        return 3
+    print("stored in the OS keyring")
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from app.services.simulate import SimulationConfig, format_report, run_simulation
+
+    if args.counters < 1 or args.hours <= 0:
+        print("--counters must be at least 1 and --hours above 0", file=sys.stderr)
+        return 2
+    config = SimulationConfig(
+        counters=args.counters,
+        hours=args.hours,
+        seed=args.seed,
+        arrivals_per_hour=args.arrivals_per_hour,
+        no_show_rate=args.no_show_rate,
+        database_url=args.database,
+    )
+    report = run_simulation(config)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0

@@ -1,0 +1,34 @@
+"""The station's windowless roles, run by `main.py --headless` until SIGTERM or SIGINT.
+
+Field engineers run the bus station this way. Workers are started here, and on a signal
+each is stopped, drained and joined before the process exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from app.bootstrap import Core
+
+log = logging.getLogger(__name__)
+
+
+def run_headless(core: Core, stop: threading.Event | None = None) -> int:
+    stop = stop or threading.Event()
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_signal)
+        signal.signal(signal.SIGINT, _on_signal)
+    hall = core.halls.get(core.hall_code)
+    log.info("headless station %s of hall %s running", core.settings.station.name, hall.code)
+    while not stop.wait(0.5):
+        pass
+    log.info("headless station stopped")
+    return 0

@@ -1,0 +1,22 @@
+"""SQLAlchemy 2 mapped classes, the schema's migrations and database sessions.
+
+No Qt and no upper layer is imported here.
+"""
+
+from app.models.base import Base
+from app.models.hall import Counter, CounterService, Hall, Service, Staff
+from app.models.queue import CounterPause, CounterSession, Ticket, TicketEvent, TicketSeries
+
+__all__ = [
+    "Base",
+    "Counter",
+    "CounterPause",
+    "CounterService",
+    "CounterSession",
+    "Hall",
+    "Service",
+    "Staff",
+    "Ticket",
+    "TicketEvent",
+    "TicketSeries",
+]

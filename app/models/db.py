@@ -1,0 +1,141 @@
+"""Engines and sessions for the central database (PostgreSQL or embedded SQLite).
+
+SQLite runs in WAL mode with `synchronous=FULL`, a busy timeout, and `BEGIN IMMEDIATE`
+for every writing unit of work, so two writers never interleave and "call next" is
+atomic. Read-only units of work use a deferred `BEGIN` and never block writers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "halldesk-database"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def keyring_account(url: URL) -> str:
+    """The keyring account name a database password is stored under."""
+    return f"{url.username}@{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+
+
+def normalise_url(raw: str, *, use_keyring: bool = True) -> URL:
+    """Pick the psycopg 3 driver for PostgreSQL and fetch a missing password from keyring."""
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() == "postgresql" and url.username and url.password is None:
+        if use_keyring:
+            password = _keyring_password(url)
+            if password:
+                url = url.set(password=password)
+    return url
+
+
+def _keyring_password(url: URL) -> str | None:
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            return keyring.get_password(KEYRING_SERVICE, keyring_account(url))
+        except KeyringError as exc:  # no backend on a headless box
+            log.warning("keyring unavailable (%s); connecting without a stored password", exc)
+            return None
+    except ImportError:  # pragma: no cover - keyring is a hard dependency
+        return None
+
+
+def _sqlite_listeners(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("halldesk_readonly"):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(raw_url: str | URL, *, pool_size: int = 10, use_keyring: bool = True) -> Engine:
+    url = raw_url if isinstance(raw_url, URL) else normalise_url(raw_url, use_keyring=use_keyring)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
+        _sqlite_listeners(engine)
+        return engine
+    if backend == "postgresql":
+        return create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 5, "application_name": "halldesk"},
+        )
+    raise ValueError(f"unsupported database '{backend}': use postgresql:// or sqlite:///")
+
+
+class Database:
+    """One engine and its unit-of-work sessions. Create it in the bootstrap, never at import."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write = sessionmaker(engine, expire_on_commit=False)
+        self._read = sessionmaker(
+            engine.execution_options(halldesk_readonly=True), expire_on_commit=False
+        )
+
+    @classmethod
+    def from_url(cls, url: str, *, pool_size: int = 10, use_keyring: bool = True) -> Database:
+        return cls(make_engine(url, pool_size=pool_size, use_keyring=use_keyring))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One writing unit of work: committed on success, rolled back on any error."""
+        session = self._write()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        session = self._read()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,143 @@
+"""The hall queue: tickets, their event log, number series and counter sessions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import BigId, Base, UtcDateTime, UuidPk
+
+TICKET_STATUSES = ("waiting", "called", "serving", "held", "done", "no_show", "transferred")
+OPEN_AT_COUNTER = ("called", "serving")
+
+
+class Ticket(UuidPk, Base):
+    """One leg of a customer's visit. A transfer closes the leg and opens a new one that
+    keeps the printed number and the original issue time (`queue_at`)."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # Numbers are unique per hall, day and letter for the printed (first) legs.
+        Index(
+            "uq_tickets_number",
+            "hall_id",
+            "business_date",
+            "prefix",
+            "number",
+            unique=True,
+            sqlite_where=text("previous_id IS NULL"),
+            postgresql_where=text("previous_id IS NULL"),
+        ),
+        # Call next reads only waiting tickets; keep that index small.
+        Index(
+            "ix_tickets_waiting",
+            "hall_id",
+            "service_id",
+            "priority",
+            "queue_at",
+            sqlite_where=text("status = 'waiting'"),
+            postgresql_where=text("status = 'waiting'"),
+        ),
+        Index("ix_tickets_counter_open", "counter_id", "status"),
+        Index("ix_tickets_hall_day", "hall_id", "business_date"),
+    )
+
+    hall_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("halls.id"))
+    service_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("services.id"))
+    business_date: Mapped[date] = mapped_column(Date)
+    prefix: Mapped[str] = mapped_column(String(1))
+    number: Mapped[int] = mapped_column(Integer)
+    # The code printed on the ticket and scanned at the counter: "20261123-A012-DEMO".
+    code: Mapped[str] = mapped_column(String(48))
+    dispenser: Mapped[str] = mapped_column(String(16), default="")
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    queue_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    called_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    serving_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    counter_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("counters.id"), nullable=True
+    )
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("staff.id"), nullable=True)
+    recall_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Transfer chain: the first leg of this visit and the leg before this one.
+    origin_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    previous_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("tickets.id"), nullable=True
+    )
+    transfers: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.prefix}{self.number:03d}"
+
+
+class TicketEvent(Base):
+    """Append-only log of what happened in the queue; the display speaks its call events
+    and every window watches its highest id to refresh within a second."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_hall", "hall_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    hall_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("halls.id"))
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    display_number: Mapped[str] = mapped_column(String(8), default="")
+    service_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    counter_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TicketSeries(Base):
+    """Next number per hall, service, business day and dispenser range."""
+
+    __tablename__ = "ticket_series"
+
+    hall_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("halls.id"), primary_key=True)
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("services.id"), primary_key=True
+    )
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    dispenser: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class CounterSession(UuidPk, Base):
+    """A clerk logged in at a counter, from login to logout."""
+
+    __tablename__ = "counter_sessions"
+    __table_args__ = (Index("ix_counter_sessions_open", "counter_id", "ended_at"),)
+
+    counter_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("counters.id"))
+    staff_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("staff.id"))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CounterPause(UuidPk, Base):
+    """A pause of a counter session with its reason; open while ended_at is null."""
+
+    __tablename__ = "counter_pauses"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("counter_sessions.id"))
+    reason: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -1,0 +1,129 @@
+"""Demo hall: what `scripts/run` and the hall-day simulator start from."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from app.models import Counter, CounterService, Hall, Service, Staff
+from app.models.db import Database
+
+DEMO_HALL = "DEMO"
+DEMO_PASSWORD = "1234"
+
+
+@dataclass(frozen=True)
+class DemoService:
+    code: str
+    prefix: str
+    name_zh: str
+    name_en: str
+    weight: int
+    threshold_min: int
+    default_s: int
+
+
+SERVICES = (
+    DemoService("PAY", "A", "缴费业务", "Bill payment", 0, 15, 180),
+    DemoService("APPLY", "B", "业务办理", "Applications", 0, 25, 480),
+    DemoService("ENQ", "C", "咨询投诉", "Enquiries & complaints", 0, 20, 360),
+    DemoService("GREEN", "V", "绿色通道", "Green channel", 10, 10, 300),
+)
+# counter number -> services in order
+COUNTERS = {
+    1: ("PAY", "APPLY"),
+    2: ("PAY", "APPLY"),
+    3: ("APPLY", "PAY"),
+    4: ("APPLY", "ENQ"),
+    5: ("ENQ", "APPLY"),
+    6: ("GREEN", "PAY", "APPLY", "ENQ"),
+}
+TRANSFER = {1: "APPLY", 2: "APPLY", 3: "PAY", 4: "ENQ", 5: "APPLY", 6: "PAY"}
+STAFF = (
+    ("1001", "王芳", "clerk"),
+    ("1002", "李娜", "clerk"),
+    ("1003", "张伟", "clerk"),
+    ("1004", "刘洋", "clerk"),
+    ("1005", "陈静", "clerk"),
+    ("1006", "杨磊", "clerk"),
+    ("8001", "赵敏", "manager"),
+    ("9001", "系统管理员", "admin"),
+)
+
+
+def ensure_demo_hall(
+    db: Database,
+    *,
+    code: str = DEMO_HALL,
+    counters: int = 6,
+    password: str = DEMO_PASSWORD,
+    hasher: PasswordHasher | None = None,
+) -> bool:
+    """Create the demo hall unless it exists; True when it was created."""
+    with db.write() as s:
+        if s.scalar(select(Hall.id).where(Hall.code == code)) is not None:
+            return False
+        hall = Hall(
+            id=uuid.uuid4(),
+            code=code,
+            name_zh="示范营业厅",
+            name_en="Demo Service Hall",
+            timezone="Asia/Shanghai",
+        )
+        s.add(hall)
+        services: dict[str, Service] = {}
+        for order, d in enumerate(SERVICES):
+            svc = Service(
+                id=uuid.uuid4(),
+                hall_id=hall.id,
+                code=d.code,
+                prefix=d.prefix,
+                name_zh=d.name_zh,
+                name_en=d.name_en,
+                priority_weight=d.weight,
+                wait_threshold_min=d.threshold_min,
+                default_service_s=d.default_s,
+                sort_order=order,
+                active=True,
+            )
+            services[d.code] = svc
+            s.add(svc)
+        s.flush()
+        for number in range(1, counters + 1):
+            plan = COUNTERS.get(number) or COUNTERS[1 + (number - 1) % len(COUNTERS)]
+            transfer = TRANSFER.get(number, "APPLY")
+            counter = Counter(
+                id=uuid.uuid4(),
+                hall_id=hall.id,
+                number=number,
+                name_zh=f"{number}号窗口",
+                name_en=f"Counter {number}",
+                transfer_service_id=services[transfer].id,
+                active=True,
+            )
+            counter.services = [
+                CounterService(service_id=services[c].id, rank=rank) for rank, c in enumerate(plan)
+            ]
+            s.add(counter)
+        ph = hasher or PasswordHasher()
+        hashed = ph.hash(password)  # one hash for all demo staff keeps the demo quick to build
+        extra = tuple(
+            (f"{1000 + n}", f"营业员{n}", "clerk") for n in range(len(STAFF) - 1, counters + 1)
+        )
+        for job, name, role in STAFF + extra:
+            if s.scalar(select(Staff.id).where(Staff.job_number == job)) is None:
+                s.add(
+                    Staff(
+                        id=uuid.uuid4(),
+                        hall_id=hall.id,
+                        job_number=job,
+                        name=name,
+                        role=role,
+                        password_hash=hashed,
+                        active=True,
+                    )
+                )
+    return True

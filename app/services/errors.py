@@ -1,0 +1,46 @@
+"""Domain errors: a stable code for the UI to translate, a plain message for logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A step the rules refuse. Raised before anything is written, so nothing changes."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code!r}, {self.message!r})"
+
+
+class DatabaseUnavailable(DomainError):
+    """The central database cannot be reached or refused the connection."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("database_unavailable", message)
+
+
+# Stable codes (the UI maps them to translated texts).
+UNKNOWN_HALL = "unknown_hall"
+UNKNOWN_SERVICE = "unknown_service"
+UNKNOWN_COUNTER = "unknown_counter"
+UNKNOWN_TICKET = "unknown_ticket"
+COUNTER_CLOSED = "counter_closed"
+COUNTER_BUSY = "counter_busy"
+COUNTER_PAUSED = "counter_paused"
+NOT_PAUSED = "not_paused"
+NO_CURRENT_TICKET = "no_current_ticket"
+NOT_SERVING = "not_serving"
+TICKET_NOT_WAITING = "ticket_not_waiting"
+RECALL_LIMIT = "recall_limit"
+NO_HELD_TICKET = "no_held_ticket"
+BAD_TRANSFER = "bad_transfer"
+SERIES_EXHAUSTED = "series_exhausted"
+SERVICE_NOT_AT_COUNTER = "service_not_at_counter"
+INVALID_CREDENTIALS = "invalid_credentials"
+BAD_INPUT = "bad_input"

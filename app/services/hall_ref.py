@@ -1,0 +1,135 @@
+"""Reference data of halls, read once and kept as frozen `HallInfo`; and ORM → DTO helpers."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app.models import Counter, Hall, Service, Ticket
+from app.models.db import Database
+from app.services import errors
+from app.services.dto import CounterInfo, HallInfo, ServiceInfo, TicketInfo
+
+
+def service_info(s: Service) -> ServiceInfo:
+    return ServiceInfo(
+        id=s.id,
+        code=s.code,
+        prefix=s.prefix,
+        name_zh=s.name_zh,
+        name_en=s.name_en,
+        priority_weight=s.priority_weight,
+        wait_threshold_min=s.wait_threshold_min,
+        default_service_s=s.default_service_s,
+    )
+
+
+def ticket_info(t: Ticket, counter_number: int | None) -> TicketInfo:
+    return TicketInfo(
+        id=t.id,
+        code=t.code,
+        display_number=t.display_number,
+        service_id=t.service_id,
+        status=t.status,
+        priority=t.priority,
+        queue_at=t.queue_at,
+        issued_at=t.issued_at,
+        called_at=t.called_at,
+        serving_at=t.serving_at,
+        finished_at=t.finished_at,
+        counter_number=counter_number,
+        recall_count=t.recall_count,
+        transfers=t.transfers,
+        origin_id=t.origin_id,
+    )
+
+
+def load_hall(session: Session, code: str) -> HallInfo:
+    hall = session.scalar(select(Hall).where(Hall.code == code))
+    if hall is None:
+        raise errors.DomainError(errors.UNKNOWN_HALL, f"no hall with code '{code}'", hall=code)
+    services = session.scalars(
+        select(Service)
+        .where(Service.hall_id == hall.id, Service.active.is_(True))
+        .order_by(Service.sort_order, Service.code)
+    ).all()
+    counters = session.scalars(
+        select(Counter)
+        .where(Counter.hall_id == hall.id, Counter.active.is_(True))
+        .order_by(Counter.number)
+    ).all()
+    return HallInfo(
+        id=hall.id,
+        code=hall.code,
+        name_zh=hall.name_zh,
+        name_en=hall.name_en,
+        timezone=hall.timezone,
+        services=tuple(service_info(s) for s in services),
+        counters=tuple(
+            CounterInfo(
+                id=c.id,
+                number=c.number,
+                name_zh=c.name_zh,
+                name_en=c.name_en,
+                service_ids=tuple(cs.service_id for cs in c.services),
+                transfer_service_id=c.transfer_service_id,
+            )
+            for c in counters
+        ),
+    )
+
+
+class HallDirectory:
+    """Thread-safe cache of `HallInfo` by hall code."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._halls: dict[str, HallInfo] = {}
+        self._lock = threading.Lock()
+
+    def get(self, code: str) -> HallInfo:
+        with self._lock:
+            cached = self._halls.get(code)
+        if cached is not None:
+            return cached
+        try:
+            with self._db.read() as session:
+                info = load_hall(session, code)
+        except OperationalError as exc:
+            raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
+        with self._lock:
+            self._halls[code] = info
+        return info
+
+    def forget(self, code: str | None = None) -> None:
+        with self._lock:
+            if code is None:
+                self._halls.clear()
+            else:
+                self._halls.pop(code, None)
+
+    def counter(self, hall: HallInfo, number: int) -> CounterInfo:
+        counter = hall.counter(number)
+        if counter is None:
+            raise errors.DomainError(
+                errors.UNKNOWN_COUNTER, f"no counter {number} in hall {hall.code}", counter=number
+            )
+        return counter
+
+    def service(self, hall: HallInfo, code: str) -> ServiceInfo:
+        service = hall.service(code)
+        if service is None:
+            raise errors.DomainError(
+                errors.UNKNOWN_SERVICE, f"no service '{code}' in hall {hall.code}", service=code
+            )
+        return service
+
+
+def business_date(hall: HallInfo, when: datetime) -> date:
+    """The hall's local calendar day at `when`: numbering restarts at local midnight."""
+    return when.astimezone(ZoneInfo(hall.timezone)).date()

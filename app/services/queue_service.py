@@ -1,0 +1,577 @@
+"""The hall queue: issue, call, serve, finish, recall, no-show, hold, transfer, pause.
+
+Every public method is one transaction. "Call next" locks the chosen ticket with
+`FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite every writing transaction is
+`BEGIN IMMEDIATE`, so two counters never get the same ticket on either. A wrong step
+raises `DomainError` before anything is written.
+
+Queue order at a counter: effective priority (the ticket's own plus its service's weight)
+first, then the counter's service order (its first service before its second), then the
+original issue time, so a transferred ticket keeps its place.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app.models import CounterPause, CounterSession, Ticket, TicketEvent, TicketSeries
+from app.models.db import Database
+from app.services import errors
+from app.services.clock import Clock, SystemClock
+from app.services.dto import CounterInfo, HallInfo, IssuedTicket, TicketInfo
+from app.services.errors import DomainError
+from app.services.hall_ref import HallDirectory, business_date, ticket_info
+
+MAX_RECALLS = 5
+PRIORITY_LEVELS = {"normal": 0, "elderly": 1, "vip": 2, "green": 3}
+
+
+class QueueService:
+    def __init__(self, db: Database, halls: HallDirectory, clock: Clock | None = None) -> None:
+        self._db = db
+        self._halls = halls
+        self._clock = clock or SystemClock()
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @contextmanager
+    def _unit(self) -> Iterator[Session]:
+        try:
+            with self._db.write() as session:
+                yield session
+        except OperationalError as exc:
+            raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
+
+    # ------------------------------------------------------------------ issuing
+    def issue_ticket(
+        self,
+        hall_code: str,
+        service_code: str,
+        *,
+        priority: int = 0,
+        dispenser: str = "D1",
+        number_range: tuple[int, int] = (1, 999),
+    ) -> IssuedTicket:
+        hall = self._halls.get(hall_code)
+        service = self._halls.service(hall, service_code)
+        if priority < 0 or priority > max(PRIORITY_LEVELS.values()):
+            raise DomainError(errors.BAD_INPUT, f"priority {priority} out of range")
+        start, end = number_range
+        if not 1 <= start <= end <= 999:
+            raise DomainError(errors.BAD_INPUT, f"number range {start}..{end} outside 1..999")
+        now = self._clock.now()
+        day = business_date(hall, now)
+        with self._unit() as s:
+            number = self._next_number(s, hall, service.id, day, dispenser, start)
+            if number > end:
+                raise DomainError(
+                    errors.SERIES_EXHAUSTED,
+                    f"{service.prefix}{end:03d} was the last number of {dispenser} today",
+                )
+            ticket = Ticket(
+                id=uuid.uuid4(),
+                hall_id=hall.id,
+                service_id=service.id,
+                business_date=day,
+                prefix=service.prefix,
+                number=number,
+                code=f"{hall.code}-{day:%Y%m%d}-{service.prefix}{number:03d}",
+                dispenser=dispenser,
+                status="waiting",
+                priority=priority,
+                queue_at=now,
+                issued_at=now,
+                recall_count=0,
+                transfers=0,
+            )
+            s.add(ticket)
+            s.flush()
+            self._event(s, hall, ticket, "issued", None, now)
+            ahead = self._ahead(s, hall, ticket, service.priority_weight)
+            wait_s = self._estimate_wait(s, hall, service.id, service.default_service_s, ahead, now)
+            info = ticket_info(ticket, None)
+        return IssuedTicket(
+            ticket=info,
+            service=service,
+            hall_name_zh=hall.name_zh,
+            hall_name_en=hall.name_en,
+            ahead=ahead,
+            estimated_wait_s=wait_s,
+        )
+
+    def _next_number(
+        self,
+        s: Session,
+        hall: HallInfo,
+        service_id: uuid.UUID,
+        day: object,
+        dispenser: str,
+        start: int,
+    ) -> int:
+        insert = pg_insert if self._db.dialect == "postgresql" else sqlite_insert
+        stmt = insert(TicketSeries).values(
+            hall_id=hall.id,
+            service_id=service_id,
+            business_date=day,
+            dispenser=dispenser,
+            last_number=start,
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["hall_id", "service_id", "business_date", "dispenser"],
+            set_={"last_number": TicketSeries.last_number + 1},
+        ).returning(TicketSeries.last_number)
+        return int(s.execute(stmt).scalar_one())
+
+    def _ahead(self, s: Session, hall: HallInfo, t: Ticket, weight: int) -> int:
+        """Waiting customers of the same service who will be called before this ticket."""
+        del weight  # same service: same weight on both sides
+        stmt = select(func.count()).where(
+            Ticket.hall_id == hall.id,
+            Ticket.service_id == t.service_id,
+            Ticket.business_date == t.business_date,
+            Ticket.status == "waiting",
+            Ticket.id != t.id,
+            (Ticket.priority > t.priority)
+            | ((Ticket.priority == t.priority) & (Ticket.queue_at <= t.queue_at)),
+        )
+        return int(s.scalar(stmt) or 0)
+
+    def _estimate_wait(
+        self,
+        s: Session,
+        hall: HallInfo,
+        service_id: uuid.UUID,
+        default_s: int,
+        ahead: int,
+        now: datetime,
+    ) -> int:
+        """Ahead × recent average service time ÷ open counters serving the service."""
+        if ahead == 0:
+            return 0
+        recent = s.execute(
+            select(Ticket.serving_at, Ticket.finished_at)
+            .where(
+                Ticket.hall_id == hall.id,
+                Ticket.service_id == service_id,
+                Ticket.status == "done",
+                Ticket.finished_at >= now - timedelta(days=7),
+                Ticket.serving_at.is_not(None),
+            )
+            .order_by(Ticket.finished_at.desc())
+            .limit(20)
+        ).all()
+        durations = [
+            (f - b).total_seconds() for b, f in recent if b is not None and f is not None and f > b
+        ]
+        avg = sum(durations) / len(durations) if durations else float(default_s)
+        counter_ids = [c.id for c in hall.counters if service_id in c.service_ids]
+        open_counters = 0
+        if counter_ids:
+            open_counters = int(
+                s.scalar(
+                    select(func.count()).where(
+                        CounterSession.counter_id.in_(counter_ids),
+                        CounterSession.ended_at.is_(None),
+                        CounterSession.paused.is_(False),
+                    )
+                )
+                or 0
+            )
+        return math.ceil(ahead * avg / max(1, open_counters))
+
+    # ------------------------------------------------------------------ sessions
+    def open_session(self, hall_code: str, counter_number: int, staff_id: uuid.UUID) -> None:
+        """A clerk takes the counter; an earlier session there, or of the clerk, is closed."""
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            open_rows = s.scalars(
+                select(CounterSession)
+                .where(
+                    CounterSession.ended_at.is_(None),
+                    (CounterSession.counter_id == counter.id)
+                    | (CounterSession.staff_id == staff_id),
+                )
+                .with_for_update()
+            ).all()
+            for row in open_rows:
+                if row.counter_id != counter.id:
+                    other = self._current(s, row.counter_id)
+                    if other is not None:
+                        raise DomainError(
+                            errors.COUNTER_BUSY,
+                            "this clerk is still serving a customer at another counter",
+                        )
+                self._end_session(s, hall, row, now)
+            s.add(
+                CounterSession(
+                    id=uuid.uuid4(), counter_id=counter.id, staff_id=staff_id, started_at=now
+                )
+            )
+            self._event(s, hall, None, "opened", counter_number, now, staff_id=staff_id)
+
+    def close_session(self, hall_code: str, counter_number: int) -> None:
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            if self._current(s, counter.id) is not None:
+                raise DomainError(errors.COUNTER_BUSY, "finish the current customer first")
+            self._end_session(s, hall, cs, now)
+            self._event(s, hall, None, "closed", counter_number, now, staff_id=cs.staff_id)
+
+    def _end_session(self, s: Session, hall: HallInfo, cs: CounterSession, now: datetime) -> None:
+        cs.ended_at = now
+        if cs.paused:
+            self._end_pause(s, cs, now)
+        # Held tickets go back to the queue at their original place.
+        s.execute(
+            update(Ticket)
+            .where(Ticket.counter_id == cs.counter_id, Ticket.status == "held")
+            .values(status="waiting", counter_id=None, staff_id=None)
+        )
+
+    def pause(self, hall_code: str, counter_number: int, reason: str) -> None:
+        reason = reason.strip()
+        if not reason:
+            raise DomainError(errors.BAD_INPUT, "a pause needs a reason")
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            if cs.paused:
+                raise DomainError(errors.COUNTER_PAUSED, "the counter is already paused")
+            if self._current(s, counter.id) is not None:
+                raise DomainError(errors.COUNTER_BUSY, "finish the current customer first")
+            cs.paused = True
+            s.add(CounterPause(id=uuid.uuid4(), session_id=cs.id, reason=reason[:64], started_at=now))
+            self._event(s, hall, None, "paused", counter_number, now, detail=reason[:200])
+
+    def resume(self, hall_code: str, counter_number: int) -> None:
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            if not cs.paused:
+                raise DomainError(errors.NOT_PAUSED, "the counter is not paused")
+            self._end_pause(s, cs, now)
+            self._event(s, hall, None, "resumed", counter_number, now)
+
+    def _end_pause(self, s: Session, cs: CounterSession, now: datetime) -> None:
+        cs.paused = False
+        s.execute(
+            update(CounterPause)
+            .where(CounterPause.session_id == cs.id, CounterPause.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+
+    # ------------------------------------------------------------------ calling
+    def call_next(self, hall_code: str, counter_number: int) -> TicketInfo | None:
+        """Finish the current customer, if any, and call the next; None if nobody waits."""
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            if cs.paused:
+                raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
+            current = self._current(s, counter.id)
+            if current is not None:
+                self._finish(s, hall, current, counter_number, now)
+            ticket = self._pick_next(s, hall, counter, business_date(hall, now))
+            if ticket is None:
+                return None
+            self._call(s, hall, ticket, counter, cs, now, "called")
+            return ticket_info(ticket, counter_number)
+
+    def _pick_next(
+        self, s: Session, hall: HallInfo, counter: CounterInfo, day: object
+    ) -> Ticket | None:
+        if not counter.service_ids:
+            return None
+        ranks = {sid: i for i, sid in enumerate(counter.service_ids)}
+        weights = {sv.id: sv.priority_weight for sv in hall.services if sv.id in ranks}
+        effective = Ticket.priority + case(weights, value=Ticket.service_id, else_=0)
+        rank = case(ranks, value=Ticket.service_id, else_=len(ranks))
+        stmt = (
+            select(Ticket)
+            .where(
+                Ticket.hall_id == hall.id,
+                Ticket.status == "waiting",
+                Ticket.business_date == day,
+                Ticket.service_id.in_(counter.service_ids),
+            )
+            .order_by(effective.desc(), rank, Ticket.queue_at, Ticket.number)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=Ticket)
+        )
+        return s.scalars(stmt).first()
+
+    def call_number(self, hall_code: str, counter_number: int, number: str) -> TicketInfo:
+        """指呼: call a waiting ticket by its number ("A012") or its printed code."""
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        wanted = number.strip().upper()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            if cs.paused:
+                raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
+            stmt = select(Ticket).where(
+                Ticket.hall_id == hall.id, Ticket.status == "waiting"
+            )
+            if len(wanted) == 4 and wanted[0].isalpha() and wanted[1:].isdigit():
+                stmt = stmt.where(
+                    Ticket.business_date == business_date(hall, now),
+                    Ticket.prefix == wanted[0],
+                    Ticket.number == int(wanted[1:]),
+                )
+            else:
+                stmt = stmt.where(Ticket.code == number.strip())
+            ticket = s.scalars(stmt.with_for_update()).first()
+            if ticket is None:
+                raise DomainError(
+                    errors.TICKET_NOT_WAITING, f"no waiting ticket {wanted} today", number=wanted
+                )
+            current = self._current(s, counter.id)
+            if current is not None:
+                self._finish(s, hall, current, counter_number, now)
+            self._call(s, hall, ticket, counter, cs, now, "called")
+            return ticket_info(ticket, counter_number)
+
+    def _call(
+        self,
+        s: Session,
+        hall: HallInfo,
+        t: Ticket,
+        counter: CounterInfo,
+        cs: CounterSession,
+        now: datetime,
+        kind: str,
+    ) -> None:
+        t.status = "called"
+        t.counter_id = counter.id
+        t.staff_id = cs.staff_id
+        if t.called_at is None:
+            t.called_at = now
+        self._event(s, hall, t, kind, counter.number, now, staff_id=cs.staff_id)
+
+    def recall(self, hall_code: str, counter_number: int) -> TicketInfo:
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            t = self._require_current(s, counter.id)
+            if t.recall_count >= MAX_RECALLS:
+                raise DomainError(
+                    errors.RECALL_LIMIT, f"{t.display_number} was recalled {MAX_RECALLS} times"
+                )
+            t.recall_count += 1
+            self._event(s, hall, t, "recalled", counter_number, now, staff_id=cs.staff_id)
+            return ticket_info(t, counter_number)
+
+    def start_serving(self, hall_code: str, counter_number: int) -> TicketInfo:
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            t = self._require_current(s, counter.id)
+            if t.status == "serving":
+                raise DomainError(errors.NOT_SERVING, f"{t.display_number} is already served")
+            t.status = "serving"
+            t.serving_at = now
+            self._event(s, hall, t, "serving", counter_number, now, staff_id=cs.staff_id)
+            return ticket_info(t, counter_number)
+
+    def finish(self, hall_code: str, counter_number: int) -> TicketInfo:
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            self._session(s, counter)
+            t = self._require_current(s, counter.id)
+            self._finish(s, hall, t, counter_number, now)
+            return ticket_info(t, counter_number)
+
+    def _finish(
+        self, s: Session, hall: HallInfo, t: Ticket, counter_number: int, now: datetime
+    ) -> None:
+        if t.serving_at is None:  # served without pressing Start
+            t.serving_at = t.called_at or now
+        t.status = "done"
+        t.finished_at = now
+        self._event(s, hall, t, "done", counter_number, now, staff_id=t.staff_id)
+
+    def no_show(self, hall_code: str, counter_number: int) -> TicketInfo:
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            self._session(s, counter)
+            t = self._require_current(s, counter.id)
+            if t.status != "called":
+                raise DomainError(
+                    errors.NOT_SERVING, f"{t.display_number} is being served; it did show up"
+                )
+            t.status = "no_show"
+            t.finished_at = now
+            self._event(s, hall, t, "no_show", counter_number, now, staff_id=t.staff_id)
+            return ticket_info(t, counter_number)
+
+    def hold(self, hall_code: str, counter_number: int) -> TicketInfo:
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            self._session(s, counter)
+            t = self._require_current(s, counter.id)
+            t.status = "held"
+            self._event(s, hall, t, "held", counter_number, now, staff_id=t.staff_id)
+            return ticket_info(t, counter_number)
+
+    def call_back(
+        self, hall_code: str, counter_number: int, ticket_id: uuid.UUID | None = None
+    ) -> TicketInfo:
+        """Call back a ticket this counter put on hold (the oldest if none is named)."""
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            if cs.paused:
+                raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
+            if self._current(s, counter.id) is not None:
+                raise DomainError(errors.COUNTER_BUSY, "finish or hold the current customer first")
+            stmt = select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status == "held")
+            if ticket_id is not None:
+                stmt = stmt.where(Ticket.id == ticket_id)
+            t = s.scalars(stmt.order_by(Ticket.called_at).limit(1).with_for_update()).first()
+            if t is None:
+                raise DomainError(errors.NO_HELD_TICKET, "no ticket on hold at this counter")
+            t.status = "called"
+            t.staff_id = cs.staff_id
+            self._event(s, hall, t, "called_back", counter_number, now, staff_id=cs.staff_id)
+            return ticket_info(t, counter_number)
+
+    def transfer(
+        self, hall_code: str, counter_number: int, service_code: str | None = None
+    ) -> TicketInfo:
+        """Send the current customer to another service; the new leg keeps the printed
+        number and the original issue time, and the chain is recorded."""
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        if service_code is not None:
+            target = self._halls.service(hall, service_code)
+        elif counter.transfer_service_id is not None:
+            found = hall.service_by_id(counter.transfer_service_id)
+            if found is None:
+                raise DomainError(errors.BAD_TRANSFER, "the transfer service is not active")
+            target = found
+        else:
+            raise DomainError(errors.BAD_TRANSFER, f"counter {counter_number} has no transfer service")
+        now = self._clock.now()
+        with self._unit() as s:
+            self._session(s, counter)
+            t = self._require_current(s, counter.id)
+            if t.service_id == target.id:
+                raise DomainError(errors.BAD_TRANSFER, "the ticket is already in that service")
+            t.status = "transferred"
+            t.finished_at = now
+            if t.serving_at is None:
+                t.serving_at = t.called_at or now
+            leg = Ticket(
+                id=uuid.uuid4(),
+                hall_id=t.hall_id,
+                service_id=target.id,
+                business_date=t.business_date,
+                prefix=t.prefix,
+                number=t.number,
+                code=t.code,
+                dispenser=t.dispenser,
+                status="waiting",
+                priority=t.priority,
+                queue_at=t.queue_at,
+                issued_at=now,
+                recall_count=0,
+                origin_id=t.origin_id or t.id,
+                previous_id=t.id,
+                transfers=t.transfers + 1,
+            )
+            s.add(leg)
+            s.flush()
+            self._event(
+                s, hall, t, "transferred", counter_number, now, staff_id=t.staff_id,
+                detail=target.code,
+            )
+            return ticket_info(leg, None)
+
+    # ------------------------------------------------------------------ helpers
+    def _session(self, s: Session, counter: CounterInfo) -> CounterSession:
+        """The open session at the counter, locked so one counter's steps never interleave."""
+        cs = s.scalars(
+            select(CounterSession)
+            .where(CounterSession.counter_id == counter.id, CounterSession.ended_at.is_(None))
+            .with_for_update()
+        ).first()
+        if cs is None:
+            raise DomainError(
+                errors.COUNTER_CLOSED, f"nobody is logged in at counter {counter.number}"
+            )
+        return cs
+
+    def _current(self, s: Session, counter_id: uuid.UUID) -> Ticket | None:
+        return s.scalars(
+            select(Ticket).where(
+                Ticket.counter_id == counter_id, Ticket.status.in_(("called", "serving"))
+            )
+        ).first()
+
+    def _require_current(self, s: Session, counter_id: uuid.UUID) -> Ticket:
+        t = self._current(s, counter_id)
+        if t is None:
+            raise DomainError(errors.NO_CURRENT_TICKET, "this counter has no current ticket")
+        return t
+
+    def _event(
+        self,
+        s: Session,
+        hall: HallInfo,
+        t: Ticket | None,
+        kind: str,
+        counter_number: int | None,
+        now: datetime,
+        *,
+        staff_id: uuid.UUID | None = None,
+        detail: str = "",
+    ) -> None:
+        s.add(
+            TicketEvent(
+                hall_id=hall.id,
+                ticket_id=t.id if t else None,
+                kind=kind,
+                display_number=t.display_number if t else "",
+                service_id=t.service_id if t else None,
+                counter_number=counter_number,
+                staff_id=staff_id,
+                detail=detail,
+                at=now,
+            )
+        )

@@ -1,0 +1,384 @@
+"""The station's typed settings, kept as TOML in the platformdirs config folder.
+
+One `Settings` object is loaded at start and passed in; nothing imports it as a global.
+A file that cannot be read is reported with its path and line and the app does not start
+on guesses. Secrets (the central database password) live in the OS keyring, never here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+APP_NAME = "HallDesk"
+SETTINGS_VERSION = 1
+KEYRING_SERVICE = "halldesk-database"
+ROLES = ("counter", "kiosk", "display", "manager", "admin", "bus")
+DEVICE_KINDS = ("caller", "evaluator", "dispenser_panel", "printer", "led")
+
+
+class SettingsError(Exception):
+    """A settings file that cannot be used; names the file and, where known, the line."""
+
+    def __init__(self, path: Path | None, message: str, line: int | None = None) -> None:
+        where = str(path) if path else "<settings>"
+        if line is not None:
+            where = f"{where}, line {line}"
+        super().__init__(f"{where}: {message}")
+        self.path = path
+        self.line = line
+        self.reason = message
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    # Empty URL: the embedded SQLite central database in the user data folder.
+    url: str = ""
+    # SQLite cache of this station (used by the sync worker); empty: user data folder.
+    cache_path: str = ""
+
+
+@dataclass(frozen=True)
+class StationSettings:
+    name: str = "PC-1"
+    hall: str = "DEMO"
+    roles: tuple[str, ...] = ("kiosk", "counter", "display")
+    # Counter number this PC serves as (counter role); 0: pick at login.
+    counter: int = 0
+    # Dispenser series this PC issues from (kiosk role): numbers start..end per service/day.
+    dispenser: str = "D1"
+    number_start: int = 1
+    number_end: int = 999
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    language: str = "zh_CN"
+    voice: bool = True
+    voice_languages: tuple[str, ...] = ("zh_CN", "en_US")
+    display_fullscreen: bool = False
+    refresh_ms: int = 500
+
+
+@dataclass(frozen=True)
+class BusSettings:
+    name: str
+    url: str
+    baud: int = 9600
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    kind: str
+    bus: str
+    address: int = 1
+    counter: int = 0
+    dispenser: str = ""
+    # dispenser panel: button number (as text) -> service code
+    buttons: dict[str, str] = field(default_factory=dict)
+    # evaluator: 4 or 5 keys
+    scale: int = 4
+    # printer: 58 or 80 mm paper
+    paper_mm: int = 80
+
+
+@dataclass(frozen=True)
+class Settings:
+    version: int = SETTINGS_VERSION
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    station: StationSettings = field(default_factory=StationSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    buses: tuple[BusSettings, ...] = ()
+    devices: tuple[DeviceSettings, ...] = ()
+    # Where the file came from (not saved).
+    path: Path | None = None
+
+    def database_url(self, data_dir: Path | None = None) -> str:
+        """The central database URL: HALLDESK_DATABASE_URL, the file, or embedded SQLite."""
+        env = os.environ.get("HALLDESK_DATABASE_URL", "").strip()
+        if env:
+            return env
+        if self.database.url:
+            return self.database.url
+        folder = data_dir or default_data_dir()
+        return f"sqlite:///{folder / 'central.sqlite3'}"
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "halldesk.toml"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def _line_of(text: str, section: str | None, key: str | None) -> int | None:
+    """Best-effort line number of `key` inside `[section]` for validation messages."""
+    lines = text.splitlines()
+    start = 0
+    if section:
+        header = re.compile(r"^\s*\[+\s*" + re.escape(section) + r"\s*\]+")
+        for i, line in enumerate(lines):
+            if header.match(line):
+                start = i
+                break
+        else:
+            return None
+    if key is None:
+        return start + 1
+    pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+    for i in range(start, len(lines)):
+        if pattern.match(lines[i]):
+            return i + 1
+    return start + 1 if section else None
+
+
+def _build(cls: type[Any], raw: Any, text: str, path: Path | None, section: str) -> Any:
+    if not isinstance(raw, dict):
+        raise SettingsError(path, f"[{section}] must be a table", _line_of(text, section, None))
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known or key == "path":
+            raise SettingsError(
+                path, f"unknown setting '{key}' in [{section}]", _line_of(text, section, key)
+            )
+        default = _default_of(known[key])
+        values[key] = _coerce(value, default, text, path, section, key)
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise SettingsError(path, f"[{section}]: {exc}", _line_of(text, section, None)) from exc
+
+
+def _default_of(f: Any) -> Any:
+    if f.default_factory is not field().default_factory:  # type: ignore[misc]
+        return f.default_factory()
+    return f.default
+
+
+def _coerce(value: Any, default: Any, text: str, path: Path | None, section: str, key: str) -> Any:
+    def bad(expected: str) -> SettingsError:
+        return SettingsError(
+            path,
+            f"'{key}' in [{section}] must be {expected}, not {value!r}",
+            _line_of(text, section, key),
+        )
+
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad("a whole number")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise bad("a text in quotes")
+        return value
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad("a list of texts")
+        return tuple(value)
+    if isinstance(default, dict):
+        if not isinstance(value, dict):
+            raise bad("a table")
+        return {str(k): str(v) for k, v in value.items()}
+    if default is None:  # required field without default
+        return value
+    return value
+
+
+def _upgrade(raw: dict[str, Any], path: Path | None, text: str) -> dict[str, Any]:
+    version = raw.get("version", SETTINGS_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SettingsError(path, "'version' must be a whole number", _line_of(text, None, "version"))
+    if version > SETTINGS_VERSION:
+        raise SettingsError(
+            path,
+            f"settings version {version} is newer than this HallDesk understands "
+            f"({SETTINGS_VERSION}); update HallDesk",
+            _line_of(text, None, "version"),
+        )
+    # Version 0 (pre-release files) had the database URL at the top level.
+    if version == 0:
+        raw = dict(raw)
+        if "database_url" in raw:
+            raw.setdefault("database", {})["url"] = raw.pop("database_url")
+        raw["version"] = SETTINGS_VERSION
+    return raw
+
+
+def parse_settings(text: str, path: Path | None = None) -> Settings:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else None
+        raise SettingsError(path, f"not valid TOML: {exc}", line) from exc
+    raw = _upgrade(raw, path, text)
+    top = {f.name for f in fields(Settings)} - {"path"}
+    for key in raw:
+        if key not in top:
+            raise SettingsError(path, f"unknown section '{key}'", _line_of(text, None, key))
+    database = _build(DatabaseSettings, raw.get("database", {}), text, path, "database")
+    station = _build(StationSettings, raw.get("station", {}), text, path, "station")
+    ui = _build(UiSettings, raw.get("ui", {}), text, path, "ui")
+    buses = tuple(
+        _build_item(BusSettings, item, text, path, "buses", ("name", "url"))
+        for item in _list_of_tables(raw.get("buses", []), text, path, "buses")
+    )
+    devices = tuple(
+        _build_item(DeviceSettings, item, text, path, "devices", ("kind", "bus"))
+        for item in _list_of_tables(raw.get("devices", []), text, path, "devices")
+    )
+    settings = Settings(
+        version=SETTINGS_VERSION,
+        database=database,
+        station=station,
+        ui=ui,
+        buses=buses,
+        devices=devices,
+        path=path,
+    )
+    _validate(settings, text, path)
+    return settings
+
+
+def _list_of_tables(raw: Any, text: str, path: Path | None, section: str) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
+        raise SettingsError(
+            path, f"'{section}' must be written as [[{section}]] tables", _line_of(text, None, section)
+        )
+    return raw
+
+
+def _build_item(
+    cls: type[Any],
+    item: dict[str, Any],
+    text: str,
+    path: Path | None,
+    section: str,
+    required: tuple[str, ...],
+) -> Any:
+    for key in required:
+        if key not in item:
+            raise SettingsError(
+                path, f"[[{section}]] entry misses '{key}'", _line_of(text, section, None)
+            )
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in item.items():
+        if key not in known:
+            raise SettingsError(
+                path, f"unknown setting '{key}' in [[{section}]]", _line_of(text, section, key)
+            )
+        default = _default_of(known[key])
+        if key in required:
+            default = ""
+        values[key] = _coerce(value, default, text, path, section, key)
+    return cls(**values)
+
+
+def _validate(s: Settings, text: str, path: Path | None) -> None:
+    for role in s.station.roles:
+        if role not in ROLES:
+            raise SettingsError(
+                path,
+                f"unknown role '{role}' (known: {', '.join(ROLES)})",
+                _line_of(text, "station", "roles"),
+            )
+    if not 1 <= s.station.number_start <= s.station.number_end <= 999:
+        raise SettingsError(
+            path,
+            "number_start..number_end must lie within 1..999",
+            _line_of(text, "station", "number_start"),
+        )
+    if s.ui.refresh_ms < 50 or s.ui.refresh_ms > 5000:
+        raise SettingsError(
+            path, "refresh_ms must be 50..5000", _line_of(text, "ui", "refresh_ms")
+        )
+    bus_names = {b.name for b in s.buses}
+    if len(bus_names) != len(s.buses):
+        raise SettingsError(path, "two [[buses]] share a name", _line_of(text, "buses", None))
+    for d in s.devices:
+        if d.kind not in DEVICE_KINDS:
+            raise SettingsError(
+                path,
+                f"unknown device kind '{d.kind}' (known: {', '.join(DEVICE_KINDS)})",
+                _line_of(text, "devices", "kind"),
+            )
+        if d.bus not in bus_names:
+            raise SettingsError(
+                path, f"device on unknown bus '{d.bus}'", _line_of(text, "devices", "bus")
+            )
+        if not 1 <= d.address <= 0xFE:
+            raise SettingsError(
+                path, f"device address {d.address} outside 1..254", _line_of(text, "devices", "address")
+            )
+        if d.scale not in (4, 5):
+            raise SettingsError(path, "evaluator scale must be 4 or 5", _line_of(text, "devices", "scale"))
+        if d.paper_mm not in (58, 80):
+            raise SettingsError(path, "paper_mm must be 58 or 80", _line_of(text, "devices", "paper_mm"))
+
+
+def load_settings(path: Path | None = None, *, create: bool = True) -> Settings:
+    """Read the settings file; a missing default file is written with defaults."""
+    explicit = path is not None
+    target = path or default_config_path()
+    if not target.exists():
+        if explicit:
+            raise SettingsError(target, "file not found")
+        settings = replace(Settings(), path=target)
+        if create:
+            save_settings(settings, target)
+        return settings
+    try:
+        text = target.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(target, f"not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise SettingsError(target, f"cannot be read: {exc.strerror}") from exc
+    return parse_settings(text, target)
+
+
+def settings_to_toml(settings: Settings) -> str:
+    data = asdict(settings)
+    data.pop("path", None)
+    data["buses"] = [dict(b) for b in data["buses"]]
+    data["devices"] = [dict(d) for d in data["devices"]]
+    if not data["buses"]:
+        data.pop("buses")
+    if not data["devices"]:
+        data.pop("devices")
+    header = "# HallDesk station settings. The database password is kept in the OS keyring.\n"
+    return header + tomli_w.dumps(_lists(data))
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_lists(v) for v in value]
+    return value
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write atomically: a half-written settings file must never be left behind."""
+    target = path or settings.path or default_config_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(settings_to_toml(settings))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    return target
