@@ -16,6 +16,7 @@ from app.models.db import Database
 from app.models.migrate import upgrade
 from app.services.auth import AuthService
 from app.services.clock import Clock, SystemClock
+from app.services.counter_service import CounterService
 from app.services.demo import ensure_demo_hall
 from app.services.errors import DatabaseUnavailable
 from app.services.hall_ref import HallDirectory
@@ -34,6 +35,7 @@ class Core:
     db: Database
     halls: HallDirectory
     queue: QueueService
+    counters: CounterService
     queries: QueueQueries
     auth: AuthService
     clock: Clock
@@ -62,9 +64,8 @@ def build_core(
         if migrate:
             upgrade(db.engine)
         embedded = url.startswith("sqlite")
-        if demo or (demo is None and embedded):
-            if ensure_demo_hall(db):
-                log.info("demo hall created in %s", url)
+        if (demo or (demo is None and embedded)) and ensure_demo_hall(db):
+            log.info("demo hall created in %s", url)
     except OperationalError as exc:
         db.dispose()
         raise DatabaseUnavailable(f"cannot open the central database: {exc.orig}") from exc
@@ -75,6 +76,7 @@ def build_core(
         db=db,
         halls=halls,
         queue=QueueService(db, halls, clock),
+        counters=CounterService(db, halls, clock),
         queries=QueueQueries(db, halls, clock),
         auth=AuthService(db),
         clock=clock,

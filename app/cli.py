@@ -100,7 +100,7 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
     from app.ui.application import run_gui
 
     try:
-        return run_gui(core, list(settings.station.roles))
+        return int(run_gui(core, list(settings.station.roles)))
     finally:
         core.close()
 

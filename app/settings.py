@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +159,7 @@ def _build(cls: type[Any], raw: Any, text: str, path: Path | None, section: str)
 
 
 def _default_of(f: Any) -> Any:
-    if f.default_factory is not field().default_factory:  # type: ignore[misc]
+    if f.default_factory is not MISSING:
         return f.default_factory()
     return f.default
 
@@ -200,7 +200,9 @@ def _coerce(value: Any, default: Any, text: str, path: Path | None, section: str
 def _upgrade(raw: dict[str, Any], path: Path | None, text: str) -> dict[str, Any]:
     version = raw.get("version", SETTINGS_VERSION)
     if not isinstance(version, int) or isinstance(version, bool):
-        raise SettingsError(path, "'version' must be a whole number", _line_of(text, None, "version"))
+        raise SettingsError(
+            path, "'version' must be a whole number", _line_of(text, None, "version")
+        )
     if version > SETTINGS_VERSION:
         raise SettingsError(
             path,
@@ -256,7 +258,9 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
 def _list_of_tables(raw: Any, text: str, path: Path | None, section: str) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
         raise SettingsError(
-            path, f"'{section}' must be written as [[{section}]] tables", _line_of(text, None, section)
+            path,
+            f"'{section}' must be written as [[{section}]] tables",
+            _line_of(text, None, section),
         )
     return raw
 
@@ -303,9 +307,7 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
             _line_of(text, "station", "number_start"),
         )
     if s.ui.refresh_ms < 50 or s.ui.refresh_ms > 5000:
-        raise SettingsError(
-            path, "refresh_ms must be 50..5000", _line_of(text, "ui", "refresh_ms")
-        )
+        raise SettingsError(path, "refresh_ms must be 50..5000", _line_of(text, "ui", "refresh_ms"))
     bus_names = {b.name for b in s.buses}
     if len(bus_names) != len(s.buses):
         raise SettingsError(path, "two [[buses]] share a name", _line_of(text, "buses", None))
@@ -322,12 +324,18 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
             )
         if not 1 <= d.address <= 0xFE:
             raise SettingsError(
-                path, f"device address {d.address} outside 1..254", _line_of(text, "devices", "address")
+                path,
+                f"device address {d.address} outside 1..254",
+                _line_of(text, "devices", "address"),
             )
         if d.scale not in (4, 5):
-            raise SettingsError(path, "evaluator scale must be 4 or 5", _line_of(text, "devices", "scale"))
+            raise SettingsError(
+                path, "evaluator scale must be 4 or 5", _line_of(text, "devices", "scale")
+            )
         if d.paper_mm not in (58, 80):
-            raise SettingsError(path, "paper_mm must be 58 or 80", _line_of(text, "devices", "paper_mm"))
+            raise SettingsError(
+                path, "paper_mm must be 58 or 80", _line_of(text, "devices", "paper_mm")
+            )
 
 
 def load_settings(path: Path | None = None, *, create: bool = True) -> Settings:

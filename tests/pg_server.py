@@ -54,16 +54,30 @@ class PgServer:
         if self._as_root:
             shutil.chown(self.root, "postgres")
         self._run(
-            str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres",
-            "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
         )
         opts = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root} "
             "-c fsync=on -c max_connections=200 -c shared_buffers=128MB"
         )
         self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts,
-            "-l", str(self.root / "log"), "-w", "start",
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            opts,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
         )
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 

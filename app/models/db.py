@@ -33,11 +33,11 @@ def normalise_url(raw: str, *, use_keyring: bool = True) -> URL:
     url = make_url(raw)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
-    if url.get_backend_name() == "postgresql" and url.username and url.password is None:
-        if use_keyring:
-            password = _keyring_password(url)
-            if password:
-                url = url.set(password=password)
+    needs_password = url.username and url.password is None
+    if url.get_backend_name() == "postgresql" and needs_password and use_keyring:
+        password = _keyring_password(url)
+        if password:
+            url = url.set(password=password)
     return url
 
 

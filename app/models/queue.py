@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import BigId, Base, UtcDateTime, UuidPk
+from app.models.base import Base, BigId, UtcDateTime, UuidPk
 
 TICKET_STATUSES = ("waiting", "called", "serving", "held", "done", "no_show", "transferred")
 OPEN_AT_COUNTER = ("called", "serving")
@@ -111,9 +111,7 @@ class TicketSeries(Base):
     __tablename__ = "ticket_series"
 
     hall_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("halls.id"), primary_key=True)
-    service_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("services.id"), primary_key=True
-    )
+    service_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("services.id"), primary_key=True)
     business_date: Mapped[date] = mapped_column(Date, primary_key=True)
     dispenser: Mapped[str] = mapped_column(String(16), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)

@@ -14,46 +14,25 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.models import CounterPause, CounterSession, Ticket, TicketEvent, TicketSeries
-from app.models.db import Database
+from app.models import CounterSession, Ticket, TicketSeries
 from app.services import errors
-from app.services.clock import Clock, SystemClock
 from app.services.dto import CounterInfo, HallInfo, IssuedTicket, TicketInfo
 from app.services.errors import DomainError
-from app.services.hall_ref import HallDirectory, business_date, ticket_info
+from app.services.hall_ref import business_date, ticket_info
+from app.services.queue_common import QueueBase
 
 MAX_RECALLS = 5
 PRIORITY_LEVELS = {"normal": 0, "elderly": 1, "vip": 2, "green": 3}
 
 
-class QueueService:
-    def __init__(self, db: Database, halls: HallDirectory, clock: Clock | None = None) -> None:
-        self._db = db
-        self._halls = halls
-        self._clock = clock or SystemClock()
-
-    @property
-    def clock(self) -> Clock:
-        return self._clock
-
-    @contextmanager
-    def _unit(self) -> Iterator[Session]:
-        try:
-            with self._db.write() as session:
-                yield session
-        except OperationalError as exc:
-            raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
-
+class QueueService(QueueBase):
     # ------------------------------------------------------------------ issuing
     def issue_ticket(
         self,
@@ -128,11 +107,11 @@ class QueueService:
             dispenser=dispenser,
             last_number=start,
         )
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=["hall_id", "service_id", "business_date", "dispenser"],
             set_={"last_number": TicketSeries.last_number + 1},
         ).returning(TicketSeries.last_number)
-        return int(s.execute(stmt).scalar_one())
+        return int(s.execute(upsert).scalar_one())
 
     def _ahead(self, s: Session, hall: HallInfo, t: Ticket, weight: int) -> int:
         """Waiting customers of the same service who will be called before this ticket."""
@@ -191,96 +170,6 @@ class QueueService:
             )
         return math.ceil(ahead * avg / max(1, open_counters))
 
-    # ------------------------------------------------------------------ sessions
-    def open_session(self, hall_code: str, counter_number: int, staff_id: uuid.UUID) -> None:
-        """A clerk takes the counter; an earlier session there, or of the clerk, is closed."""
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            open_rows = s.scalars(
-                select(CounterSession)
-                .where(
-                    CounterSession.ended_at.is_(None),
-                    (CounterSession.counter_id == counter.id)
-                    | (CounterSession.staff_id == staff_id),
-                )
-                .with_for_update()
-            ).all()
-            for row in open_rows:
-                if row.counter_id != counter.id:
-                    other = self._current(s, row.counter_id)
-                    if other is not None:
-                        raise DomainError(
-                            errors.COUNTER_BUSY,
-                            "this clerk is still serving a customer at another counter",
-                        )
-                self._end_session(s, hall, row, now)
-            s.add(
-                CounterSession(
-                    id=uuid.uuid4(), counter_id=counter.id, staff_id=staff_id, started_at=now
-                )
-            )
-            self._event(s, hall, None, "opened", counter_number, now, staff_id=staff_id)
-
-    def close_session(self, hall_code: str, counter_number: int) -> None:
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            cs = self._session(s, counter)
-            if self._current(s, counter.id) is not None:
-                raise DomainError(errors.COUNTER_BUSY, "finish the current customer first")
-            self._end_session(s, hall, cs, now)
-            self._event(s, hall, None, "closed", counter_number, now, staff_id=cs.staff_id)
-
-    def _end_session(self, s: Session, hall: HallInfo, cs: CounterSession, now: datetime) -> None:
-        cs.ended_at = now
-        if cs.paused:
-            self._end_pause(s, cs, now)
-        # Held tickets go back to the queue at their original place.
-        s.execute(
-            update(Ticket)
-            .where(Ticket.counter_id == cs.counter_id, Ticket.status == "held")
-            .values(status="waiting", counter_id=None, staff_id=None)
-        )
-
-    def pause(self, hall_code: str, counter_number: int, reason: str) -> None:
-        reason = reason.strip()
-        if not reason:
-            raise DomainError(errors.BAD_INPUT, "a pause needs a reason")
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            cs = self._session(s, counter)
-            if cs.paused:
-                raise DomainError(errors.COUNTER_PAUSED, "the counter is already paused")
-            if self._current(s, counter.id) is not None:
-                raise DomainError(errors.COUNTER_BUSY, "finish the current customer first")
-            cs.paused = True
-            s.add(CounterPause(id=uuid.uuid4(), session_id=cs.id, reason=reason[:64], started_at=now))
-            self._event(s, hall, None, "paused", counter_number, now, detail=reason[:200])
-
-    def resume(self, hall_code: str, counter_number: int) -> None:
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            cs = self._session(s, counter)
-            if not cs.paused:
-                raise DomainError(errors.NOT_PAUSED, "the counter is not paused")
-            self._end_pause(s, cs, now)
-            self._event(s, hall, None, "resumed", counter_number, now)
-
-    def _end_pause(self, s: Session, cs: CounterSession, now: datetime) -> None:
-        cs.paused = False
-        s.execute(
-            update(CounterPause)
-            .where(CounterPause.session_id == cs.id, CounterPause.ended_at.is_(None))
-            .values(ended_at=now)
-        )
-
     # ------------------------------------------------------------------ calling
     def call_next(self, hall_code: str, counter_number: int) -> TicketInfo | None:
         """Finish the current customer, if any, and call the next; None if nobody waits."""
@@ -333,9 +222,7 @@ class QueueService:
             cs = self._session(s, counter)
             if cs.paused:
                 raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
-            stmt = select(Ticket).where(
-                Ticket.hall_id == hall.id, Ticket.status == "waiting"
-            )
+            stmt = select(Ticket).where(Ticket.hall_id == hall.id, Ticket.status == "waiting")
             if len(wanted) == 4 and wanted[0].isalpha() and wanted[1:].isdigit():
                 stmt = stmt.where(
                     Ticket.business_date == business_date(hall, now),
@@ -486,7 +373,9 @@ class QueueService:
                 raise DomainError(errors.BAD_TRANSFER, "the transfer service is not active")
             target = found
         else:
-            raise DomainError(errors.BAD_TRANSFER, f"counter {counter_number} has no transfer service")
+            raise DomainError(
+                errors.BAD_TRANSFER, f"counter {counter_number} has no transfer service"
+            )
         now = self._clock.now()
         with self._unit() as s:
             self._session(s, counter)
@@ -518,60 +407,13 @@ class QueueService:
             s.add(leg)
             s.flush()
             self._event(
-                s, hall, t, "transferred", counter_number, now, staff_id=t.staff_id,
+                s,
+                hall,
+                t,
+                "transferred",
+                counter_number,
+                now,
+                staff_id=t.staff_id,
                 detail=target.code,
             )
             return ticket_info(leg, None)
-
-    # ------------------------------------------------------------------ helpers
-    def _session(self, s: Session, counter: CounterInfo) -> CounterSession:
-        """The open session at the counter, locked so one counter's steps never interleave."""
-        cs = s.scalars(
-            select(CounterSession)
-            .where(CounterSession.counter_id == counter.id, CounterSession.ended_at.is_(None))
-            .with_for_update()
-        ).first()
-        if cs is None:
-            raise DomainError(
-                errors.COUNTER_CLOSED, f"nobody is logged in at counter {counter.number}"
-            )
-        return cs
-
-    def _current(self, s: Session, counter_id: uuid.UUID) -> Ticket | None:
-        return s.scalars(
-            select(Ticket).where(
-                Ticket.counter_id == counter_id, Ticket.status.in_(("called", "serving"))
-            )
-        ).first()
-
-    def _require_current(self, s: Session, counter_id: uuid.UUID) -> Ticket:
-        t = self._current(s, counter_id)
-        if t is None:
-            raise DomainError(errors.NO_CURRENT_TICKET, "this counter has no current ticket")
-        return t
-
-    def _event(
-        self,
-        s: Session,
-        hall: HallInfo,
-        t: Ticket | None,
-        kind: str,
-        counter_number: int | None,
-        now: datetime,
-        *,
-        staff_id: uuid.UUID | None = None,
-        detail: str = "",
-    ) -> None:
-        s.add(
-            TicketEvent(
-                hall_id=hall.id,
-                ticket_id=t.id if t else None,
-                kind=kind,
-                display_number=t.display_number if t else "",
-                service_id=t.service_id if t else None,
-                counter_number=counter_number,
-                staff_id=staff_id,
-                detail=detail,
-                at=now,
-            )
-        )

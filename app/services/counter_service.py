@@ -1,0 +1,112 @@
+"""Counter sessions: a clerk logs in at a counter, pauses with a reason, resumes, logs out.
+
+Idle and paused time are measured from these rows, never lost: a session runs from login
+to logout, and every pause is its own row with its reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.models import CounterPause, CounterSession, Ticket
+from app.services import errors
+from app.services.dto import HallInfo
+from app.services.errors import DomainError
+from app.services.queue_common import QueueBase
+
+
+class CounterService(QueueBase):
+    def open_session(self, hall_code: str, counter_number: int, staff_id: uuid.UUID) -> None:
+        """A clerk takes the counter; an earlier session there, or of the clerk, is closed."""
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            open_rows = s.scalars(
+                select(CounterSession)
+                .where(
+                    CounterSession.ended_at.is_(None),
+                    (CounterSession.counter_id == counter.id)
+                    | (CounterSession.staff_id == staff_id),
+                )
+                .with_for_update()
+            ).all()
+            for row in open_rows:
+                if row.counter_id != counter.id:
+                    other = self._current(s, row.counter_id)
+                    if other is not None:
+                        raise DomainError(
+                            errors.COUNTER_BUSY,
+                            "this clerk is still serving a customer at another counter",
+                        )
+                self._end_session(s, hall, row, now)
+            s.add(
+                CounterSession(
+                    id=uuid.uuid4(), counter_id=counter.id, staff_id=staff_id, started_at=now
+                )
+            )
+            self._event(s, hall, None, "opened", counter_number, now, staff_id=staff_id)
+
+    def close_session(self, hall_code: str, counter_number: int) -> None:
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            if self._current(s, counter.id) is not None:
+                raise DomainError(errors.COUNTER_BUSY, "finish the current customer first")
+            self._end_session(s, hall, cs, now)
+            self._event(s, hall, None, "closed", counter_number, now, staff_id=cs.staff_id)
+
+    def _end_session(self, s: Session, hall: HallInfo, cs: CounterSession, now: datetime) -> None:
+        cs.ended_at = now
+        if cs.paused:
+            self._end_pause(s, cs, now)
+        # Held tickets go back to the queue at their original place.
+        s.execute(
+            update(Ticket)
+            .where(Ticket.counter_id == cs.counter_id, Ticket.status == "held")
+            .values(status="waiting", counter_id=None, staff_id=None)
+        )
+
+    def pause(self, hall_code: str, counter_number: int, reason: str) -> None:
+        reason = reason.strip()
+        if not reason:
+            raise DomainError(errors.BAD_INPUT, "a pause needs a reason")
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            if cs.paused:
+                raise DomainError(errors.COUNTER_PAUSED, "the counter is already paused")
+            if self._current(s, counter.id) is not None:
+                raise DomainError(errors.COUNTER_BUSY, "finish the current customer first")
+            cs.paused = True
+            s.add(
+                CounterPause(id=uuid.uuid4(), session_id=cs.id, reason=reason[:64], started_at=now)
+            )
+            self._event(s, hall, None, "paused", counter_number, now, detail=reason[:200])
+
+    def resume(self, hall_code: str, counter_number: int) -> None:
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        now = self._clock.now()
+        with self._unit() as s:
+            cs = self._session(s, counter)
+            if not cs.paused:
+                raise DomainError(errors.NOT_PAUSED, "the counter is not paused")
+            self._end_pause(s, cs, now)
+            self._event(s, hall, None, "resumed", counter_number, now)
+
+    def _end_pause(self, s: Session, cs: CounterSession, now: datetime) -> None:
+        cs.paused = False
+        s.execute(
+            update(CounterPause)
+            .where(CounterPause.session_id == cs.id, CounterPause.ended_at.is_(None))
+            .values(ended_at=now)
+        )
