@@ -19,6 +19,7 @@ from app.services.clock import Clock, SystemClock
 from app.services.counter_service import CounterService
 from app.services.demo import ensure_demo_hall
 from app.services.errors import DatabaseUnavailable
+from app.services.evaluation_service import EvaluationService
 from app.services.hall_ref import HallDirectory
 from app.services.queue_queries import QueueQueries
 from app.services.queue_service import QueueService
@@ -36,6 +37,7 @@ class Core:
     halls: HallDirectory
     queue: QueueService
     counters: CounterService
+    evaluations: EvaluationService
     queries: QueueQueries
     auth: AuthService
     clock: Clock
@@ -77,6 +79,7 @@ def build_core(
         halls=halls,
         queue=QueueService(db, halls, clock),
         counters=CounterService(db, halls, clock),
+        evaluations=EvaluationService(db, halls, clock),
         queries=QueueQueries(db, halls, clock),
         auth=AuthService(db),
         clock=clock,

@@ -4,11 +4,14 @@ No Qt and no upper layer is imported here.
 """
 
 from app.models.base import Base
+from app.models.evaluation import Alert, Evaluation
 from app.models.hall import Counter, CounterService, Hall, Service, Staff
 from app.models.queue import CounterPause, CounterSession, Ticket, TicketEvent, TicketSeries
 
 __all__ = [
+    "Alert",
     "Base",
+    "Evaluation",
     "Counter",
     "CounterPause",
     "CounterService",
