@@ -114,6 +114,9 @@ class Frame:
             raise ValueError(f"command {self.command} out of range 0..255")
         if len(self.data) > MAX_DATA:
             raise ValueError(f"{len(self.data)} data bytes, at most {MAX_DATA}")
+        # plain int and bytes, so frames compare, hash and print the same however built
+        object.__setattr__(self, "command", int(self.command))
+        object.__setattr__(self, "data", bytes(self.data))
 
     def __str__(self) -> str:
         return f"Frame(addr={self.address:02X} cc={self.command:02X} data={self.data.hex(' ')})"
@@ -143,7 +146,7 @@ def encode(frame: Frame, preamble: bool = True) -> bytes:
     return head + bytes((START, length, length, START)) + body + bytes((checksum(body), END))
 
 
-def decode(buffer: bytes) -> tuple[list[Frame], int]:
+def decode(buffer: bytes | bytearray) -> tuple[list[Frame], int]:
     """Find the frames in ``buffer``.
 
     Returns the frames, in order, and how many leading bytes of ``buffer`` were used (frames

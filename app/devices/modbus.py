@@ -1,0 +1,194 @@
+"""Pure Modbus RTU for the LED digit displays (PROTOCOL.md section 3).
+
+The host writes holding register 0 of a display (unit id = bus address) with function 06;
+the display echoes the request, or answers an exception (function | 0x80, code).  Frames
+end with CRC-16/MODBUS, low byte first.  Only the fixed-size functions the displays use
+are decoded (03 read holding registers, 06 write single register, their exceptions).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from enum import IntEnum
+
+READ_HOLDING_REGISTERS = 0x03
+WRITE_SINGLE_REGISTER = 0x06
+EXCEPTION_FLAG = 0x80
+REQUEST_SIZE = 8  # unit, function, 2 x uint16, crc
+EXCEPTION_SIZE = 5  # unit, function | 80, code, crc
+BROADCAST = 0
+DISPLAY_REGISTER = 0
+
+
+class ExceptionCode(IntEnum):
+    ILLEGAL_FUNCTION = 0x01
+    ILLEGAL_DATA_ADDRESS = 0x02
+    ILLEGAL_DATA_VALUE = 0x03
+    SERVER_DEVICE_FAILURE = 0x04
+
+
+def _crc_table() -> tuple[int, ...]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+        table.append(crc)
+    return tuple(table)
+
+
+_CRC_TABLE = _crc_table()
+
+
+def crc16_modbus(data: bytes | bytearray) -> int:
+    """CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF); sent low byte first."""
+    crc = 0xFFFF
+    for byte in data:
+        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ byte) & 0xFF]
+    return crc
+
+
+def with_crc(body: bytes) -> bytes:
+    return body + struct.pack("<H", crc16_modbus(body))
+
+
+def crc_ok(frame: bytes | bytearray) -> bool:
+    return len(frame) >= 3 and crc16_modbus(frame[:-2]) == struct.unpack("<H", frame[-2:])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A fixed-size request: function 06 (``value`` = data) or 03 (``value`` = count).
+
+    A function 06 echo response has the same layout and decodes to the same object.
+    """
+
+    unit: int
+    function: int
+    register: int
+    value: int
+
+    def encode(self) -> bytes:
+        return with_crc(struct.pack(">BBHH", self.unit, self.function, self.register, self.value))
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionReply:
+    unit: int
+    function: int
+    code: int
+
+    def encode(self) -> bytes:
+        return with_crc(bytes((self.unit, self.function | EXCEPTION_FLAG, self.code)))
+
+
+@dataclass(frozen=True, slots=True)
+class ReadReply:
+    unit: int
+    values: tuple[int, ...]
+
+    def encode(self) -> bytes:
+        data = b"".join(struct.pack(">H", v) for v in self.values)
+        return with_crc(bytes((self.unit, READ_HOLDING_REGISTERS, len(data))) + data)
+
+
+Reply = Request | ExceptionReply | ReadReply
+
+
+def write_register_frame(unit: int, register: int, value: int) -> bytes:
+    """Function 06 request: write ``value`` into holding ``register`` of ``unit``."""
+    if not 0 <= unit <= 247:
+        raise ValueError(f"unit {unit} out of range 0..247")
+    if not 0 <= register <= 0xFFFF or not 0 <= value <= 0xFFFF:
+        raise ValueError("register and value are 16-bit")
+    return Request(unit, WRITE_SINGLE_REGISTER, register, value).encode()
+
+
+def read_registers_frame(unit: int, register: int, count: int = 1) -> bytes:
+    """Function 03 request: read ``count`` holding registers."""
+    if not 1 <= count <= 125:
+        raise ValueError("count is 1..125")
+    return Request(unit, READ_HOLDING_REGISTERS, register, count).encode()
+
+
+def _decode_request(buffer: bytes | bytearray, pos: int) -> Request | None:
+    frame = buffer[pos : pos + REQUEST_SIZE]
+    if not crc_ok(frame):
+        return None
+    unit, function, register, value = struct.unpack(">BBHH", frame[:6])
+    return Request(unit, function, register, value)
+
+
+def decode(buffer: bytes | bytearray) -> tuple[list[Request], int]:
+    """Request frames (functions 03 and 06) in ``buffer``, for a simulated display.
+
+    Like the 68 decoder: returns the frames and the bytes used; an incomplete candidate at
+    the end waits for more data; anything that fails the CRC costs one byte.  Never raises.
+    """
+    frames: list[Request] = []
+    pos, size = 0, len(buffer)
+    while size - pos >= 2:
+        if buffer[pos + 1] not in (READ_HOLDING_REGISTERS, WRITE_SINGLE_REGISTER):
+            pos += 1
+            continue
+        if size - pos < REQUEST_SIZE:
+            return frames, pos
+        request = _decode_request(buffer, pos)
+        if request is None:
+            pos += 1
+            continue
+        frames.append(request)
+        pos += REQUEST_SIZE
+    return frames, pos
+
+
+def decode_replies(buffer: bytes | bytearray, unit: int | None = None) -> tuple[list[Reply], int]:
+    """Responses in ``buffer`` for the host: 06 echoes, 03 replies and exceptions.
+
+    Same contract as :func:`decode` (partial frames wait, noise costs one byte).  RTU frames
+    have no start marker, so noise can look like the head of a long 03 reply and hold the
+    buffer; pass the ``unit`` the host is waiting for to skip other candidates, and drop a
+    byte after a silence (as :class:`~app.devices.led.LedDisplays` does).
+    """
+    replies: list[Reply] = []
+    pos, size = 0, len(buffer)
+    while size - pos >= 2:
+        function = buffer[pos + 1]
+        if unit is not None and buffer[pos] != unit:
+            pos += 1
+            continue
+        if function == WRITE_SINGLE_REGISTER:
+            need = REQUEST_SIZE
+        elif function & EXCEPTION_FLAG and function & 0x7F in (
+            READ_HOLDING_REGISTERS,
+            WRITE_SINGLE_REGISTER,
+        ):
+            need = EXCEPTION_SIZE
+        elif function == READ_HOLDING_REGISTERS:
+            if size - pos < 3:
+                return replies, pos
+            if buffer[pos + 2] % 2 or buffer[pos + 2] > 250:  # 2 bytes per register
+                pos += 1
+                continue
+            need = 5 + buffer[pos + 2]
+        else:
+            pos += 1
+            continue
+        if size - pos < need:
+            return replies, pos
+        frame = buffer[pos : pos + need]
+        if not crc_ok(frame):
+            pos += 1
+            continue
+        sender = frame[0]
+        if need == EXCEPTION_SIZE and function & EXCEPTION_FLAG:
+            replies.append(ExceptionReply(sender, function & 0x7F, frame[2]))
+        elif function == WRITE_SINGLE_REGISTER:
+            _, _, register, value = struct.unpack(">BBHH", frame[:6])
+            replies.append(Request(sender, function, register, value))
+        else:
+            values = tuple(v for (v,) in struct.iter_unpack(">H", frame[3:-2]))
+            replies.append(ReadReply(sender, values))
+        pos += need
+    return replies, pos

@@ -1,0 +1,448 @@
+"""The hall's devices wired to the services (the `bus` role).
+
+The hub builds one port owner per configured bus (`app.devices`), and runs one worker
+thread — the single lane through which device events become queue steps:
+
+- caller keypad keys → the same queue actions as the counter window's buttons, with the
+  same rules; a refused action beeps the keypad; after every change the keypad shows the
+  waiting count and the current ticket, and the counter's LED display its number;
+- dispenser panel buttons → `DispenserService.issue` (paper check, issue, print); a
+  refusal beeps the panel;
+- evaluators: a `rating_requested` queue event (from the window or the keypad, on any PC)
+  lights the counter's evaluator with the clerk's job number; the first rating is
+  recorded, a timeout is recorded as not rated;
+- changes made elsewhere (windows, other PCs) arrive through the queue event log, polled
+  every `watch_interval`; a device that comes back, or a port that is reopened, gets its
+  display re-sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from app.devices.bus import BusDevice, BusMaster, BusTiming, DeviceKind
+from app.devices.escpos import PaperStatus
+from app.devices.events import (
+    ButtonPressed,
+    DeviceEvent,
+    DeviceOffline,
+    DeviceOnline,
+    InvalidFrame,
+    KeyPressed,
+    PaperStatusChanged,
+    PortStateChanged,
+    RatingGiven,
+    RatingTimedOut,
+)
+from app.devices.frame68 import Key
+from app.devices.led import LedDisplays
+from app.devices.printer import EscPosPrinter
+from app.devices.transport import ConnectionState
+from app.services.clock import Clock
+from app.services.device_actions import KeypadActions
+from app.services.dispenser import DispenserPrinter, DispenserService
+from app.services.errors import DomainError
+from app.services.evaluation_service import EvaluationService
+from app.services.queue_queries import QueueQueries
+from app.settings import DeviceSettings, Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+BUS_KINDS = {
+    "caller": DeviceKind.CALLER_KEYPAD,
+    "evaluator": DeviceKind.EVALUATOR,
+    "dispenser_panel": DeviceKind.DISPENSER,
+}
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    """What the admin screen shows of one configured device."""
+
+    kind: str
+    bus: str
+    url: str
+    address: int
+    counter: int
+    dispenser: str
+    online: bool | None
+    since: datetime | None
+    last_event_at: datetime | None
+    detail: str = ""
+
+
+class DeviceHub:
+    """Owns the port workers and the hub thread. Call `start()` and, on quit, `stop()`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        actions: KeypadActions,
+        queries: QueueQueries,
+        evaluations: EvaluationService,
+        dispenser: DispenserService,
+        clock: Clock,
+        *,
+        bus_timing: BusTiming | None = None,
+        printer_status_timeout: float = 1.0,
+        watch_interval: float = 0.2,
+    ) -> None:
+        self._settings = settings
+        self._hall = settings.station.hall
+        self._actions = actions
+        self._queries = queries
+        self._evaluations = evaluations
+        self._dispenser = dispenser
+        self._clock = clock
+        self._watch_interval = watch_interval
+        self._inbox: queue.Queue[tuple[str, DeviceEvent] | Callable[[], None]] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._buses: dict[str, BusMaster] = {}
+        self._printers: dict[str, tuple[EscPosPrinter, DeviceSettings]] = {}
+        self._leds: dict[str, LedDisplays] = {}
+        self._status: dict[tuple[str, int], DeviceStatus] = {}
+        self._sent_keypad: dict[tuple[str, int], tuple[int, str]] = {}
+        self._sent_led: dict[tuple[str, int], int] = {}
+        self._started_ratings: set[str] = set()
+        self._last_event_id = 0
+        self._listeners: list[Callable[[DeviceStatus], None]] = []
+        self._build(bus_timing, printer_status_timeout)
+        dispenser.set_printers(self._printer_for)
+
+    # ------------------------------------------------------------------ building
+    def _build(self, timing: BusTiming | None, status_timeout: float) -> None:
+        buses = {b.name: b for b in self._settings.buses}
+        by_bus: dict[str, list[DeviceSettings]] = {}
+        for d in self._settings.devices:
+            by_bus.setdefault(d.bus, []).append(d)
+        for name, devices in by_bus.items():
+            bus = buses[name]
+            families = {_family(d.kind) for d in devices}
+            if len(families) > 1:
+                raise SettingsError(
+                    self._settings.path,
+                    f"bus '{name}' mixes {' and '.join(sorted(families))} devices; "
+                    "give each protocol its own port",
+                )
+            family = families.pop()
+            sink = self._sink_for(name)
+            if family == "hallbus":
+                self._buses[name] = BusMaster(
+                    bus.url,
+                    [BusDevice(d.address, BUS_KINDS[d.kind], d.scale) for d in devices],
+                    on_event=sink,
+                    timing=timing,
+                    baudrate=bus.baud,
+                )
+            elif family == "escpos":
+                if len(devices) != 1:
+                    raise SettingsError(self._settings.path, f"bus '{name}' has two printers")
+                printer = EscPosPrinter(
+                    bus.url, baudrate=bus.baud, on_event=sink, status_timeout=status_timeout
+                )
+                self._printers[devices[0].dispenser or self._settings.station.dispenser] = (
+                    printer,
+                    devices[0],
+                )
+            else:
+                self._leds[name] = LedDisplays(bus.url, baudrate=bus.baud, on_event=sink)
+            for d in devices:
+                self._status[(name, d.address)] = DeviceStatus(
+                    kind=d.kind,
+                    bus=name,
+                    url=bus.url,
+                    address=d.address,
+                    counter=d.counter,
+                    dispenser=d.dispenser,
+                    online=None,
+                    since=None,
+                    last_event_at=None,
+                )
+
+    def _sink_for(self, bus: str) -> Callable[[DeviceEvent], None]:
+        def sink(event: DeviceEvent) -> None:
+            self._inbox.put((bus, event))
+
+        return sink
+
+    def _printer_for(self, dispenser: str) -> DispenserPrinter | None:
+        found = self._printers.get(dispenser)
+        if found is None:
+            return None
+        return DispenserPrinter(found[0], found[1].paper_mm)
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("device hub already started")
+        try:
+            self._last_event_id = self._queries.last_event_id(self._hall)
+        except DomainError as exc:
+            log.warning("device hub starts without the event log: %s", exc.message)
+        for worker in self._workers():
+            worker.start()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="device-hub", daemon=True)
+        self._thread.start()
+        self.refresh_all()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Drain the inbox, stop the hub thread and every port owner, join them."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        for worker in self._workers():
+            worker.stop(timeout)
+
+    def _workers(self) -> list[BusMaster | EscPosPrinter | LedDisplays]:
+        return [
+            *self._buses.values(),
+            *(p for p, _ in self._printers.values()),
+            *self._leds.values(),
+        ]
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # ------------------------------------------------------------------ any thread
+    def statuses(self) -> list[DeviceStatus]:
+        return sorted(self._status.values(), key=lambda s: (s.bus, s.address))
+
+    def subscribe(self, listener: Callable[[DeviceStatus], None]) -> None:
+        """`listener` is called from the hub thread whenever a device's status changes."""
+        self._listeners.append(listener)
+
+    def refresh_all(self) -> None:
+        self._inbox.put(lambda: self._refresh_counters(None, force=True))
+
+    def test_beep(self, bus: str, address: int) -> None:
+        self._buses[bus].beep(address)
+
+    def test_show(self, bus: str, address: int, digits: str = "888") -> None:
+        self._buses[bus].show(address, int(digits), digits)
+
+    def test_rating(self, bus: str, address: int) -> None:
+        self._buses[bus].start_rating(address, "TEST")
+
+    def test_led(self, bus: str, address: int, value: int = 888) -> None:
+        self._leds[bus].show(address, value)
+
+    def test_print(self, dispenser: str) -> None:
+        from app.devices.escpos import TicketPrint
+
+        target = self._printer_for(dispenser)
+        if target is None:
+            raise DomainError("bad_input", f"no printer for dispenser {dispenser}")
+        target.printer.print_ticket(
+            TicketPrint("HallDesk 打印测试", "测试 Test", "T000", 0, 0, "", "TEST"), target.paper_mm
+        )
+
+    # ------------------------------------------------------------------ hub thread
+    def _run(self) -> None:
+        next_watch = 0.0
+        while not self._stop.is_set():
+            now = time.monotonic()
+            timeout = max(0.0, next_watch - now)
+            try:
+                item = self._inbox.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            try:
+                if callable(item):
+                    item()
+                elif item is not None:
+                    self._handle(*item)
+                if time.monotonic() >= next_watch:
+                    self._watch()
+                    next_watch = time.monotonic() + self._watch_interval
+            except DomainError as exc:
+                log.warning("device hub: %s", exc.message)
+            except Exception:  # the lane must survive one bad event
+                log.exception("device hub: unexpected error")
+
+    def _handle(self, bus: str, event: DeviceEvent) -> None:
+        if isinstance(event, KeyPressed):
+            self._touch(bus, event.address)
+            self._on_key(bus, event.address, event.key)
+        elif isinstance(event, ButtonPressed):
+            self._touch(bus, event.address)
+            self._on_button(bus, event.address, event.button)
+        elif isinstance(event, RatingGiven):
+            self._touch(bus, event.address)
+            self._on_rating(bus, event.address, int(event.rating), event.requested)
+        elif isinstance(event, RatingTimedOut):
+            self._on_rating_timeout(bus, event.address)
+        elif isinstance(event, DeviceOnline):
+            self._set_online(bus, event.address, True)
+            self._resend(bus, event.address)
+        elif isinstance(event, DeviceOffline):
+            self._set_online(bus, event.address, False)
+        elif isinstance(event, PortStateChanged):
+            if event.state is ConnectionState.OPEN:
+                self._refresh_counters(None, force=True)
+        elif isinstance(event, PaperStatusChanged):
+            self._on_paper(bus, event.status)
+        elif isinstance(event, InvalidFrame):
+            log.info("bus %s address %s: invalid frame (%s)", bus, event.address, event.reason)
+
+    def _device(self, bus: str, address: int) -> DeviceSettings | None:
+        return next(
+            (d for d in self._settings.devices if d.bus == bus and d.address == address), None
+        )
+
+    def _on_key(self, bus: str, address: int, key: Key) -> None:
+        dev = self._device(bus, address)
+        if dev is None or dev.kind != "caller":
+            log.warning("key from unconfigured keypad %s/%s", bus, address)
+            return
+        ok = self._actions.press(dev.counter, key, self._evaluator_scale(dev.counter))
+        if not ok:
+            self._buses[bus].beep(address)
+        self._refresh_counters({dev.counter}, force=False)
+
+    def _on_button(self, bus: str, address: int, button: int) -> None:
+        dev = self._device(bus, address)
+        service = dev.buttons.get(str(button)) if dev else None
+        if dev is None or service is None:
+            log.warning("dispenser %s/%s: button %s has no service", bus, address, button)
+            self._buses[bus].beep(address)
+            return
+        try:
+            self._dispenser.issue(service, dispenser=dev.dispenser or None)
+        except DomainError as exc:
+            log.warning("dispenser %s/%s refused: %s", bus, address, exc.message)
+            self._buses[bus].beep(address)
+
+    def _evaluator(self, counter: int) -> DeviceSettings | None:
+        return next(
+            (d for d in self._settings.devices if d.kind == "evaluator" and d.counter == counter),
+            None,
+        )
+
+    def _evaluator_scale(self, counter: int) -> int:
+        ev = self._evaluator(counter)
+        return ev.scale if ev else 4
+
+    def _on_rating(self, bus: str, address: int, rating: int, requested: bool) -> None:
+        dev = self._device(bus, address)
+        if dev is None or not requested:
+            log.info("rating %s from %s/%s without a request: not recorded", rating, bus, address)
+            return
+        pending = self._evaluations.pending(self._hall, dev.counter)
+        if pending is None:
+            log.info("rating at counter %s but no open request: not recorded", dev.counter)
+            return
+        self._evaluations.record_rating(pending.id, rating)
+
+    def _on_rating_timeout(self, bus: str, address: int) -> None:
+        dev = self._device(bus, address)
+        if dev is None:
+            return
+        pending = self._evaluations.pending(self._hall, dev.counter)
+        if pending is not None:
+            self._evaluations.expire(pending.id)
+
+    def _start_rating(self, counter: int) -> None:
+        dev = self._evaluator(counter)
+        if dev is None:
+            return
+        pending = self._evaluations.pending(self._hall, counter)
+        if pending is None or str(pending.id) in self._started_ratings:
+            return
+        self._started_ratings.add(str(pending.id))
+        job = pending.staff_job_number if pending.staff_job_number.isascii() else None
+        self._buses[dev.bus].start_rating(dev.address, job or None)
+
+    def _on_paper(self, bus: str, status: PaperStatus) -> None:
+        for key in list(self._status):
+            if key[0] == bus:
+                self._update(key, detail=f"paper {status.value}")
+        if status is PaperStatus.NEAR_END:
+            self._evaluations.raise_alert(
+                self._hall, "paper_low", f"ticket printer on {bus}: paper near end", source=bus
+            )
+
+    # ------------------------------------------------------------------ displays
+    def _watch(self) -> None:
+        events = self._queries.events_after(self._hall, self._last_event_id)
+        if not events:
+            return
+        self._last_event_id = events[-1].id
+        dirty: set[int] = set()
+        for e in events:
+            if e.kind == "rating_requested" and e.counter_number is not None:
+                self._start_rating(e.counter_number)
+            if e.counter_number is not None:
+                dirty.add(e.counter_number)
+            if e.kind in ("issued", "transferred", "done", "no_show"):
+                dirty.update(d.counter for d in self._settings.devices if d.counter)
+        self._refresh_counters(dirty, force=False)
+
+    def _refresh_counters(self, counters: set[int] | None, *, force: bool) -> None:
+        for d in self._settings.devices:
+            if d.kind not in ("caller", "led") or not d.counter:
+                continue
+            if counters is not None and d.counter not in counters:
+                continue
+            self._show(d, force)
+
+    def _resend(self, bus: str, address: int) -> None:
+        dev = self._device(bus, address)
+        if dev is not None and dev.kind in ("caller", "led") and dev.counter:
+            self._show(dev, force=True)
+
+    def _show(self, d: DeviceSettings, force: bool) -> None:
+        state = self._queries.counter_state(self._hall, d.counter)
+        number = state.current.display_number if state.current else ""
+        key = (d.bus, d.address)
+        if d.kind == "caller":
+            shown = (state.waiting_total, number)
+            if force or self._sent_keypad.get(key) != shown:
+                self._sent_keypad[key] = shown
+                self._buses[d.bus].show(d.address, state.waiting_total, number[1:] or None)
+        else:
+            value = int(number[1:]) if number else 0
+            if force or self._sent_led.get(key) != value:
+                self._sent_led[key] = value
+                self._leds[d.bus].show(d.address, value)
+
+    # ------------------------------------------------------------------ status
+    def _touch(self, bus: str, address: int) -> None:
+        if (bus, address) in self._status:
+            self._update((bus, address), last_event_at=self._clock.now())
+
+    def _set_online(self, bus: str, address: int, online: bool) -> None:
+        key = (bus, address)
+        old = self._status.get(key)
+        if old is None or old.online == online:
+            return
+        self._update(key, online=online, since=self._clock.now())
+        if not online:
+            self._evaluations.raise_alert(
+                self._hall,
+                "device_offline",
+                f"{old.kind} {address} on {bus} is offline",
+                counter_number=old.counter or None,
+                source=bus,
+            )
+
+    def _update(self, key: tuple[str, int], **changes: object) -> None:
+        status = replace(self._status[key], **changes)  # type: ignore[arg-type]
+        self._status[key] = status
+        for listener in self._listeners:
+            listener(status)
+
+
+def _family(kind: str) -> str:
+    if kind in BUS_KINDS:
+        return "hallbus"
+    return "escpos" if kind == "printer" else "modbus"
