@@ -10,14 +10,20 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 
+from app.devices.bus import BusTiming
 from app.models.db import Database
 from app.models.migrate import upgrade
 from app.services.auth import AuthService
 from app.services.clock import Clock, SystemClock
 from app.services.counter_service import CounterService
 from app.services.demo import ensure_demo_hall
+from app.services.demo_devices import DemoDevices
+from app.services.device_actions import KeypadActions
+from app.services.device_hub import DeviceHub
+from app.services.dispenser import DispenserService
 from app.services.errors import DatabaseUnavailable
 from app.services.evaluation_service import EvaluationService
 from app.services.hall_ref import HallDirectory
@@ -38,15 +44,19 @@ class Core:
     queue: QueueService
     counters: CounterService
     evaluations: EvaluationService
+    dispenser: DispenserService
     queries: QueueQueries
     auth: AuthService
     clock: Clock
+    devices: DeviceHub | None = None
+    demo_devices: DemoDevices | None = None
 
     @property
     def hall_code(self) -> str:
         return self.settings.station.hall
 
     def close(self) -> None:
+        stop_devices(self)
         self.db.dispose()
 
 
@@ -61,26 +71,84 @@ def build_core(
 ) -> Core:
     """Connect, migrate and wire. `demo=None` seeds the demo hall on the embedded default."""
     url = settings.database_url(data_dir or default_data_dir())
-    db = Database.from_url(url, pool_size=pool_size)
+    shown = _safe_url(url)
+    try:
+        db = Database.from_url(url, pool_size=pool_size)
+    except (ArgumentError, ValueError, OSError) as exc:
+        raise DatabaseUnavailable(f"cannot use the database URL {shown}: {exc}") from exc
     try:
         if migrate:
             upgrade(db.engine)
         embedded = url.startswith("sqlite")
         if (demo or (demo is None and embedded)) and ensure_demo_hall(db):
-            log.info("demo hall created in %s", url)
+            log.info("demo hall created in %s", shown)
     except OperationalError as exc:
         db.dispose()
-        raise DatabaseUnavailable(f"cannot open the central database: {exc.orig}") from exc
+        raise DatabaseUnavailable(f"cannot open the central database {shown}: {exc.orig}") from exc
     clock = clock or SystemClock()
     halls = HallDirectory(db)
+    queue = QueueService(db, halls, clock)
+    evaluations = EvaluationService(db, halls, clock)
     return Core(
         settings=settings,
         db=db,
         halls=halls,
-        queue=QueueService(db, halls, clock),
+        queue=queue,
         counters=CounterService(db, halls, clock),
-        evaluations=EvaluationService(db, halls, clock),
+        evaluations=evaluations,
+        dispenser=DispenserService(queue, halls, evaluations, settings.station),
         queries=QueueQueries(db, halls, clock),
         auth=AuthService(db),
         clock=clock,
     )
+
+
+def _safe_url(url: str) -> str:
+    """The URL for messages: never the password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
+def build_device_hub(core: Core, *, bus_timing: BusTiming | None = None) -> DeviceHub | None:
+    """The hall's devices of this station's settings, wired to the services (not started);
+    None when the settings configure no device."""
+    if not core.settings.devices:
+        return None
+    actions = KeypadActions(
+        core.hall_code, core.queue, core.counters, core.queries, core.evaluations
+    )
+    return DeviceHub(
+        core.settings,
+        actions,
+        core.queries,
+        core.evaluations,
+        core.dispenser,
+        core.clock,
+        bus_timing=bus_timing,
+    )
+
+
+def start_devices(core: Core, *, demo: bool = False, bus_timing: BusTiming | None = None) -> None:
+    """Start the device hub of the settings; with `demo` and no device configured, the
+    device simulator plays the hall's devices on pty pairs."""
+    if demo and not core.settings.devices:
+        sim = DemoDevices(core.halls.get(core.hall_code))
+        sim.start()
+        core.demo_devices = sim
+        core.settings = sim.settings_for(core.settings)
+    hub = build_device_hub(core, bus_timing=bus_timing)
+    if hub is not None:
+        hub.start()
+        core.devices = hub
+
+
+def stop_devices(core: Core) -> None:
+    """Stop the hub (drained, ports closed, threads joined), then the simulator."""
+    if core.devices is not None:
+        core.devices.stop()
+        core.devices = None
+    if core.demo_devices is not None:
+        core.demo_devices.stop()
+        core.demo_devices = None

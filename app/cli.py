@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # Alembic reports every plugin it loads at INFO
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     command = args.command or "run"
     if command == "simulate":
         return _simulate(args)
@@ -97,10 +99,12 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
     core = _core(settings, args, demo=True if args.demo else None)
     if core is None:
         return 3
+    from app.bootstrap import start_devices
     from app.ui.application import run_gui
 
     try:
-        return int(run_gui(core, list(settings.station.roles)))
+        start_devices(core, demo=bool(args.demo))
+        return int(run_gui(core, list(core.settings.station.roles)))
     finally:
         core.close()
 

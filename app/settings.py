@@ -119,43 +119,74 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def _line_of(text: str, section: str | None, key: str | None) -> int | None:
-    """Best-effort line number of `key` inside `[section]` for validation messages."""
+_HEADER = re.compile(r"^\s*\[")
+
+
+def _line_of(text: str, section: str | None, key: str | None, index: int = 0) -> int | None:
+    """Best-effort line number of `key` inside `[section]` (the `index`-th `[[section]]`
+    of an array of tables) for messages; the section's header line if the key is not there.
+    Top-level keys (`section=None`) are looked for before the first header, then as a
+    header of their own (`[key]`, `[[key]]`)."""
     lines = text.splitlines()
-    start = 0
-    if section:
-        header = re.compile(r"^\s*\[+\s*" + re.escape(section) + r"\s*\]+")
-        for i, line in enumerate(lines):
-            if header.match(line):
-                start = i
-                break
-        else:
+
+    def header_of(name: str, nth: int) -> int | None:
+        pattern = re.compile(r"^\s*\[\[?\s*" + re.escape(name) + r"\s*\]\]?\s*(#.*)?$")
+        found = [i for i, line in enumerate(lines) if pattern.match(line)]
+        return found[nth] if nth < len(found) else None
+
+    def key_between(first: int, name: str) -> int | None:
+        pattern = re.compile(r"^\s*(" + re.escape(name) + r'|"' + re.escape(name) + r'")\s*=')
+        for i in range(first, len(lines)):
+            if _HEADER.match(lines[i]):
+                return None
+            if pattern.match(lines[i]):
+                return i + 1
+        return None
+
+    if section is None:
+        if key is None:
             return None
+        at = key_between(0, key)
+        if at is not None:
+            return at
+        head = header_of(key, 0)
+        return head + 1 if head is not None else None
+    head = header_of(section, index)
+    if head is None:
+        return None
     if key is None:
-        return start + 1
-    pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
-    for i in range(start, len(lines)):
-        if pattern.match(lines[i]):
-            return i + 1
-    return start + 1 if section else None
+        return head + 1
+    return key_between(head + 1, key) or head + 1
 
 
-def _build(cls: type[Any], raw: Any, text: str, path: Path | None, section: str) -> Any:
+def _build(
+    cls: type[Any],
+    raw: Any,
+    text: str,
+    path: Path | None,
+    section: str,
+    required: tuple[str, ...] = (),
+    index: int = 0,
+) -> Any:
+    """One settings table: `[section]`, or the `index`-th `[[section]]` with `required` keys."""
+    shown = f"[[{section}]]" if required else f"[{section}]"
     if not isinstance(raw, dict):
-        raise SettingsError(path, f"[{section}] must be a table", _line_of(text, section, None))
-    known = {f.name: f for f in fields(cls)}
+        raise SettingsError(path, f"{shown} must be a table", _line_of(text, section, None))
+    for key in required:
+        if key not in raw:
+            raise SettingsError(
+                path, f"{shown} entry misses '{key}'", _line_of(text, section, None, index)
+            )
+    known = {f.name: f for f in fields(cls) if f.name != "path"}
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        if key not in known or key == "path":
+        if key not in known:
             raise SettingsError(
-                path, f"unknown setting '{key}' in [{section}]", _line_of(text, section, key)
+                path, f"unknown setting '{key}' in {shown}", _line_of(text, section, key, index)
             )
-        default = _default_of(known[key])
-        values[key] = _coerce(value, default, text, path, section, key)
-    try:
-        return cls(**values)
-    except TypeError as exc:
-        raise SettingsError(path, f"[{section}]: {exc}", _line_of(text, section, None)) from exc
+        default = "" if key in required else _default_of(known[key])
+        values[key] = _coerce(value, default, text, path, section, key, index)
+    return cls(**values)
 
 
 def _default_of(f: Any) -> Any:
@@ -164,12 +195,20 @@ def _default_of(f: Any) -> Any:
     return f.default
 
 
-def _coerce(value: Any, default: Any, text: str, path: Path | None, section: str, key: str) -> Any:
+def _coerce(
+    value: Any,
+    default: Any,
+    text: str,
+    path: Path | None,
+    section: str,
+    key: str,
+    index: int = 0,
+) -> Any:
     def bad(expected: str) -> SettingsError:
         return SettingsError(
             path,
             f"'{key}' in [{section}] must be {expected}, not {value!r}",
-            _line_of(text, section, key),
+            _line_of(text, section, key, index),
         )
 
     if isinstance(default, bool):
@@ -235,12 +274,12 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     station = _build(StationSettings, raw.get("station", {}), text, path, "station")
     ui = _build(UiSettings, raw.get("ui", {}), text, path, "ui")
     buses = tuple(
-        _build_item(BusSettings, item, text, path, "buses", ("name", "url"))
-        for item in _list_of_tables(raw.get("buses", []), text, path, "buses")
+        _build(BusSettings, item, text, path, "buses", ("name", "url"), n)
+        for n, item in enumerate(_list_of_tables(raw.get("buses", []), text, path, "buses"))
     )
     devices = tuple(
-        _build_item(DeviceSettings, item, text, path, "devices", ("kind", "bus"))
-        for item in _list_of_tables(raw.get("devices", []), text, path, "devices")
+        _build(DeviceSettings, item, text, path, "devices", ("kind", "bus"), n)
+        for n, item in enumerate(_list_of_tables(raw.get("devices", []), text, path, "devices"))
     )
     settings = Settings(
         version=SETTINGS_VERSION,
@@ -265,89 +304,68 @@ def _list_of_tables(raw: Any, text: str, path: Path | None, section: str) -> lis
     return raw
 
 
-def _build_item(
-    cls: type[Any],
-    item: dict[str, Any],
-    text: str,
-    path: Path | None,
-    section: str,
-    required: tuple[str, ...],
-) -> Any:
-    for key in required:
-        if key not in item:
-            raise SettingsError(
-                path, f"[[{section}]] entry misses '{key}'", _line_of(text, section, None)
-            )
-    known = {f.name: f for f in fields(cls)}
-    values: dict[str, Any] = {}
-    for key, value in item.items():
-        if key not in known:
-            raise SettingsError(
-                path, f"unknown setting '{key}' in [[{section}]]", _line_of(text, section, key)
-            )
-        default = _default_of(known[key])
-        if key in required:
-            default = ""
-        values[key] = _coerce(value, default, text, path, section, key)
-    return cls(**values)
+_DB_URL = re.compile(r"(sqlite|postgres|postgresql)(\+\w+)?://\S*")
 
 
 def _validate(s: Settings, text: str, path: Path | None) -> None:
+    def fail(message: str, section: str, key: str | None, index: int = 0) -> SettingsError:
+        return SettingsError(path, message, _line_of(text, section, key, index))
+
+    url = s.database.url.strip()
+    if url and not _DB_URL.fullmatch(url):
+        raise fail(
+            f"database url {url!r} is neither postgresql://user@host/name nor sqlite:///file",
+            "database",
+            "url",
+        )
     for role in s.station.roles:
         if role not in ROLES:
-            raise SettingsError(
-                path,
-                f"unknown role '{role}' (known: {', '.join(ROLES)})",
-                _line_of(text, "station", "roles"),
-            )
+            raise fail(f"unknown role '{role}' (known: {', '.join(ROLES)})", "station", "roles")
+    if s.station.counter < 0:
+        raise fail("counter must be 0 (pick at login) or a counter number", "station", "counter")
+    if not 1 <= len(s.station.dispenser) <= 16:
+        raise fail("dispenser must be a name of 1 to 16 characters", "station", "dispenser")
     if not 1 <= s.station.number_start <= s.station.number_end <= 999:
-        raise SettingsError(
-            path,
-            "number_start..number_end must lie within 1..999",
-            _line_of(text, "station", "number_start"),
-        )
+        key = "number_start" if not 1 <= s.station.number_start <= 999 else "number_end"
+        raise fail("number_start..number_end must lie within 1..999", "station", key)
     if s.ui.refresh_ms < 50 or s.ui.refresh_ms > 5000:
-        raise SettingsError(path, "refresh_ms must be 50..5000", _line_of(text, "ui", "refresh_ms"))
-    bus_names = {b.name for b in s.buses}
-    if len(bus_names) != len(s.buses):
-        raise SettingsError(path, "two [[buses]] share a name", _line_of(text, "buses", None))
-    for d in s.devices:
+        raise fail("refresh_ms must be 50..5000", "ui", "refresh_ms")
+    seen: set[str] = set()
+    for n, b in enumerate(s.buses):
+        if b.name in seen:
+            raise fail(f"two [[buses]] are named '{b.name}'", "buses", "name", n)
+        seen.add(b.name)
+        if not b.url.strip():
+            raise fail(f"bus '{b.name}' has no port url", "buses", "url", n)
+        if b.baud <= 0:
+            raise fail(f"bus '{b.name}': baud must be above 0", "buses", "baud", n)
+    for n, d in enumerate(s.devices):
         if d.kind not in DEVICE_KINDS:
-            raise SettingsError(
-                path,
-                f"unknown device kind '{d.kind}' (known: {', '.join(DEVICE_KINDS)})",
-                _line_of(text, "devices", "kind"),
-            )
-        if d.bus not in bus_names:
-            raise SettingsError(
-                path, f"device on unknown bus '{d.bus}'", _line_of(text, "devices", "bus")
-            )
+            known = ", ".join(DEVICE_KINDS)
+            raise fail(f"unknown device kind '{d.kind}' (known: {known})", "devices", "kind", n)
+        if d.bus not in seen:
+            raise fail(f"device on unknown bus '{d.bus}'", "devices", "bus", n)
         if not 1 <= d.address <= 0xFE:
-            raise SettingsError(
-                path,
-                f"device address {d.address} outside 1..254",
-                _line_of(text, "devices", "address"),
-            )
+            raise fail(f"device address {d.address} outside 1..254", "devices", "address", n)
+        if d.counter < 0:
+            raise fail("a device's counter cannot be negative", "devices", "counter", n)
         if d.scale not in (4, 5):
-            raise SettingsError(
-                path, "evaluator scale must be 4 or 5", _line_of(text, "devices", "scale")
-            )
+            raise fail("evaluator scale must be 4 or 5", "devices", "scale", n)
         if d.paper_mm not in (58, 80):
-            raise SettingsError(
-                path, "paper_mm must be 58 or 80", _line_of(text, "devices", "paper_mm")
-            )
+            raise fail("paper_mm must be 58 or 80", "devices", "paper_mm", n)
 
 
 def load_settings(path: Path | None = None, *, create: bool = True) -> Settings:
-    """Read the settings file; a missing default file is written with defaults."""
-    explicit = path is not None
+    """Read the settings file (the given one, else the user config folder's); a file that
+    does not exist yet is written with the defaults unless `create` is false."""
     target = path or default_config_path()
     if not target.exists():
-        if explicit:
-            raise SettingsError(target, "file not found")
         settings = replace(Settings(), path=target)
         if create:
-            save_settings(settings, target)
+            try:
+                save_settings(settings, target)
+            except OSError as exc:
+                raise SettingsError(target, f"cannot be written: {exc.strerror}") from exc
         return settings
     try:
         text = target.read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, NoReturn
 
@@ -155,3 +156,25 @@ class Port:
         self._state = ConnectionState.FAILED
         self.last_error = str(exc)
         raise PortError(f"{self.url}: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class SerialPortInfo:
+    """A serial port this machine offers, for the admin screen's port list."""
+
+    device: str
+    description: str
+    hwid: str
+
+
+def list_serial_ports() -> list[SerialPortInfo]:
+    """The machine's serial ports (USB adapters included), sorted by name."""
+    from serial.tools import list_ports
+
+    return sorted(
+        (
+            SerialPortInfo(p.device, p.description or "", p.hwid or "")
+            for p in list_ports.comports()
+        ),
+        key=lambda p: p.device,
+    )

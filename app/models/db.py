@@ -2,12 +2,15 @@
 
 SQLite runs in WAL mode with `synchronous=FULL`, a busy timeout, and `BEGIN IMMEDIATE`
 for every writing unit of work, so two writers never interleave and "call next" is
-atomic. Read-only units of work use a deferred `BEGIN` and never block writers.
+atomic; the threads of one process take turns at writing a file (`WriterTurns`). Read-only
+units of work use a deferred `BEGIN` and never block writers.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +83,13 @@ def make_engine(raw_url: str | URL, *, pool_size: int = 10, use_keyring: bool = 
     url = raw_url if isinstance(raw_url, URL) else normalise_url(raw_url, use_keyring=use_keyring)
     backend = url.get_backend_name()
     if backend == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        if not url.database or url.database == ":memory:":  # one connection for all threads
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+            )
+            _sqlite_listeners(engine)
+            return engine
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -100,11 +109,61 @@ def make_engine(raw_url: str | URL, *, pool_size: int = 10, use_keyring: bool = 
     raise ValueError(f"unsupported database '{backend}': use postgresql:// or sqlite:///")
 
 
+class WriterTurns:
+    """First come, first served turns at writing one SQLite file within this process.
+
+    SQLite has one writer at a time; a writer that finds the file locked polls with growing
+    sleeps and can lose every race for longer than the busy timeout while other threads keep
+    winning ("database is locked" under load). Threads of this process therefore queue here,
+    in order, and only other processes meet SQLite's busy handler. A thread that asks for a
+    second turn while holding one gets an error, not a deadlock: units of work never nest.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._serving = 0
+        self._owner: int | None = None
+
+    def acquire(self) -> None:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                raise RuntimeError("a writing unit of work was opened inside another one")
+            turn = self._next
+            self._next += 1
+            while turn != self._serving:
+                self._cond.wait()
+            self._owner = me
+
+    def release(self) -> None:
+        with self._cond:
+            self._owner = None
+            self._serving += 1
+            self._cond.notify_all()
+
+
+_turns_lock = threading.Lock()
+_turns_by_file: dict[str, WriterTurns] = {}
+
+
+def writer_turns(engine: Engine) -> WriterTurns | None:
+    """The turns of the SQLite file behind `engine` (shared by every engine on that file);
+    None for PostgreSQL, whose row locks need no such help, and for in-memory SQLite."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    key = os.path.normcase(os.path.realpath(database))
+    with _turns_lock:
+        return _turns_by_file.setdefault(key, WriterTurns())
+
+
 class Database:
     """One engine and its unit-of-work sessions. Create it in the bootstrap, never at import."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._turns = writer_turns(engine)
         self._write = sessionmaker(engine, expire_on_commit=False)
         self._read = sessionmaker(
             engine.execution_options(halldesk_readonly=True), expire_on_commit=False
@@ -121,12 +180,18 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One writing unit of work: committed on success, rolled back on any error."""
-        session = self._write()
+        if self._turns is not None:
+            self._turns.acquire()
         try:
-            with session.begin():
-                yield session
+            session = self._write()
+            try:
+                with session.begin():
+                    yield session
+            finally:
+                session.close()
         finally:
-            session.close()
+            if self._turns is not None:
+                self._turns.release()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

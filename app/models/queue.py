@@ -121,7 +121,24 @@ class CounterSession(UuidPk, Base):
     """A clerk logged in at a counter, from login to logout."""
 
     __tablename__ = "counter_sessions"
-    __table_args__ = (Index("ix_counter_sessions_open", "counter_id", "ended_at"),)
+    __table_args__ = (
+        Index("ix_counter_sessions_open", "counter_id", "ended_at"),
+        # At most one open session per counter and per clerk, even when two log in at once.
+        Index(
+            "uq_counter_sessions_open_counter",
+            "counter_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index(
+            "uq_counter_sessions_open_staff",
+            "staff_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
 
     counter_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("counters.id"))
     staff_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("staff.id"))

@@ -17,6 +17,8 @@ from app.services.dto import StaffInfo
 from app.services.errors import DomainError
 
 ROLE_RANK = {"clerk": 0, "manager": 1, "admin": 2}
+JOB_NUMBER_MAX = 16  # the widths of the staff columns
+NAME_MAX = 64
 
 
 class AuthService:
@@ -74,6 +76,11 @@ class AuthService:
             raise DomainError(errors.BAD_INPUT, f"unknown role '{role}'")
         if not job_number.strip() or not name.strip():
             raise DomainError(errors.BAD_INPUT, "job number and name are required")
+        if len(job_number.strip()) > JOB_NUMBER_MAX or len(name.strip()) > NAME_MAX:
+            raise DomainError(
+                errors.BAD_INPUT,
+                f"a job number has at most {JOB_NUMBER_MAX} characters, a name {NAME_MAX}",
+            )
         if len(password) < 4:
             raise DomainError(errors.BAD_INPUT, "a password needs at least 4 characters")
         row = Staff(

@@ -10,9 +10,10 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import CounterPause, CounterSession, Ticket
+from app.models import CounterPause, CounterSession, Staff, Ticket
 from app.services import errors
 from app.services.dto import HallInfo
 from app.services.errors import DomainError
@@ -21,11 +22,16 @@ from app.services.queue_common import QueueBase
 
 class CounterService(QueueBase):
     def open_session(self, hall_code: str, counter_number: int, staff_id: uuid.UUID) -> None:
-        """A clerk takes the counter; an earlier session there, or of the clerk, is closed."""
+        """A clerk takes the counter; an earlier session there, or of the clerk elsewhere, is
+        closed. The clerk logging in again where their session is open keeps it as it is
+        (its current ticket, holds and pause), so restarting a workstation loses nothing."""
         hall = self._halls.get(hall_code)
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()
         with self._unit() as s:
+            staff = s.get(Staff, staff_id)
+            if staff is None or not staff.active:
+                raise DomainError(errors.BAD_INPUT, f"no active staff member {staff_id}")
             open_rows = s.scalars(
                 select(CounterSession)
                 .where(
@@ -35,6 +41,8 @@ class CounterService(QueueBase):
                 )
                 .with_for_update()
             ).all()
+            if any(r.counter_id == counter.id and r.staff_id == staff_id for r in open_rows):
+                return
             for row in open_rows:
                 if row.counter_id != counter.id:
                     other = self._current(s, row.counter_id)
@@ -44,11 +52,18 @@ class CounterService(QueueBase):
                             "this clerk is still serving a customer at another counter",
                         )
                 self._end_session(s, hall, row, now)
+            s.flush()
             s.add(
                 CounterSession(
                     id=uuid.uuid4(), counter_id=counter.id, staff_id=staff_id, started_at=now
                 )
             )
+            try:
+                s.flush()
+            except IntegrityError as exc:  # one open session per counter and per clerk
+                raise DomainError(
+                    errors.COUNTER_BUSY, "someone logged in at this counter at the same moment"
+                ) from exc
             self._event(s, hall, None, "opened", counter_number, now, staff_id=staff_id)
 
     def close_session(self, hall_code: str, counter_number: int) -> None:

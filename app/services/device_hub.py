@@ -23,10 +23,9 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 
-from app.devices.bus import BusDevice, BusMaster, BusTiming, DeviceKind
+from app.devices.bus import BusMaster, BusTiming
 from app.devices.escpos import PaperStatus
 from app.devices.events import (
     ButtonPressed,
@@ -46,35 +45,14 @@ from app.devices.printer import EscPosPrinter
 from app.devices.transport import ConnectionState
 from app.services.clock import Clock
 from app.services.device_actions import KeypadActions
+from app.services.device_setup import DeviceStatus, build_workers
 from app.services.dispenser import DispenserPrinter, DispenserService
 from app.services.errors import DomainError
 from app.services.evaluation_service import EvaluationService
 from app.services.queue_queries import QueueQueries
-from app.settings import DeviceSettings, Settings, SettingsError
+from app.settings import DeviceSettings, Settings
 
 log = logging.getLogger(__name__)
-
-BUS_KINDS = {
-    "caller": DeviceKind.CALLER_KEYPAD,
-    "evaluator": DeviceKind.EVALUATOR,
-    "dispenser_panel": DeviceKind.DISPENSER,
-}
-
-
-@dataclass(frozen=True)
-class DeviceStatus:
-    """What the admin screen shows of one configured device."""
-
-    kind: str
-    bus: str
-    url: str
-    address: int
-    counter: int
-    dispenser: str
-    online: bool | None
-    since: datetime | None
-    last_event_at: datetime | None
-    detail: str = ""
 
 
 class DeviceHub:
@@ -118,53 +96,8 @@ class DeviceHub:
 
     # ------------------------------------------------------------------ building
     def _build(self, timing: BusTiming | None, status_timeout: float) -> None:
-        buses = {b.name: b for b in self._settings.buses}
-        by_bus: dict[str, list[DeviceSettings]] = {}
-        for d in self._settings.devices:
-            by_bus.setdefault(d.bus, []).append(d)
-        for name, devices in by_bus.items():
-            bus = buses[name]
-            families = {_family(d.kind) for d in devices}
-            if len(families) > 1:
-                raise SettingsError(
-                    self._settings.path,
-                    f"bus '{name}' mixes {' and '.join(sorted(families))} devices; "
-                    "give each protocol its own port",
-                )
-            family = families.pop()
-            sink = self._sink_for(name)
-            if family == "hallbus":
-                self._buses[name] = BusMaster(
-                    bus.url,
-                    [BusDevice(d.address, BUS_KINDS[d.kind], d.scale) for d in devices],
-                    on_event=sink,
-                    timing=timing,
-                    baudrate=bus.baud,
-                )
-            elif family == "escpos":
-                if len(devices) != 1:
-                    raise SettingsError(self._settings.path, f"bus '{name}' has two printers")
-                printer = EscPosPrinter(
-                    bus.url, baudrate=bus.baud, on_event=sink, status_timeout=status_timeout
-                )
-                self._printers[devices[0].dispenser or self._settings.station.dispenser] = (
-                    printer,
-                    devices[0],
-                )
-            else:
-                self._leds[name] = LedDisplays(bus.url, baudrate=bus.baud, on_event=sink)
-            for d in devices:
-                self._status[(name, d.address)] = DeviceStatus(
-                    kind=d.kind,
-                    bus=name,
-                    url=bus.url,
-                    address=d.address,
-                    counter=d.counter,
-                    dispenser=d.dispenser,
-                    online=None,
-                    since=None,
-                    last_event_at=None,
-                )
+        workers = build_workers(self._settings, self._sink_for, timing, status_timeout)
+        self._buses, self._printers, self._leds, self._status = workers
 
     def _sink_for(self, bus: str) -> Callable[[DeviceEvent], None]:
         def sink(event: DeviceEvent) -> None:
@@ -440,9 +373,3 @@ class DeviceHub:
         self._status[key] = status
         for listener in self._listeners:
             listener(status)
-
-
-def _family(kind: str) -> str:
-    if kind in BUS_KINDS:
-        return "hallbus"
-    return "escpos" if kind == "printer" else "modbus"

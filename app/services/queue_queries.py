@@ -118,9 +118,7 @@ class QueueQueries:
                         Ticket.service_id.in_(counter.service_ids),
                     )
                     .group_by(Ticket.service_id)
-                )
-                .tuples()
-                .all()
+                ).all()
             )
             waiting = tuple(
                 (svc.code, int(counts.get(svc.id, 0)))
@@ -181,9 +179,7 @@ class QueueQueries:
                     select(CounterSession.counter_id, CounterSession.paused).where(
                         CounterSession.ended_at.is_(None)
                     )
-                )
-                .tuples()
-                .all()
+                ).all()
             }
             numbers = {
                 t.counter_id: t.display_number

@@ -12,13 +12,13 @@ original issue time, so a transferred ticket keeps its place.
 
 from __future__ import annotations
 
-import math
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import CounterSession, Ticket, TicketSeries
@@ -26,10 +26,11 @@ from app.services import errors
 from app.services.dto import CounterInfo, HallInfo, IssuedTicket, TicketInfo
 from app.services.errors import DomainError
 from app.services.hall_ref import business_date, ticket_info
-from app.services.queue_common import QueueBase
+from app.services.queue_common import QueueBase, estimate_wait, parse_ticket_ref, people_ahead
 
 MAX_RECALLS = 5
 PRIORITY_LEVELS = {"normal": 0, "elderly": 1, "vip": 2, "green": 3}
+DISPENSER_MAX_LEN = 16
 
 
 class QueueService(QueueBase):
@@ -47,6 +48,8 @@ class QueueService(QueueBase):
         service = self._halls.service(hall, service_code)
         if priority < 0 or priority > max(PRIORITY_LEVELS.values()):
             raise DomainError(errors.BAD_INPUT, f"priority {priority} out of range")
+        if not 1 <= len(dispenser) <= DISPENSER_MAX_LEN or not dispenser.isprintable():
+            raise DomainError(errors.BAD_INPUT, f"bad dispenser name {dispenser!r}")
         start, end = number_range
         if not 1 <= start <= end <= 999:
             raise DomainError(errors.BAD_INPUT, f"number range {start}..{end} outside 1..999")
@@ -76,10 +79,17 @@ class QueueService(QueueBase):
                 transfers=0,
             )
             s.add(ticket)
-            s.flush()
+            try:
+                s.flush()
+            except IntegrityError as exc:  # another dispenser's range covers this number
+                raise DomainError(
+                    errors.BAD_INPUT,
+                    f"{ticket.display_number} was already issued today: the number range of "
+                    f"{dispenser} overlaps another dispenser's",
+                ) from exc
             self._event(s, hall, ticket, "issued", None, now)
-            ahead = self._ahead(s, hall, ticket, service.priority_weight)
-            wait_s = self._estimate_wait(s, hall, service.id, service.default_service_s, ahead, now)
+            ahead = people_ahead(s, hall, ticket)
+            wait_s = estimate_wait(s, hall, service.id, service.default_service_s, ahead, now)
             info = ticket_info(ticket, None)
         return IssuedTicket(
             ticket=info,
@@ -112,63 +122,6 @@ class QueueService(QueueBase):
             set_={"last_number": TicketSeries.last_number + 1},
         ).returning(TicketSeries.last_number)
         return int(s.execute(upsert).scalar_one())
-
-    def _ahead(self, s: Session, hall: HallInfo, t: Ticket, weight: int) -> int:
-        """Waiting customers of the same service who will be called before this ticket."""
-        del weight  # same service: same weight on both sides
-        stmt = select(func.count()).where(
-            Ticket.hall_id == hall.id,
-            Ticket.service_id == t.service_id,
-            Ticket.business_date == t.business_date,
-            Ticket.status == "waiting",
-            Ticket.id != t.id,
-            (Ticket.priority > t.priority)
-            | ((Ticket.priority == t.priority) & (Ticket.queue_at <= t.queue_at)),
-        )
-        return int(s.scalar(stmt) or 0)
-
-    def _estimate_wait(
-        self,
-        s: Session,
-        hall: HallInfo,
-        service_id: uuid.UUID,
-        default_s: int,
-        ahead: int,
-        now: datetime,
-    ) -> int:
-        """Ahead × recent average service time ÷ open counters serving the service."""
-        if ahead == 0:
-            return 0
-        recent = s.execute(
-            select(Ticket.serving_at, Ticket.finished_at)
-            .where(
-                Ticket.hall_id == hall.id,
-                Ticket.service_id == service_id,
-                Ticket.status == "done",
-                Ticket.finished_at >= now - timedelta(days=7),
-                Ticket.serving_at.is_not(None),
-            )
-            .order_by(Ticket.finished_at.desc())
-            .limit(20)
-        ).all()
-        durations = [
-            (f - b).total_seconds() for b, f in recent if b is not None and f is not None and f > b
-        ]
-        avg = sum(durations) / len(durations) if durations else float(default_s)
-        counter_ids = [c.id for c in hall.counters if service_id in c.service_ids]
-        open_counters = 0
-        if counter_ids:
-            open_counters = int(
-                s.scalar(
-                    select(func.count()).where(
-                        CounterSession.counter_id.in_(counter_ids),
-                        CounterSession.ended_at.is_(None),
-                        CounterSession.paused.is_(False),
-                    )
-                )
-                or 0
-            )
-        return math.ceil(ahead * avg / max(1, open_counters))
 
     # ------------------------------------------------------------------ calling
     def call_next(self, hall_code: str, counter_number: int) -> TicketInfo | None:
@@ -217,24 +170,26 @@ class QueueService(QueueBase):
         hall = self._halls.get(hall_code)
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()
-        wanted = number.strip().upper()
+        day, prefix, wanted = parse_ticket_ref(hall, number, business_date(hall, now))
         with self._unit() as s:
             cs = self._session(s, counter)
             if cs.paused:
                 raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
-            stmt = select(Ticket).where(Ticket.hall_id == hall.id, Ticket.status == "waiting")
-            if len(wanted) == 4 and wanted[0].isalpha() and wanted[1:].isdigit():
-                stmt = stmt.where(
-                    Ticket.business_date == business_date(hall, now),
-                    Ticket.prefix == wanted[0],
-                    Ticket.number == int(wanted[1:]),
+            ticket = s.scalars(
+                select(Ticket)
+                .where(
+                    Ticket.hall_id == hall.id,
+                    Ticket.status == "waiting",
+                    Ticket.business_date == day,
+                    Ticket.prefix == prefix,
+                    Ticket.number == wanted,
                 )
-            else:
-                stmt = stmt.where(Ticket.code == number.strip())
-            ticket = s.scalars(stmt.with_for_update()).first()
+                .with_for_update()
+            ).first()
             if ticket is None:
+                shown = f"{prefix}{wanted:03d}"
                 raise DomainError(
-                    errors.TICKET_NOT_WAITING, f"no waiting ticket {wanted} today", number=wanted
+                    errors.TICKET_NOT_WAITING, f"no waiting ticket {shown} today", number=shown
                 )
             current = self._current(s, counter.id)
             if current is not None:

@@ -49,3 +49,11 @@ def test_open_failure_leaves_the_port_failed(tmp_path: object) -> None:
     assert "no-such-tty" in port.last_error
     with pytest.raises(PortError):
         port.write(b"x")
+
+
+def test_list_serial_ports_names_real_ports_sorted() -> None:
+    from app.devices.transport import SerialPortInfo, list_serial_ports
+
+    ports = list_serial_ports()
+    assert all(isinstance(p, SerialPortInfo) and p.device for p in ports)
+    assert [p.device for p in ports] == sorted(p.device for p in ports)

@@ -151,6 +151,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("counter_sessions", schema=None) as batch_op:
         batch_op.create_index("ix_counter_sessions_open", ["counter_id", "ended_at"], unique=False)
+        batch_op.create_index(
+            "uq_counter_sessions_open_counter",
+            ["counter_id"],
+            unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        )
+        batch_op.create_index(
+            "uq_counter_sessions_open_staff",
+            ["staff_id"],
+            unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        )
 
     op.create_table(
         "tickets",
@@ -241,6 +255,8 @@ def downgrade() -> None:
 
     op.drop_table("tickets")
     with op.batch_alter_table("counter_sessions", schema=None) as batch_op:
+        batch_op.drop_index("uq_counter_sessions_open_staff")
+        batch_op.drop_index("uq_counter_sessions_open_counter")
         batch_op.drop_index("ix_counter_sessions_open")
 
     op.drop_table("counter_sessions")

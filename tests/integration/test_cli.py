@@ -1,0 +1,180 @@
+"""The command line as a user runs it, and what an unreachable central server looks like."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import keyring
+import pytest
+from sqlalchemy import select
+
+from app import __version__
+from app.bootstrap import build_core
+from app.cli import main
+from app.models import Hall
+from app.models.db import KEYRING_SERVICE, Database
+from app.models.migrate import current_revision, head_revision
+from app.services.errors import DatabaseUnavailable
+from app.services.hall_ref import HallDirectory
+from app.services.queue_service import QueueService
+from app.settings import DatabaseSettings, Settings, save_settings
+from tests.conftest import make_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again when the socket is
+
+
+@pytest.fixture
+def dead_url() -> str:
+    return f"postgresql://hall@127.0.0.1:{_closed_port()}/halldesk"
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k != "HALLDESK_DATABASE_URL"}
+    full_env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"  # no OS keyring here
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_unreachable_server_stops_init_db_with_a_clear_message(
+    tmp_path: Path, dead_url: str
+) -> None:
+    config = tmp_path / "halldesk.toml"
+    save_settings(Settings(database=DatabaseSettings(url=dead_url)), config)
+    done = _run("--config", str(config), "--data-dir", str(tmp_path / "data"), "init-db")
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "HallDesk cannot start" in done.stderr
+    assert "cannot open the central database" in done.stderr
+    port = dead_url.rsplit(":", maxsplit=1)[-1].split("/", maxsplit=1)[0]
+    assert "127.0.0.1" in done.stderr and port in done.stderr
+    assert "newest schema" not in done.stdout
+
+
+def test_build_core_raises_database_unavailable(tmp_path: Path, dead_url: str) -> None:
+    with pytest.raises(DatabaseUnavailable) as caught:
+        build_core(make_settings(dead_url), data_dir=tmp_path)
+    err = caught.value
+    assert err.code == "database_unavailable"
+    assert err.message.startswith(f"cannot open the central database {dead_url}: ")
+    assert "Connection refused" in err.message
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("mysql://hall:pw123@db/halldesk", "unsupported database 'mysql'"),
+        ("no url at all", "not a database URL"),
+    ],
+)
+def test_unusable_urls_are_reported_without_the_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, words: str
+) -> None:
+    monkeypatch.setenv("HALLDESK_DATABASE_URL", url)
+    with pytest.raises(DatabaseUnavailable) as caught:
+        build_core(Settings(), data_dir=tmp_path)
+    assert words in caught.value.message and "pw123" not in caught.value.message
+    assert not list(tmp_path.iterdir())
+
+
+def test_password_of_an_unreachable_server_is_not_printed(tmp_path: Path) -> None:
+    url = f"postgresql://hall:pw123@127.0.0.1:{_closed_port()}/halldesk"
+    done = _run(
+        "--config",
+        str(tmp_path / "new.toml"),  # not there yet: written with the defaults
+        "--data-dir",
+        str(tmp_path),
+        "init-db",
+        env={"HALLDESK_DATABASE_URL": url},
+    )
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert "hall:***@127.0.0.1" in done.stderr and "pw123" not in done.stderr
+    assert "alembic" not in done.stderr  # no start-up chatter around the message
+    assert (tmp_path / "new.toml").is_file()
+
+
+def test_services_report_a_lost_server_as_database_unavailable(dead_url: str) -> None:
+    db = Database.from_url(dead_url)
+    try:
+        queue = QueueService(db, HallDirectory(db))
+        with pytest.raises(DatabaseUnavailable, match="central database unreachable"):
+            queue.issue_ticket("DEMO", "PAY")
+    finally:
+        db.dispose()
+
+
+def test_init_db_migrates_and_seeds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db_file = tmp_path / "central.sqlite3"
+    config = tmp_path / "halldesk.toml"
+    save_settings(Settings(database=DatabaseSettings(url=f"sqlite:///{db_file}")), config)
+    assert main(["--config", str(config), "init-db", "--demo"]) == 0
+    assert "newest schema" in capsys.readouterr().out
+    db = Database.from_url(f"sqlite:///{db_file}")
+    try:
+        assert current_revision(db.engine) == head_revision(db.engine)
+        with db.read() as s:
+            assert s.scalars(select(Hall.code)).all() == ["DEMO"]
+    finally:
+        db.dispose()
+    assert main(["--config", str(config), "init-db"]) == 0  # again: nothing to do
+
+
+def test_init_db_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "halldesk.toml"
+    save_settings(Settings(database=DatabaseSettings(url=pg_url)), config)
+    assert main(["--config", str(config), "init-db"]) == 0
+
+
+def test_db_password_goes_to_the_keyring(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "halldesk.toml"
+    url = "postgresql://hall@centre.example.cn:5433/halldesk"
+    save_settings(Settings(database=DatabaseSettings(url=url)), config)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "s3cret")
+    try:
+        assert main(["--config", str(config), "db-password"]) == 0
+        assert "keyring" in capsys.readouterr().out
+        stored = keyring.get_password(KEYRING_SERVICE, "hall@centre.example.cn:5433/halldesk")
+        assert stored == "s3cret"
+        assert "s3cret" not in config.read_text(encoding="utf-8")
+    finally:
+        keyring.delete_password(KEYRING_SERVICE, "hall@centre.example.cn:5433/halldesk")
+    embedded = tmp_path / "embedded.toml"
+    save_settings(Settings(database=DatabaseSettings(url="sqlite:///x.db")), embedded)
+    assert main(["--config", str(embedded), "db-password"]) == 2
+    assert "names no user" in capsys.readouterr().err
+
+
+def test_version_and_help_in_a_real_process() -> None:
+    version = _run("--version")
+    assert version.returncode == 0 and __version__ in version.stdout
+    helped = _run("--help")
+    assert helped.returncode == 0 and "init-db" in helped.stdout
+
+
+def test_a_bad_settings_file_in_a_real_process(tmp_path: Path) -> None:
+    config = tmp_path / "halldesk.toml"
+    config.write_text('[station]\nroles = ["counter", "cashier"]\n', encoding="utf-8")
+    done = _run("--config", str(config), "--data-dir", str(tmp_path / "data"), "init-db")
+    assert done.returncode == 2
+    assert f"{config}, line 2" in done.stderr and "cashier" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "data").exists()

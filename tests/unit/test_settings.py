@@ -1,0 +1,204 @@
+"""Settings: defaults on first load, TOML round trip, overrides, errors with path and line."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app import settings as settings_module
+from app.cli import main
+from app.settings import (
+    SETTINGS_VERSION,
+    BusSettings,
+    DatabaseSettings,
+    DeviceSettings,
+    Settings,
+    SettingsError,
+    load_settings,
+    parse_settings,
+    save_settings,
+)
+
+
+def test_defaults_are_written_on_first_load(tmp_path: Path) -> None:
+    target = tmp_path / "new" / "folder" / "halldesk.toml"
+    loaded = load_settings(target)
+    assert target.is_file()
+    assert loaded == replace(Settings(), path=target)
+    written = tomllib.loads(target.read_text(encoding="utf-8"))
+    assert written["version"] == SETTINGS_VERSION
+    assert written["station"]["roles"] == ["kiosk", "counter", "display"]
+    assert "path" not in written and "password =" not in target.read_text(encoding="utf-8")
+    assert load_settings(target) == loaded  # the written file reads back the same
+
+
+def test_the_default_file_lives_in_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "config" / "halldesk.toml"
+    monkeypatch.setattr(settings_module, "default_config_path", lambda: target)
+    assert load_settings().path == target
+    assert target.is_file()
+    missing = tmp_path / "other.toml"
+    assert load_settings(missing, create=False) == replace(Settings(), path=missing)
+    assert not missing.exists()
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    s = Settings(
+        database=DatabaseSettings(url="postgresql://hall@db.example.cn/halldesk"),
+        station=replace(
+            Settings().station,
+            name="前台-2",
+            hall="SZ01",
+            roles=("bus", "manager"),
+            counter=3,
+            dispenser="D2",
+            number_start=500,
+            number_end=999,
+        ),
+        ui=replace(Settings().ui, language="en_US", voice=False, refresh_ms=250),
+        buses=(BusSettings(name="hall", url="/dev/ttyUSB0", baud=19200),),
+        devices=(
+            DeviceSettings(kind="caller", bus="hall", address=3, counter=3),
+            DeviceSettings(
+                kind="dispenser_panel",
+                bus="hall",
+                address=40,
+                dispenser="D2",
+                buttons={"1": "PAY", "2": "APPLY"},
+            ),
+            DeviceSettings(kind="printer", bus="hall", address=41, paper_mm=58),
+        ),
+    )
+    target = save_settings(s, tmp_path / "halldesk.toml")
+    assert not list(tmp_path.glob("*.tmp"))
+    assert load_settings(target) == replace(s, path=target)
+
+
+def test_database_url_from_file_env_or_embedded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HALLDESK_DATABASE_URL", raising=False)
+    assert Settings().database_url(tmp_path) == f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    s = Settings(database=DatabaseSettings(url="postgresql://a@b/c"))
+    assert s.database_url(tmp_path) == "postgresql://a@b/c"
+    monkeypatch.setenv("HALLDESK_DATABASE_URL", " postgresql://env@centre/hall ")
+    assert s.database_url(tmp_path) == "postgresql://env@centre/hall"
+    assert Settings().database_url(tmp_path) == "postgresql://env@centre/hall"
+
+
+def test_config_option_picks_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("HALLDESK_DATABASE_URL", raising=False)
+    db_file = tmp_path / "from-config.sqlite3"
+    config = tmp_path / "station.toml"
+    save_settings(Settings(database=DatabaseSettings(url=f"sqlite:///{db_file}")), config)
+    data = tmp_path / "data"
+    assert main(["--config", str(config), "--data-dir", str(data), "init-db"]) == 0
+    assert "newest schema" in capsys.readouterr().out
+    assert db_file.is_file()
+    assert not data.exists()  # the embedded default was not used
+
+
+def test_environment_url_wins_over_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file_db = tmp_path / "from-config.sqlite3"
+    env_db = tmp_path / "from-env.sqlite3"
+    config = tmp_path / "station.toml"
+    save_settings(Settings(database=DatabaseSettings(url=f"sqlite:///{file_db}")), config)
+    monkeypatch.setenv("HALLDESK_DATABASE_URL", f"sqlite:///{env_db}")
+    assert main(["--config", str(config), "init-db"]) == 0
+    assert env_db.is_file() and not file_db.exists()
+
+
+BAD_FILES = {
+    "corrupt-toml": ('version = 1\n[station]\nname = "PC-1\nhall = "DEMO"\n', 3, "not valid TOML"),
+    "wrong-type": ('[station]\nname = "PC-1"\ncounter = "three"\n', 3, "whole number"),
+    "bool-for-int": ("[ui]\n\nrefresh_ms = true\n", 3, "whole number"),
+    "unknown-key": ('[station]\nhall = "DEMO"\n\n[ui]\ncolour = "red"\n', 5, "'colour'"),
+    "unknown-section": ("version = 1\n\n[printer]\npaper = 80\n", 3, "unknown section"),
+    "unknown-role": ('[station]\nroles = ["counter", "cashier"]\n', 2, "unknown role 'cashier'"),
+    "bad-db-url": ('[database]\ncache_path = ""\nurl = "mysql://x@y/z"\n', 3, "database url"),
+    "bad-range": ("[station]\nnumber_start = 10\nnumber_end = 1000\n", 3, "1..999"),
+    "bad-address": (
+        '[[buses]]\nname = "hall"\nurl = "/dev/ttyUSB0"\n\n'
+        '[[devices]]\nkind = "caller"\nbus = "hall"\naddress = 3\n\n'
+        '[[devices]]\nkind = "evaluator"\nbus = "hall"\naddress = 300\n',
+        13,
+        "address 300",
+    ),
+    "unknown-bus": (
+        '[[buses]]\nname = "hall"\nurl = "COM3"\n[[devices]]\nkind = "led"\nbus = "hal"\n',
+        6,
+        "unknown bus",
+    ),
+    "missing-bus-url": ('[[buses]]\nname = "hall"\n', 1, "misses 'url'"),
+    "newer-version": ('# written by HallDesk 9\nversion = 7\n[station]\nhall = "X"\n', 2, "newer"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_bad_files_are_reported_with_path_and_line(tmp_path: Path, case: str) -> None:
+    text, line, words = BAD_FILES[case]
+    target = tmp_path / "halldesk.toml"
+    target.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        load_settings(target)
+    err = caught.value
+    assert (err.path, err.line) == (target, line)
+    assert str(err).startswith(f"{target}, line {line}: ")
+    assert words in str(err)
+    assert target.read_text(encoding="utf-8") == text  # never overwritten
+
+
+@pytest.mark.parametrize("case", ["corrupt-toml", "unknown-role", "bad-address", "newer-version"])
+def test_the_cli_refuses_to_start_on_a_bad_file(
+    tmp_path: Path, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, line, words = BAD_FILES[case]
+    config = tmp_path / "halldesk.toml"
+    config.write_text(text, encoding="utf-8")
+    data = tmp_path / "data"
+    code = main(["--config", str(config), "--data-dir", str(data), "--headless", "run"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert f"{config}, line {line}" in err and words in err
+    assert "Traceback" not in err and out == ""
+    assert not data.exists()  # nothing started, no database made
+
+
+def test_not_utf8_is_reported(tmp_path: Path) -> None:
+    target = tmp_path / "halldesk.toml"
+    target.write_bytes(b'[station]\nname = "\xff\xfe"\n')
+    with pytest.raises(SettingsError, match="not UTF-8"):
+        load_settings(target)
+
+
+def test_version_0_files_are_upgraded(tmp_path: Path) -> None:
+    target = tmp_path / "halldesk.toml"
+    target.write_text(
+        'version = 0\ndatabase_url = "postgresql://hall@centre/halldesk"\n'
+        '[station]\nhall = "SZ01"\n',
+        encoding="utf-8",
+    )
+    loaded = load_settings(target)
+    assert loaded.version == SETTINGS_VERSION
+    assert loaded.database.url == "postgresql://hall@centre/halldesk"
+    assert loaded.station.hall == "SZ01"
+    # Saving writes the current layout, which reads back the same.
+    save_settings(loaded, target)
+    assert "database_url" not in target.read_text(encoding="utf-8")
+    assert load_settings(target) == loaded
+
+
+def test_parse_without_a_file() -> None:
+    assert parse_settings("") == Settings()
+    with pytest.raises(SettingsError) as caught:
+        parse_settings("[ui]\nrefresh_ms = 1\n")
+    assert str(caught.value) == "<settings>, line 2: refresh_ms must be 50..5000"
