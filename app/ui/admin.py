@@ -1,0 +1,340 @@
+"""The admin screen: the hall's serial devices — ports, configuration, status, tests.
+
+An admin logs in (job number and password, role admin). The screen then lists the serial
+ports of this PC, edits the station's buses and devices (saved to the settings file,
+validated exactly as at start), shows each configured device live (online, offline
+since, last event) and offers the field engineer's test buttons: beep a keypad, show 888,
+start a rating, light an LED display, print a test ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.bootstrap import Core
+from app.services.auth import may
+from app.services.device_setup import DeviceStatus, serial_ports
+from app.settings import BusSettings, DeviceSettings, SettingsError, parse_settings, save_settings
+from app.settings import settings_to_toml as to_toml
+from app.ui.messages import error_text
+from app.ui.qtcompat import emit
+from app.ui.taskman import TaskManager
+
+log = logging.getLogger(__name__)
+
+BUS_COLUMNS = ("name", "url", "baud")
+DEVICE_COLUMNS = ("kind", "bus", "address", "counter", "dispenser", "buttons", "scale", "paper_mm")
+
+
+class AdminWindow(QWidget):
+    """Device administration for field engineers.
+
+    Signals:
+        logged_in(str): an admin logged in (job number).
+        saved(str): the settings file was written (its path).
+        message_shown(str): the status line changed.
+    """
+
+    logged_in = Signal(str)
+    saved = Signal(str)
+    message_shown = Signal(str)
+
+    def __init__(self, core: Core, tasks: TaskManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AdminWindow")
+        self.setWindowTitle(self.tr("HallDesk - Devices"))
+        self._core = core
+        self._tasks = tasks
+        root = QVBoxLayout(self)
+        login = QHBoxLayout()
+        self.job_number = QLineEdit(objectName="AdminJobNumber")
+        self.job_number.setPlaceholderText(self.tr("Job number"))
+        self.password = QLineEdit(objectName="AdminPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("Password"))
+        self.login_button = QPushButton(self.tr("Log in"), objectName="AdminLogin")
+        self.login_button.clicked.connect(self.log_in)
+        self.password.returnPressed.connect(self.log_in)
+        for w in (self.job_number, self.password, self.login_button):
+            login.addWidget(w)
+        root.addLayout(login)
+
+        self.body = QWidget(objectName="AdminBody")
+        body = QVBoxLayout(self.body)
+        body.addWidget(QLabel(self.tr("Serial ports on this PC")))
+        self.ports = QLabel(objectName="SerialPorts")
+        self.ports.setWordWrap(True)
+        body.addWidget(self.ports)
+        body.addWidget(QLabel(self.tr("Device status")))
+        self.status_table = _table(
+            [
+                self.tr("Kind"),
+                self.tr("Bus"),
+                self.tr("Address"),
+                self.tr("Counter"),
+                self.tr("State"),
+                self.tr("Last event"),
+            ]
+        )
+        self.status_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.status_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        body.addWidget(self.status_table)
+        tests = QHBoxLayout()
+        self.test_buttons: dict[str, QPushButton] = {}
+        for key, text in (
+            ("beep", self.tr("Beep keypad")),
+            ("show", self.tr("Show 888")),
+            ("rating", self.tr("Start a rating")),
+            ("led", self.tr("LED 888")),
+            ("print", self.tr("Print a test ticket")),
+        ):
+            button = QPushButton(text, objectName=f"Test_{key}")
+            button.clicked.connect(lambda _=False, k=key: self.run_test(k))
+            self.test_buttons[key] = button
+            tests.addWidget(button)
+        body.addLayout(tests)
+        body.addWidget(QLabel(self.tr("Buses (serial ports)")))
+        self.bus_table = _table(list(BUS_COLUMNS))
+        body.addWidget(self.bus_table)
+        body.addWidget(QLabel(self.tr("Devices")))
+        self.device_table = _table(list(DEVICE_COLUMNS))
+        body.addWidget(self.device_table)
+        edit = QHBoxLayout()
+        for text, slot in (
+            (self.tr("Add bus"), lambda: _add_row(self.bus_table)),
+            (self.tr("Add device"), lambda: _add_row(self.device_table)),
+            (self.tr("Remove selected"), self.remove_selected),
+            (self.tr("Save settings"), self.save),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            edit.addWidget(button)
+        self.save_button = edit.itemAt(3).widget()
+        body.addLayout(edit)
+        root.addWidget(self.body)
+        self.status_line = QLabel(objectName="AdminStatus")
+        root.addWidget(self.status_line)
+        self.body.setEnabled(False)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh_status)
+        self.resize(980, 760)
+
+    # ------------------------------------------------------------------ log-in
+    def log_in(self) -> None:
+        job, password = self.job_number.text(), self.password.text()
+        auth = self._core.auth
+        self._tasks.run_in_background(
+            lambda: auth.login(job, password), self._on_login, self._on_error, owner=self
+        )
+
+    def _on_login(self, staff: Any) -> None:
+        self.password.clear()
+        if not may(staff.role, "admin"):
+            self.show_message(self.tr("Only an administrator may change the devices."))
+            return
+        self.body.setEnabled(True)
+        self.load_settings()
+        self.refresh_ports()
+        self.refresh_status()
+        self._timer.start(1000)
+        self.show_message(self.tr("Logged in as {name}.").format(name=staff.name))
+        emit(self.logged_in, staff.job_number)
+
+    # ------------------------------------------------------------------ ports, status
+    def refresh_ports(self) -> None:
+        self._tasks.run_in_background(serial_ports, self._on_ports, self._on_error, owner=self)
+
+    def _on_ports(self, ports: list[Any]) -> None:
+        text = ", ".join(f"{p.device} ({p.description})" for p in ports)
+        self.ports.setText(text or self.tr("No serial port found."))
+
+    def refresh_status(self) -> None:
+        hub = self._core.devices
+        rows = hub.statuses() if hub is not None else []
+        self.status_table.setRowCount(len(rows))
+        for r, st in enumerate(rows):
+            values = (
+                st.kind,
+                st.bus,
+                str(st.address),
+                str(st.counter or st.dispenser or ""),
+                self._state_text(st),
+                _time(st.last_event_at),
+            )
+            for c, value in enumerate(values):
+                self.status_table.setItem(r, c, QTableWidgetItem(value))
+        self._statuses = rows
+
+    def _state_text(self, st: DeviceStatus) -> str:
+        if st.online is None:
+            text = self.tr("not heard yet")
+        elif st.online:
+            text = self.tr("online")
+        else:
+            text = self.tr("offline since {time}").format(time=_time(st.since))
+        return f"{text} {st.detail}".strip()
+
+    def selected_status(self) -> DeviceStatus | None:
+        rows = (
+            self.status_table.selectionModel().selectedRows() if self.status_table.model() else []
+        )
+        if not rows:
+            return None
+        return getattr(self, "_statuses", [])[rows[0].row()]
+
+    def run_test(self, key: str) -> None:
+        hub = self._core.devices
+        st = self.selected_status()
+        if hub is None or st is None:
+            self.show_message(self.tr("Select a device first (the bus station must run here)."))
+            return
+        tests = {
+            "beep": lambda: hub.test_beep(st.bus, st.address),
+            "show": lambda: hub.test_show(st.bus, st.address),
+            "rating": lambda: hub.test_rating(st.bus, st.address),
+            "led": lambda: hub.test_led(st.bus, st.address),
+            "print": lambda: hub.test_print(st.dispenser or self._core.settings.station.dispenser),
+        }
+        self._tasks.run_in_background(
+            tests[key],
+            lambda _r: self.show_message(self.tr("Test sent.")),
+            self._on_error,
+            owner=self,
+        )
+
+    # ------------------------------------------------------------------ settings
+    def load_settings(self) -> None:
+        s = self._core.settings
+        self.bus_table.setRowCount(0)
+        for b in s.buses:
+            _add_row(self.bus_table, [b.name, b.url, str(b.baud)])
+        self.device_table.setRowCount(0)
+        for d in s.devices:
+            buttons = ",".join(f"{k}={v}" for k, v in d.buttons.items())
+            _add_row(
+                self.device_table,
+                [
+                    d.kind,
+                    d.bus,
+                    str(d.address),
+                    str(d.counter),
+                    d.dispenser,
+                    buttons,
+                    str(d.scale),
+                    str(d.paper_mm),
+                ],
+            )
+
+    def remove_selected(self) -> None:
+        for table in (self.bus_table, self.device_table):
+            for index in sorted(table.selectionModel().selectedRows(), reverse=True):
+                table.removeRow(index.row())
+
+    def edited_settings(self) -> Any:
+        """The settings with the tables' buses and devices, validated as at start."""
+        buses = []
+        for row in _rows(self.bus_table):
+            name, url, baud = row
+            buses.append(BusSettings(name, url, _int(baud, self.tr("baud"))))
+        devices = []
+        for row in _rows(self.device_table):
+            kind, bus, address, counter, dispenser, buttons, scale, paper = row
+            pairs = (p.split("=", 1) for p in buttons.split(",") if "=" in p)
+            devices.append(
+                DeviceSettings(
+                    kind,
+                    bus,
+                    _int(address, "address"),
+                    counter=_int(counter or "0", "counter"),
+                    dispenser=dispenser,
+                    buttons={k.strip(): v.strip() for k, v in pairs},
+                    scale=_int(scale or "4", "scale"),
+                    paper_mm=_int(paper or "80", "paper_mm"),
+                )
+            )
+        new = replace(self._core.settings, buses=tuple(buses), devices=tuple(devices))
+        checked = parse_settings(to_toml(new), self._core.settings.path)
+        return replace(checked, path=self._core.settings.path)
+
+    def save(self) -> None:
+        try:
+            new = self.edited_settings()
+        except (SettingsError, ValueError) as exc:
+            self.show_message(self.tr("Not saved: {reason}").format(reason=str(exc)))
+            return
+        self._tasks.run_in_background(
+            lambda: save_settings(new), self._on_saved, self._on_error, owner=self, write=True
+        )
+
+    def _on_saved(self, path: Any) -> None:
+        self.show_message(
+            self.tr("Saved to {path}. Restart the bus station to use it.").format(path=path)
+        )
+        emit(self.saved, str(path))
+
+    # ------------------------------------------------------------------ misc
+    def _on_error(self, exc: BaseException) -> None:
+        self.show_message(error_text(exc))
+
+    def show_message(self, text: str) -> None:
+        self.status_line.setText(text)
+        emit(self.message_shown, text)
+
+    def closeEvent(self, event: Any) -> None:
+        self._timer.stop()
+        super().closeEvent(event)
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
+def _add_row(table: QTableWidget, values: list[str] | None = None) -> None:
+    row = table.rowCount()
+    table.insertRow(row)
+    for c in range(table.columnCount()):
+        table.setItem(row, c, QTableWidgetItem(values[c] if values else ""))
+
+
+def _rows(table: QTableWidget) -> list[list[str]]:
+    out = []
+    for r in range(table.rowCount()):
+        cells = [
+            (table.item(r, c).text() if table.item(r, c) else "").strip()
+            for c in range(table.columnCount())
+        ]
+        if any(cells):
+            out.append(cells)
+    return out
+
+
+def _int(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a whole number ({what})") from None
+
+
+def _time(when: Any) -> str:
+    if when is None:
+        return ""
+    return str(when.astimezone().strftime("%H:%M:%S"))

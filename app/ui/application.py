@@ -1,0 +1,200 @@
+"""Start the station's windows: `run_gui(core, roles)` for the app, `build_windows` for tests.
+
+Wiring only: one `TaskManager` (the background lanes), one `HallWatcher` (is there news in
+the hall?) shared by every window, a `VoiceCaller` for the display, and one window per role.
+On quit (`aboutToQuit`) the watcher stops and the voice thread and the task workers are
+joined; only then are the windows closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.bootstrap import Core
+from app.ui.admin import AdminWindow
+from app.ui.counter import CounterWindow
+from app.ui.device_panel import DevicePanel
+from app.ui.display import DisplayWindow
+from app.ui.i18n import install_translations
+from app.ui.kiosk import KioskWindow
+from app.ui.placeholder import PlaceholderWindow
+from app.ui.taskman import TaskManager
+from app.ui.theme import apply_theme
+from app.ui.voice import VoiceCaller
+from app.ui.watcher import HallWatcher
+
+log = logging.getLogger(__name__)
+
+LATER_ROLES = ("manager",)
+
+
+class Stations:
+    """The windows of this PC and what they share; `shutdown()` ends them in order."""
+
+    def __init__(self, core: Core, tasks: TaskManager, watcher: HallWatcher) -> None:
+        self.core = core
+        self.tasks = tasks
+        self.watcher = watcher
+        self.voice: VoiceCaller | None = None
+        self.kiosk: KioskWindow | None = None
+        self.counter: CounterWindow | None = None
+        self.display: DisplayWindow | None = None
+        self.admin: AdminWindow | None = None
+        self.device_panel: DevicePanel | None = None
+        self.placeholders: list[PlaceholderWindow] = []
+        self._stopped = False
+        self._closed = False
+
+    @property
+    def windows(self) -> list[QWidget]:
+        main = [
+            w
+            for w in (self.kiosk, self.counter, self.display, self.admin, self.device_panel)
+            if w is not None
+        ]
+        return [*main, *self.placeholders]
+
+    def show(self) -> None:
+        for i, window in enumerate(self.windows):
+            window.move(40 + 48 * i, 40 + 36 * i)
+            if window is self.display and self.core.settings.ui.display_fullscreen:
+                window.showFullScreen()
+            else:
+                window.show()
+
+    def stop_background(self) -> None:
+        """Stop polling and join the voice thread and the workers; windows stay."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self.watcher.stop()
+        if self.voice is not None:
+            self.voice.shutdown()
+        self.tasks.shutdown()
+        log.info("background work joined")
+
+    def shutdown(self) -> None:
+        """Stop the background work first, then close the windows."""
+        self.stop_background()
+        if self._closed:
+            return
+        self._closed = True
+        for window in self.windows:
+            window.close()
+
+
+def build_windows(
+    core: Core,
+    roles: Iterable[str],
+    tasks: TaskManager,
+    *,
+    voice: VoiceCaller | None | Literal["auto"] = "auto",
+    start: bool = True,
+) -> Stations:
+    """Build (not show) one window per role, wired to one shared hall watcher."""
+    ui = core.settings.ui
+    hall = core.hall_code
+    queries = core.queries
+    watcher = HallWatcher(lambda: queries.last_event_id(hall), tasks, ui.refresh_ms)
+    stations = Stations(core, tasks, watcher)
+    for role in dict.fromkeys(roles):
+        if role == "kiosk":
+            stations.kiosk = KioskWindow(core, tasks)
+            stations.kiosk.ticket_issued.connect(lambda _t: watcher.poke())
+            _follow(watcher, stations.kiosk)
+        elif role == "counter":
+            stations.counter = CounterWindow(core, tasks)
+            stations.counter.action_completed.connect(lambda _a: watcher.poke())
+            _follow(watcher, stations.counter)
+        elif role == "display":
+            if voice == "auto":
+                stations.voice = VoiceCaller(ui.voice_languages) if ui.voice else None
+            else:
+                stations.voice = voice
+            stations.display = DisplayWindow(core, tasks, stations.voice)
+            _follow(watcher, stations.display)
+        elif role == "admin":
+            stations.admin = AdminWindow(core, tasks)
+        elif role == "bus":
+            log.info(
+                "bus role: the device hub runs in this process (%d devices)",
+                len(core.settings.devices),
+            )
+        elif role in LATER_ROLES:
+            log.info("role %r comes in a later version; showing a placeholder", role)
+            stations.placeholders.append(PlaceholderWindow(role))
+        else:
+            log.warning("unknown role %r ignored", role)
+    if core.demo_devices is not None:
+        # The demo plays the hall's devices: show them, so their keys can be pressed.
+        stations.device_panel = DevicePanel(core, tasks)
+    if start:
+        watcher.start()
+    return stations
+
+
+def _follow(watcher: HallWatcher, window: KioskWindow | CounterWindow | DisplayWindow) -> None:
+    watcher.changed.connect(window.on_hall_changed)
+    watcher.failed.connect(window.on_watch_failed)
+    watcher.recovered.connect(window.on_watch_recovered)
+
+
+@contextmanager
+def _quit_on_signals(app: QApplication) -> Iterator[None]:
+    """Ctrl+C or SIGTERM quit the event loop cleanly (a timer lets Python see signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: app.quit())
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    try:
+        yield
+    finally:
+        timer.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run_gui(core: Core, roles: Iterable[str]) -> int:
+    """Show the windows of `roles` until the user quits; returns the exit code."""
+    roles = list(roles)
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("HallDesk")
+    app.setOrganizationName("HallDesk")
+    translations = install_translations(app, core.settings.ui.language)
+    previous_style = app.styleSheet()
+    apply_theme(app)
+    tasks = TaskManager()
+    stations = build_windows(core, roles, tasks)
+    if not stations.windows:
+        log.error("no window to show for roles %s", roles)
+        stations.shutdown()
+        translations.remove()
+        return 2
+    # On quit the background work ends while the event loop still runs; the windows are
+    # closed after it returned (closing the last one inside it would post another quit).
+    app.aboutToQuit.connect(stations.stop_background)
+    stations.show()
+    try:
+        with _quit_on_signals(app):
+            code = app.exec()
+    finally:
+        app.aboutToQuit.disconnect(stations.stop_background)
+        stations.shutdown()
+        translations.remove()
+        app.setStyleSheet(previous_style)
+    return int(code)

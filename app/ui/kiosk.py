@@ -1,0 +1,206 @@
+"""The kiosk (取号机) window: a customer touches a service and gets a ticket.
+
+Issuing runs on the write lane; the ticket then fills a large panel (number, service,
+people ahead, estimated wait, time) that clears after a few seconds. `ticket_issued`
+carries the `IssuedTicket` to the printer when printing arrives. The waiting count on
+each button is re-read in the background whenever the hall watcher reports a change.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.bootstrap import Core
+from app.services.dto import HallInfo, HallSnapshot, IssuedTicket
+from app.services.errors import DomainError
+from app.ui.kiosk_view import KioskView, ServiceButton
+from app.ui.loader import StateLoader
+from app.ui.messages import error_text
+from app.ui.qtcompat import emit
+from app.ui.taskman import TaskManager
+from app.ui.widgets import hall_zone
+
+log = logging.getLogger(__name__)
+
+COLUMNS = 2
+
+
+@dataclass(frozen=True)
+class KioskState:
+    hall: HallInfo
+    snapshot: HallSnapshot
+
+
+class KioskWindow(QWidget):
+    """The dispenser screen.
+
+    Signals:
+        ticket_issued(IssuedTicket): a ticket was issued (print it).
+        refreshed(): the waiting counts were re-read.
+    """
+
+    ticket_issued = Signal(object)
+    refreshed = Signal()
+
+    def __init__(self, core: Core, tasks: TaskManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("KioskWindow")
+        self._core = core
+        self._tasks = tasks
+        self._hall_code = core.hall_code
+        self._hall: HallInfo | None = None
+        self._buttons: dict[str, ServiceButton] = {}
+        self._issuing = False
+        self._load_error = False
+        self.last_ticket: IssuedTicket | None = None
+        self.ticket_hold_ms = 8000
+
+        self.view = KioskView(self, core.clock)
+        self.view.done_button.clicked.connect(self.show_services)
+        self._hold_timer = QTimer(self)
+        self._hold_timer.setSingleShot(True)
+        self._hold_timer.timeout.connect(self.show_services)
+        self._loader = StateLoader(tasks, self._read_state, self)
+        self._loader.loaded.connect(self._on_state)
+        self._loader.failed.connect(self._on_state_failed)
+        self.retranslate()
+        self.resize(1024, 768)
+
+    # ------------------------------------------------------------------ public
+    @property
+    def buttons(self) -> dict[str, ServiceButton]:
+        """Service code -> its button (once the hall is loaded)."""
+        return dict(self._buttons)
+
+    @property
+    def showing_ticket(self) -> bool:
+        return self.view.pages.currentIndex() == 1
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("HallDesk - Ticket kiosk"))
+        self.view.prompt.setText(self.tr("Please touch the service you need"))
+        self.view.ticket_caption.setText(self.tr("Your number"))
+        self.view.ticket_hint.setText(
+            self.tr("Please keep your ticket and watch the screen for your number.")
+        )
+        self.view.done_button.setText(self.tr("OK"))
+
+    def refresh(self) -> None:
+        """Re-read the hall and its waiting counts in the background."""
+        self._loader.request()
+
+    def on_hall_changed(self, _last_id: object = None) -> None:
+        self.refresh()
+
+    def on_watch_failed(self, code: str) -> None:
+        self._on_state_failed(DomainError(code, code))
+
+    def on_watch_recovered(self) -> None:
+        self.refresh()
+
+    def issue(self, service_code: str) -> None:
+        """Issue a ticket of `service_code` (what a button press does)."""
+        if self._issuing:
+            return
+        station = self._core.settings.station
+        queue, hall = self._core.queue, self._hall_code
+        self._set_issuing(True)
+        self._tasks.run_in_background(
+            lambda: queue.issue_ticket(
+                hall,
+                service_code,
+                dispenser=station.dispenser,
+                number_range=(station.number_start, station.number_end),
+            ),
+            self._on_issued,
+            self._on_issue_failed,
+            owner=self,
+            write=True,
+        )
+
+    def show_services(self) -> None:
+        self._hold_timer.stop()
+        self.view.pages.setCurrentIndex(0)
+
+    # ------------------------------------------------------------------ state
+    def _read_state(self) -> KioskState:
+        queries = self._core.queries
+        return KioskState(queries.hall(self._hall_code), queries.snapshot(self._hall_code, 0))
+
+    def _on_state(self, state: KioskState) -> None:
+        if self._hall != state.hall:
+            self._hall = state.hall
+            self._build_buttons(state.hall)
+        counts = {load.service_code: load.waiting for load in state.snapshot.loads}
+        for code, button in self._buttons.items():
+            n = counts.get(code, 0)
+            button.waiting_label.setText(self.tr("%n waiting", "", n))
+        if self._load_error:  # the database is back
+            self._load_error = False
+            self.view.status.clear_message()
+        emit(self.refreshed)
+
+    def _on_state_failed(self, exc: BaseException) -> None:
+        self._load_error = True
+        self.view.status.show_error(error_text(exc), sticky=True)
+
+    def _build_buttons(self, hall: HallInfo) -> None:
+        self.view.hall_zh.setText(hall.name_zh)
+        self.view.hall_en.setText(hall.name_en)
+        self.view.clock.set_timezone(hall.timezone)
+        for button in self._buttons.values():
+            self.view.grid.removeWidget(button)
+            button.deleteLater()
+        self._buttons.clear()
+        for i, service in enumerate(hall.services):
+            button = ServiceButton(service)
+            button.clicked.connect(lambda _=False, code=service.code: self.issue(code))
+            self.view.grid.addWidget(button, i // COLUMNS, i % COLUMNS)
+            self._buttons[service.code] = button
+        self._set_issuing(self._issuing)
+
+    # ------------------------------------------------------------------ issuing
+    def _set_issuing(self, issuing: bool) -> None:
+        self._issuing = issuing
+        for button in self._buttons.values():
+            button.setEnabled(not issuing)
+        if issuing:
+            self.view.status.show_info(self.tr("Issuing your ticket..."))
+
+    def _on_issued(self, issued: IssuedTicket) -> None:
+        self._set_issuing(False)
+        self.view.status.clear_message()
+        self.last_ticket = issued
+        self._show_ticket(issued)
+        emit(self.ticket_issued, issued)
+        self.refresh()
+
+    def _on_issue_failed(self, exc: BaseException) -> None:
+        self._set_issuing(False)
+        self.view.status.show_error(error_text(exc))
+
+    def _show_ticket(self, issued: IssuedTicket) -> None:
+        v = self.view
+        v.ticket_number.setText(issued.ticket.display_number)
+        v.ticket_service.setText(f"{issued.service.name_zh}  {issued.service.name_en}")
+        if issued.ahead == 0:
+            v.ticket_ahead.setText(self.tr("Nobody is ahead of you"))
+        else:
+            v.ticket_ahead.setText(self.tr("%n people ahead of you", "", issued.ahead))
+        minutes = issued.estimated_wait_min
+        if minutes <= 1:
+            v.ticket_wait.setText(self.tr("Estimated wait: about a minute"))
+        else:
+            v.ticket_wait.setText(
+                self.tr("Estimated wait: about {minutes} min").format(minutes=minutes)
+            )
+        zone = hall_zone(self._hall.timezone if self._hall else "UTC")
+        at = issued.ticket.issued_at.astimezone(zone)
+        v.ticket_time.setText(self.tr("Issued at {time}").format(time=at.strftime("%H:%M:%S")))
+        v.pages.setCurrentIndex(1)
+        v.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._hold_timer.start(self.ticket_hold_ms)

@@ -1,0 +1,129 @@
+"""Translated texts for the codes the services return: errors, ticket statuses, pauses.
+
+Services raise `DomainError(code, message, **details)`; the UI never shows `message` (it is
+English and meant for logs) but the translation of `code`, with `details` filled in.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from app.services import errors
+from app.services.errors import DomainError
+
+log = logging.getLogger(__name__)
+translate = QCoreApplication.translate
+
+# Pause reasons are stored as these codes (reports translate them the same way).
+PAUSE_REASONS = ("lunch", "meeting", "system_fault", "other")
+
+
+class _Details(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def ui_language() -> str:
+    """'zh_CN' or 'en': the language the screens are shown in (set with the translations)."""
+    return "zh_CN" if QLocale().language() == QLocale.Language.Chinese else "en"
+
+
+def fill(template: str, **values: Any) -> str:
+    """`template.format(**values)`, but a missing or broken placeholder never raises."""
+    try:
+        return string.Formatter().vformat(template, (), _Details(values))
+    except (ValueError, IndexError) as exc:
+        log.error("bad placeholder in %r: %s", template, exc)
+        return template
+
+
+def error_text(exc: BaseException) -> str:
+    """What to tell the user about a failed step."""
+    if not isinstance(exc, DomainError):
+        log.error("unexpected error in a background task: %r", exc)
+        return translate(
+            "Messages", "Something went wrong. The step was not saved; please try again."
+        )
+    texts = {
+        "database_unavailable": translate(
+            "Messages", "The queue database cannot be reached. Please ask the staff for help."
+        ),
+        errors.UNKNOWN_HALL: translate("Messages", "Hall {hall} is not set up in the database."),
+        errors.UNKNOWN_SERVICE: translate(
+            "Messages", "Service {service} is not offered in this hall."
+        ),
+        errors.UNKNOWN_COUNTER: translate(
+            "Messages", "Counter {counter} does not exist in this hall."
+        ),
+        errors.UNKNOWN_TICKET: translate("Messages", "That ticket is not known."),
+        errors.COUNTER_CLOSED: translate(
+            "Messages", "Nobody is logged in at this counter. Please log in again."
+        ),
+        errors.COUNTER_BUSY: translate("Messages", "Finish or hold the current customer first."),
+        errors.COUNTER_PAUSED: translate(
+            "Messages", "The counter is paused. Resume it first (F10)."
+        ),
+        errors.NOT_PAUSED: translate("Messages", "The counter is not paused."),
+        errors.NO_CURRENT_TICKET: translate(
+            "Messages", "There is no current customer. Call the next one first (F1)."
+        ),
+        errors.NOT_SERVING: translate(
+            "Messages", "Not possible now: the customer is already being served."
+        ),
+        errors.TICKET_NOT_WAITING: translate("Messages", "No waiting ticket {number} today."),
+        errors.RECALL_LIMIT: translate("Messages", "This ticket cannot be recalled any more."),
+        errors.NO_HELD_TICKET: translate("Messages", "No ticket is on hold at this counter."),
+        errors.BAD_TRANSFER: translate(
+            "Messages", "The ticket cannot be transferred to that service."
+        ),
+        errors.SERIES_EXHAUSTED: translate(
+            "Messages", "No more numbers for this service today. Please ask the staff."
+        ),
+        errors.SERVICE_NOT_AT_COUNTER: translate(
+            "Messages", "This counter does not offer that service."
+        ),
+        errors.INVALID_CREDENTIALS: translate("Messages", "Wrong job number or password."),
+        errors.BAD_INPUT: translate("Messages", "The input is not valid."),
+    }
+    template = texts.get(exc.code)
+    if template is None:
+        log.warning("no translation for error code %r (%s)", exc.code, exc.message)
+        return fill(translate("Messages", "The step was refused ({code})."), code=exc.code)
+    return fill(template, **exc.details)
+
+
+def status_text(status: str) -> str:
+    texts = {
+        "waiting": translate("Messages", "Waiting"),
+        "called": translate("Messages", "Called"),
+        "serving": translate("Messages", "Serving"),
+        "held": translate("Messages", "On hold"),
+        "done": translate("Messages", "Done"),
+        "no_show": translate("Messages", "No-show"),
+        "transferred": translate("Messages", "Transferred"),
+    }
+    return texts.get(status, status)
+
+
+def pause_reason_text(code: str) -> str:
+    texts = {
+        "lunch": translate("Messages", "Lunch"),
+        "meeting": translate("Messages", "Meeting"),
+        "system_fault": translate("Messages", "System fault"),
+        "other": translate("Messages", "Other"),
+    }
+    return texts.get(code, code)
+
+
+def minutes_seconds(seconds: float) -> str:
+    """Elapsed time as m:ss, or h:mm:ss past an hour."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes:02d}:{secs:02d}"

@@ -1,0 +1,109 @@
+"""Small widgets the windows share: the hall clock and the status line."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QLocale, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QLayout, QWidget
+
+from app.services.clock import Clock
+from app.ui.qtcompat import emit
+from app.ui.theme import repolish
+
+
+def hall_zone(timezone: str) -> tzinfo:
+    try:
+        return ZoneInfo(timezone)
+    except (KeyError, ValueError):  # unknown zone name: show UTC rather than fail
+        return ZoneInfo("UTC")
+
+
+def clear_layout(layout: QLayout) -> None:
+    """Take every item out of `layout`; its widgets are deleted on the GUI thread."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
+
+
+def local_time(when: datetime, zone: tzinfo) -> datetime:
+    return when.astimezone(zone)
+
+
+class ClockLabel(QLabel):
+    """The hall's local date and time, updated every second (no database work)."""
+
+    def __init__(self, clock: Clock, parent: QWidget | None = None, *, seconds: bool = True):
+        super().__init__(parent)
+        self._clock = clock
+        self._zone: tzinfo = ZoneInfo("UTC")
+        self._seconds = seconds
+        self.setObjectName("Clock")
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self.tick)
+        self._timer.start()
+        self.tick()
+
+    def set_timezone(self, timezone: str) -> None:
+        self._zone = hall_zone(timezone)
+        self.tick()
+
+    def tick(self) -> None:
+        now = local_time(self._clock.now(), self._zone)
+        day = QDate(now.year, now.month, now.day)
+        date = QLocale().toString(day, QLocale.FormatType.ShortFormat)
+        time = now.strftime("%H:%M:%S" if self._seconds else "%H:%M")
+        self.setText(f"{date}  {time}")
+
+
+class StatusLine(QLabel):
+    """One line for what just happened: info in the normal colour, errors in red.
+
+    Signals:
+        shown(str, str): a message was shown (level, text); tests and logs follow it.
+    """
+
+    shown = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None, *, clear_after_ms: int = 8000) -> None:
+        super().__init__(parent)
+        self.setObjectName("StatusLine")
+        self.setWordWrap(True)
+        self.setProperty("level", "info")
+        self._clear = QTimer(self)
+        self._clear.setSingleShot(True)
+        self._clear.setInterval(clear_after_ms)
+        self._clear.timeout.connect(self.clear_message)
+
+    @property
+    def level(self) -> str:
+        return str(self.property("level"))
+
+    def show_info(self, text: str) -> None:
+        self._show("info", text)
+
+    def show_error(self, text: str, *, sticky: bool = False) -> None:
+        self._show("error", text, sticky=sticky)
+
+    def clear_message(self) -> None:
+        self._clear.stop()
+        self.setText("")
+        self._set_level("info")
+
+    def _show(self, level: str, text: str, *, sticky: bool = False) -> None:
+        self._set_level(level)
+        self.setText(text)
+        if sticky:
+            self._clear.stop()
+        else:
+            self._clear.start()
+        emit(self.shown, level, text)
+
+    def _set_level(self, level: str) -> None:
+        if self.property("level") != level:
+            self.setProperty("level", level)
+            repolish(self)

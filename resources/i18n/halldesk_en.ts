@@ -1,0 +1,749 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>AdminWindow</name>
+    <message>
+        <source>HallDesk - Devices</source>
+        <translation>HallDesk - Devices</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>Job number</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <source>Serial ports on this PC</source>
+        <translation>Serial ports on this PC</translation>
+    </message>
+    <message>
+        <source>Device status</source>
+        <translation>Device status</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Bus</source>
+        <translation>Bus</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Last event</source>
+        <translation>Last event</translation>
+    </message>
+    <message>
+        <source>Beep keypad</source>
+        <translation>Beep keypad</translation>
+    </message>
+    <message>
+        <source>Show 888</source>
+        <translation>Show 888</translation>
+    </message>
+    <message>
+        <source>Start a rating</source>
+        <translation>Start a rating</translation>
+    </message>
+    <message>
+        <source>LED 888</source>
+        <translation>LED 888</translation>
+    </message>
+    <message>
+        <source>Print a test ticket</source>
+        <translation>Print a test ticket</translation>
+    </message>
+    <message>
+        <source>Buses (serial ports)</source>
+        <translation>Buses (serial ports)</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <source>Add bus</source>
+        <translation>Add bus</translation>
+    </message>
+    <message>
+        <source>Add device</source>
+        <translation>Add device</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>Remove selected</translation>
+    </message>
+    <message>
+        <source>Save settings</source>
+        <translation>Save settings</translation>
+    </message>
+    <message>
+        <source>Only an administrator may change the devices.</source>
+        <translation>Only an administrator may change the devices.</translation>
+    </message>
+    <message>
+        <source>Logged in as {name}.</source>
+        <translation>Logged in as {name}.</translation>
+    </message>
+    <message>
+        <source>No serial port found.</source>
+        <translation>No serial port found.</translation>
+    </message>
+    <message>
+        <source>not heard yet</source>
+        <translation>not heard yet</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>offline since {time}</source>
+        <translation>offline since {time}</translation>
+    </message>
+    <message>
+        <source>Select a device first (the bus station must run here).</source>
+        <translation>Select a device first (the bus station must run here).</translation>
+    </message>
+    <message>
+        <source>Test sent.</source>
+        <translation>Test sent.</translation>
+    </message>
+    <message>
+        <source>baud</source>
+        <translation>baud</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>Not saved: {reason}</translation>
+    </message>
+    <message>
+        <source>Saved to {path}. Restart the bus station to use it.</source>
+        <translation>Saved to {path}. Restart the bus station to use it.</translation>
+    </message>
+</context>
+<context>
+    <name>CallNumberDialog</name>
+    <message>
+        <source>Call a number</source>
+        <translation>Call a number</translation>
+    </message>
+    <message>
+        <source>Ticket number (e.g. A012) or scanned ticket code:</source>
+        <translation>Ticket number (e.g. A012) or scanned ticket code:</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>Call</translation>
+    </message>
+    <message>
+        <source>Enter a ticket number.</source>
+        <translation>Enter a ticket number.</translation>
+    </message>
+</context>
+<context>
+    <name>CounterWindow</name>
+    <message>
+        <source>HallDesk - Counter</source>
+        <translation>HallDesk - Counter</translation>
+    </message>
+    <message>
+        <source>Please log in first (Ctrl+L).</source>
+        <translation>Please log in first (Ctrl+L).</translation>
+    </message>
+    <message>
+        <source>Please wait: the last step is still running.</source>
+        <translation>Please wait: the last step is still running.</translation>
+    </message>
+    <message>
+        <source>Logged out.</source>
+        <translation>Logged out.</translation>
+    </message>
+    <message>
+        <source>Welcome, {name}.</source>
+        <translation>Welcome, {name}.</translation>
+    </message>
+    <message>
+        <source>You are no longer logged in at this counter.</source>
+        <translation>You are no longer logged in at this counter.</translation>
+    </message>
+    <message>
+        <source>Call next</source>
+        <translation>Call next</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>Recall</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <source>Hold</source>
+        <translation>Hold</translation>
+    </message>
+    <message>
+        <source>Call back</source>
+        <translation>Call back</translation>
+    </message>
+    <message>
+        <source>Transfer...</source>
+        <translation>Transfer...</translation>
+    </message>
+    <message>
+        <source>Call number...</source>
+        <translation>Call number...</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Resume</translation>
+    </message>
+    <message>
+        <source>Pause...</source>
+        <translation>Pause...</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>Log out</translation>
+    </message>
+    <message>
+        <source>Log in...</source>
+        <translation>Log in...</translation>
+    </message>
+    <message>
+        <source>Counter {number}</source>
+        <translation>Counter {number}</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>Not logged in</source>
+        <translation>Not logged in</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>Paused: {reason}</source>
+        <translation>Paused: {reason}</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Current customer</source>
+        <translation>Current customer</translation>
+    </message>
+    <message>
+        <source>Waiting for this counter</source>
+        <translation>Waiting for this counter</translation>
+    </message>
+    <message>
+        <source>On hold (F7 calls back)</source>
+        <translation>On hold (F7 calls back)</translation>
+    </message>
+    <message>
+        <source>Log in to open the counter (Ctrl+L).</source>
+        <translation>Log in to open the counter (Ctrl+L).</translation>
+    </message>
+    <message>
+        <source>The counter is paused. F10 resumes.</source>
+        <translation>The counter is paused. F10 resumes.</translation>
+    </message>
+    <message>
+        <source>No current customer. F1 calls the next one.</source>
+        <translation>No current customer. F1 calls the next one.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Recalled %n time(s)</source>
+        <translation>
+            <numerusform>Recalled %n time</numerusform>
+            <numerusform>Recalled %n times</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Serving for {time}</source>
+        <translation>Serving for {time}</translation>
+    </message>
+    <message>
+        <source>Called {time} ago</source>
+        <translation>Called {time} ago</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting.</source>
+        <translation>Nobody is waiting.</translation>
+    </message>
+    <message>
+        <source>Called {number}.</source>
+        <translation>Called {number}.</translation>
+    </message>
+    <message>
+        <source>{number} transferred to {service}.</source>
+        <translation>{number} transferred to {service}.</translation>
+    </message>
+    <message>
+        <source>Recalled {number}.</source>
+        <translation>Recalled {number}.</translation>
+    </message>
+    <message>
+        <source>Serving {number}.</source>
+        <translation>Serving {number}.</translation>
+    </message>
+    <message>
+        <source>{number} finished.</source>
+        <translation>{number} finished.</translation>
+    </message>
+    <message>
+        <source>{number} marked as no-show.</source>
+        <translation>{number} marked as no-show.</translation>
+    </message>
+    <message>
+        <source>{number} is on hold.</source>
+        <translation>{number} is on hold.</translation>
+    </message>
+    <message>
+        <source>Called back {number}.</source>
+        <translation>Called back {number}.</translation>
+    </message>
+    <message>
+        <source>The counter is paused.</source>
+        <translation>The counter is paused.</translation>
+    </message>
+    <message>
+        <source>The counter is open again.</source>
+        <translation>The counter is open again.</translation>
+    </message>
+</context>
+<context>
+    <name>DevicePanel</name>
+    <message>
+        <source>HallDesk - Simulated devices</source>
+        <translation>HallDesk - Simulated devices</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>Recall</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>Rate</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Very satisfied</source>
+        <translation>Very satisfied</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <source>Fair</source>
+        <translation>Fair</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>Dissatisfied</translation>
+    </message>
+    <message>
+        <source>Caller keypads and evaluators</source>
+        <translation>Caller keypads and evaluators</translation>
+    </message>
+    <message>
+        <source>Counter {n}</source>
+        <translation>Counter {n}</translation>
+    </message>
+    <message>
+        <source>Dispenser panel</source>
+        <translation>Dispenser panel</translation>
+    </message>
+    <message>
+        <source>Ticket printer</source>
+        <translation>Ticket printer</translation>
+    </message>
+    <message>
+        <source>LED {value}</source>
+        <translation>LED {value}</translation>
+    </message>
+</context>
+<context>
+    <name>DisplayWindow</name>
+    <message>
+        <source>HallDesk - Hall display</source>
+        <translation>HallDesk - Hall display</translation>
+    </message>
+    <message>
+        <source>Now calling</source>
+        <translation>Now calling</translation>
+    </message>
+    <message>
+        <source>Recent calls</source>
+        <translation>Recent calls</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>Counters</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>{number} → Counter {counter}</source>
+        <translation>{number} → Counter {counter}</translation>
+    </message>
+    <message>
+        <source>Please wait for your number</source>
+        <translation>Please wait for your number</translation>
+    </message>
+    <message>
+        <source>Counter {counter}</source>
+        <translation>Counter {counter}</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Paused</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Closed</translation>
+    </message>
+    <message numerus="yes">
+        <source>{service}: %n waiting</source>
+        <translation>
+            <numerusform>{service}: %n waiting</numerusform>
+            <numerusform>{service}: %n waiting</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Voice off (M)</source>
+        <translation>Voice off (M)</translation>
+    </message>
+    <message>
+        <source>Voice on (M)</source>
+        <translation>Voice on (M)</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <source>HallDesk - Ticket kiosk</source>
+        <translation>HallDesk - Ticket kiosk</translation>
+    </message>
+    <message>
+        <source>Please touch the service you need</source>
+        <translation>Please touch the service you need</translation>
+    </message>
+    <message>
+        <source>Your number</source>
+        <translation>Your number</translation>
+    </message>
+    <message>
+        <source>Please keep your ticket and watch the screen for your number.</source>
+        <translation>Please keep your ticket and watch the screen for your number.</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting</source>
+        <translation>
+            <numerusform>%n waiting</numerusform>
+            <numerusform>%n waiting</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Issuing your ticket...</source>
+        <translation>Issuing your ticket...</translation>
+    </message>
+    <message>
+        <source>Nobody is ahead of you</source>
+        <translation>Nobody is ahead of you</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n people ahead of you</source>
+        <translation>
+            <numerusform>%n person ahead of you</numerusform>
+            <numerusform>%n people ahead of you</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Estimated wait: about a minute</source>
+        <translation>Estimated wait: about a minute</translation>
+    </message>
+    <message>
+        <source>Estimated wait: about {minutes} min</source>
+        <translation>Estimated wait: about {minutes} min</translation>
+    </message>
+    <message>
+        <source>Issued at {time}</source>
+        <translation>Issued at {time}</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Counter log-in</source>
+        <translation>Counter log-in</translation>
+    </message>
+    <message>
+        <source>Please log in with your job number</source>
+        <translation>Please log in with your job number</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>Job number</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <source>Logging in...</source>
+        <translation>Logging in...</translation>
+    </message>
+    <message>
+        <source>Enter your job number and password.</source>
+        <translation>Enter your job number and password.</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Something went wrong. The step was not saved; please try again.</source>
+        <translation>Something went wrong. The step was not saved; please try again.</translation>
+    </message>
+    <message>
+        <source>The queue database cannot be reached. Please ask the staff for help.</source>
+        <translation>The queue database cannot be reached. Please ask the staff for help.</translation>
+    </message>
+    <message>
+        <source>Hall {hall} is not set up in the database.</source>
+        <translation>Hall {hall} is not set up in the database.</translation>
+    </message>
+    <message>
+        <source>Service {service} is not offered in this hall.</source>
+        <translation>Service {service} is not offered in this hall.</translation>
+    </message>
+    <message>
+        <source>Counter {counter} does not exist in this hall.</source>
+        <translation>Counter {counter} does not exist in this hall.</translation>
+    </message>
+    <message>
+        <source>That ticket is not known.</source>
+        <translation>That ticket is not known.</translation>
+    </message>
+    <message>
+        <source>Nobody is logged in at this counter. Please log in again.</source>
+        <translation>Nobody is logged in at this counter. Please log in again.</translation>
+    </message>
+    <message>
+        <source>Finish or hold the current customer first.</source>
+        <translation>Finish or hold the current customer first.</translation>
+    </message>
+    <message>
+        <source>The counter is paused. Resume it first (F10).</source>
+        <translation>The counter is paused. Resume it first (F10).</translation>
+    </message>
+    <message>
+        <source>The counter is not paused.</source>
+        <translation>The counter is not paused.</translation>
+    </message>
+    <message>
+        <source>There is no current customer. Call the next one first (F1).</source>
+        <translation>There is no current customer. Call the next one first (F1).</translation>
+    </message>
+    <message>
+        <source>Not possible now: the customer is already being served.</source>
+        <translation>Not possible now: the customer is already being served.</translation>
+    </message>
+    <message>
+        <source>No waiting ticket {number} today.</source>
+        <translation>No waiting ticket {number} today.</translation>
+    </message>
+    <message>
+        <source>This ticket cannot be recalled any more.</source>
+        <translation>This ticket cannot be recalled any more.</translation>
+    </message>
+    <message>
+        <source>No ticket is on hold at this counter.</source>
+        <translation>No ticket is on hold at this counter.</translation>
+    </message>
+    <message>
+        <source>The ticket cannot be transferred to that service.</source>
+        <translation>The ticket cannot be transferred to that service.</translation>
+    </message>
+    <message>
+        <source>No more numbers for this service today. Please ask the staff.</source>
+        <translation>No more numbers for this service today. Please ask the staff.</translation>
+    </message>
+    <message>
+        <source>This counter does not offer that service.</source>
+        <translation>This counter does not offer that service.</translation>
+    </message>
+    <message>
+        <source>Wrong job number or password.</source>
+        <translation>Wrong job number or password.</translation>
+    </message>
+    <message>
+        <source>The input is not valid.</source>
+        <translation>The input is not valid.</translation>
+    </message>
+    <message>
+        <source>The step was refused ({code}).</source>
+        <translation>The step was refused ({code}).</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>Called</source>
+        <translation>Called</translation>
+    </message>
+    <message>
+        <source>Serving</source>
+        <translation>Serving</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>On hold</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>Transferred</translation>
+    </message>
+    <message>
+        <source>Lunch</source>
+        <translation>Lunch</translation>
+    </message>
+    <message>
+        <source>Meeting</source>
+        <translation>Meeting</translation>
+    </message>
+    <message>
+        <source>System fault</source>
+        <translation>System fault</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Other</translation>
+    </message>
+</context>
+<context>
+    <name>PauseDialog</name>
+    <message>
+        <source>Pause the counter</source>
+        <translation>Pause the counter</translation>
+    </message>
+    <message>
+        <source>Why is the counter pausing?</source>
+        <translation>Why is the counter pausing?</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+</context>
+<context>
+    <name>PlaceholderWindow</name>
+    <message>
+        <source>Hall manager dashboard</source>
+        <translation>Hall manager dashboard</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>Administration</translation>
+    </message>
+    <message>
+        <source>Device bus station</source>
+        <translation>Device bus station</translation>
+    </message>
+    <message>
+        <source>HallDesk - {role}</source>
+        <translation>HallDesk - {role}</translation>
+    </message>
+    <message>
+        <source>This role comes in a later version of HallDesk.</source>
+        <translation>This role comes in a later version of HallDesk.</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer</source>
+        <translation>Transfer</translation>
+    </message>
+    <message>
+        <source>Transfer {number} to:</source>
+        <translation>Transfer {number} to:</translation>
+    </message>
+</context>
+</TS>

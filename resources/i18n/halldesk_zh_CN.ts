@@ -1,0 +1,745 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AdminWindow</name>
+    <message>
+        <source>HallDesk - Devices</source>
+        <translation>HallDesk - 设备管理</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Serial ports on this PC</source>
+        <translation>本机串口</translation>
+    </message>
+    <message>
+        <source>Device status</source>
+        <translation>设备状态</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Bus</source>
+        <translation>总线</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Last event</source>
+        <translation>最近事件</translation>
+    </message>
+    <message>
+        <source>Beep keypad</source>
+        <translation>叫号器鸣响</translation>
+    </message>
+    <message>
+        <source>Show 888</source>
+        <translation>显示 888</translation>
+    </message>
+    <message>
+        <source>Start a rating</source>
+        <translation>启动评价</translation>
+    </message>
+    <message>
+        <source>LED 888</source>
+        <translation>LED 显示 888</translation>
+    </message>
+    <message>
+        <source>Print a test ticket</source>
+        <translation>打印测试号票</translation>
+    </message>
+    <message>
+        <source>Buses (serial ports)</source>
+        <translation>总线（串口）</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Add bus</source>
+        <translation>添加总线</translation>
+    </message>
+    <message>
+        <source>Add device</source>
+        <translation>添加设备</translation>
+    </message>
+    <message>
+        <source>Remove selected</source>
+        <translation>删除所选</translation>
+    </message>
+    <message>
+        <source>Save settings</source>
+        <translation>保存设置</translation>
+    </message>
+    <message>
+        <source>Only an administrator may change the devices.</source>
+        <translation>只有系统管理员可以修改设备配置。</translation>
+    </message>
+    <message>
+        <source>Logged in as {name}.</source>
+        <translation>已登录：{name}。</translation>
+    </message>
+    <message>
+        <source>No serial port found.</source>
+        <translation>未发现串口。</translation>
+    </message>
+    <message>
+        <source>not heard yet</source>
+        <translation>尚未应答</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>offline since {time}</source>
+        <translation>自 {time} 起离线</translation>
+    </message>
+    <message>
+        <source>Select a device first (the bus station must run here).</source>
+        <translation>请先选择设备（本机须运行总线站）。</translation>
+    </message>
+    <message>
+        <source>Test sent.</source>
+        <translation>测试指令已发送。</translation>
+    </message>
+    <message>
+        <source>baud</source>
+        <translation>波特率</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>未保存：{reason}</translation>
+    </message>
+    <message>
+        <source>Saved to {path}. Restart the bus station to use it.</source>
+        <translation>已保存到 {path}，重启总线站后生效。</translation>
+    </message>
+</context>
+<context>
+    <name>CallNumberDialog</name>
+    <message>
+        <source>Call a number</source>
+        <translation>指定叫号</translation>
+    </message>
+    <message>
+        <source>Ticket number (e.g. A012) or scanned ticket code:</source>
+        <translation>票号（如 A012）或扫描号票条码：</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>呼叫</translation>
+    </message>
+    <message>
+        <source>Enter a ticket number.</source>
+        <translation>请输入票号。</translation>
+    </message>
+</context>
+<context>
+    <name>CounterWindow</name>
+    <message>
+        <source>HallDesk - Counter</source>
+        <translation>HallDesk - 窗口叫号</translation>
+    </message>
+    <message>
+        <source>Please log in first (Ctrl+L).</source>
+        <translation>请先登录（Ctrl+L）。</translation>
+    </message>
+    <message>
+        <source>Please wait: the last step is still running.</source>
+        <translation>请稍候：上一步操作尚未完成。</translation>
+    </message>
+    <message>
+        <source>Logged out.</source>
+        <translation>已退出登录。</translation>
+    </message>
+    <message>
+        <source>Welcome, {name}.</source>
+        <translation>欢迎，{name}。</translation>
+    </message>
+    <message>
+        <source>You are no longer logged in at this counter.</source>
+        <translation>您在本窗口的登录已失效，请重新登录。</translation>
+    </message>
+    <message>
+        <source>Call next</source>
+        <translation>叫下一位</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>重呼</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始办理</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>办理完成</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>过号</translation>
+    </message>
+    <message>
+        <source>Hold</source>
+        <translation>挂起</translation>
+    </message>
+    <message>
+        <source>Call back</source>
+        <translation>回呼</translation>
+    </message>
+    <message>
+        <source>Transfer...</source>
+        <translation>转移…</translation>
+    </message>
+    <message>
+        <source>Call number...</source>
+        <translation>指定叫号…</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>恢复服务</translation>
+    </message>
+    <message>
+        <source>Pause...</source>
+        <translation>暂停服务…</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Log in...</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <source>Counter {number}</source>
+        <translation>{number}号窗口</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Not logged in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>未开放</translation>
+    </message>
+    <message>
+        <source>Paused: {reason}</source>
+        <translation>暂停中：{reason}</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>服务中</translation>
+    </message>
+    <message>
+        <source>Current customer</source>
+        <translation>当前客户</translation>
+    </message>
+    <message>
+        <source>Waiting for this counter</source>
+        <translation>本窗口等候人数</translation>
+    </message>
+    <message>
+        <source>On hold (F7 calls back)</source>
+        <translation>挂起的号票（F7 回呼）</translation>
+    </message>
+    <message>
+        <source>Log in to open the counter (Ctrl+L).</source>
+        <translation>请登录后开始服务（Ctrl+L）。</translation>
+    </message>
+    <message>
+        <source>The counter is paused. F10 resumes.</source>
+        <translation>窗口已暂停服务，按 F10 恢复。</translation>
+    </message>
+    <message>
+        <source>No current customer. F1 calls the next one.</source>
+        <translation>当前没有客户，按 F1 叫下一位。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Recalled %n time(s)</source>
+        <translation>
+            <numerusform>已重呼 %n 次</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Serving for {time}</source>
+        <translation>已办理 {time}</translation>
+    </message>
+    <message>
+        <source>Called {time} ago</source>
+        <translation>已叫号 {time}</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting.</source>
+        <translation>暂无等候的客户。</translation>
+    </message>
+    <message>
+        <source>Called {number}.</source>
+        <translation>已呼叫 {number}。</translation>
+    </message>
+    <message>
+        <source>{number} transferred to {service}.</source>
+        <translation>{number} 已转至{service}。</translation>
+    </message>
+    <message>
+        <source>Recalled {number}.</source>
+        <translation>已重呼 {number}。</translation>
+    </message>
+    <message>
+        <source>Serving {number}.</source>
+        <translation>开始为 {number} 办理。</translation>
+    </message>
+    <message>
+        <source>{number} finished.</source>
+        <translation>{number} 办理完成。</translation>
+    </message>
+    <message>
+        <source>{number} marked as no-show.</source>
+        <translation>{number} 已记为过号。</translation>
+    </message>
+    <message>
+        <source>{number} is on hold.</source>
+        <translation>{number} 已挂起。</translation>
+    </message>
+    <message>
+        <source>Called back {number}.</source>
+        <translation>已回呼 {number}。</translation>
+    </message>
+    <message>
+        <source>The counter is paused.</source>
+        <translation>窗口已暂停服务。</translation>
+    </message>
+    <message>
+        <source>The counter is open again.</source>
+        <translation>窗口已恢复服务。</translation>
+    </message>
+</context>
+<context>
+    <name>DevicePanel</name>
+    <message>
+        <source>HallDesk - Simulated devices</source>
+        <translation>HallDesk - 模拟设备</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一位</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>重呼</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>过号</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Very satisfied</source>
+        <translation>非常满意</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>Fair</source>
+        <translation>基本满意</translation>
+    </message>
+    <message>
+        <source>Dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <source>Caller keypads and evaluators</source>
+        <translation>叫号器与评价器</translation>
+    </message>
+    <message>
+        <source>Counter {n}</source>
+        <translation>{n}号窗口</translation>
+    </message>
+    <message>
+        <source>Dispenser panel</source>
+        <translation>取号按键板</translation>
+    </message>
+    <message>
+        <source>Ticket printer</source>
+        <translation>号票打印机</translation>
+    </message>
+    <message>
+        <source>LED {value}</source>
+        <translation>LED 显示 {value}</translation>
+    </message>
+</context>
+<context>
+    <name>DisplayWindow</name>
+    <message>
+        <source>HallDesk - Hall display</source>
+        <translation>HallDesk - 叫号大屏</translation>
+    </message>
+    <message>
+        <source>Now calling</source>
+        <translation>正在呼叫</translation>
+    </message>
+    <message>
+        <source>Recent calls</source>
+        <translation>最近呼叫</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等候</translation>
+    </message>
+    <message>
+        <source>{number} → Counter {counter}</source>
+        <translation>{number} → {counter}号窗口</translation>
+    </message>
+    <message>
+        <source>Please wait for your number</source>
+        <translation>请留意叫号</translation>
+    </message>
+    <message>
+        <source>Counter {counter}</source>
+        <translation>{counter}号窗口</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>暂停服务</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>未开放</translation>
+    </message>
+    <message numerus="yes">
+        <source>{service}: %n waiting</source>
+        <translation>
+            <numerusform>{service}：%n 人</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Voice off (M)</source>
+        <translation>语音已关（M）</translation>
+    </message>
+    <message>
+        <source>Voice on (M)</source>
+        <translation>语音已开（M）</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <source>HallDesk - Ticket kiosk</source>
+        <translation>HallDesk - 取号机</translation>
+    </message>
+    <message>
+        <source>Please touch the service you need</source>
+        <translation>请选择您要办理的业务</translation>
+    </message>
+    <message>
+        <source>Your number</source>
+        <translation>您的号码</translation>
+    </message>
+    <message>
+        <source>Please keep your ticket and watch the screen for your number.</source>
+        <translation>请保管好号票，留意大屏叫号。</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n waiting</source>
+        <translation>
+            <numerusform>等候 %n 人</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Issuing your ticket...</source>
+        <translation>正在出票，请稍候…</translation>
+    </message>
+    <message>
+        <source>Nobody is ahead of you</source>
+        <translation>您前面没有人在等候</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n people ahead of you</source>
+        <translation>
+            <numerusform>您前面还有 %n 人</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Estimated wait: about a minute</source>
+        <translation>预计等候约 1 分钟</translation>
+    </message>
+    <message>
+        <source>Estimated wait: about {minutes} min</source>
+        <translation>预计等候约 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>Issued at {time}</source>
+        <translation>取号时间 {time}</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Counter log-in</source>
+        <translation>窗口登录</translation>
+    </message>
+    <message>
+        <source>Please log in with your job number</source>
+        <translation>请使用工号登录</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口号</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Logging in...</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <source>Enter your job number and password.</source>
+        <translation>请输入工号和密码。</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Something went wrong. The step was not saved; please try again.</source>
+        <translation>操作出错，未保存，请重试。</translation>
+    </message>
+    <message>
+        <source>The queue database cannot be reached. Please ask the staff for help.</source>
+        <translation>无法连接排队数据库，请联系工作人员。</translation>
+    </message>
+    <message>
+        <source>Hall {hall} is not set up in the database.</source>
+        <translation>数据库中没有营业厅 {hall} 的配置。</translation>
+    </message>
+    <message>
+        <source>Service {service} is not offered in this hall.</source>
+        <translation>本营业厅不办理业务 {service}。</translation>
+    </message>
+    <message>
+        <source>Counter {counter} does not exist in this hall.</source>
+        <translation>本营业厅没有 {counter} 号窗口。</translation>
+    </message>
+    <message>
+        <source>That ticket is not known.</source>
+        <translation>找不到该号票。</translation>
+    </message>
+    <message>
+        <source>Nobody is logged in at this counter. Please log in again.</source>
+        <translation>本窗口无人登录，请重新登录。</translation>
+    </message>
+    <message>
+        <source>Finish or hold the current customer first.</source>
+        <translation>请先完成或挂起当前客户。</translation>
+    </message>
+    <message>
+        <source>The counter is paused. Resume it first (F10).</source>
+        <translation>窗口已暂停服务，请先恢复（F10）。</translation>
+    </message>
+    <message>
+        <source>The counter is not paused.</source>
+        <translation>窗口未处于暂停状态。</translation>
+    </message>
+    <message>
+        <source>There is no current customer. Call the next one first (F1).</source>
+        <translation>当前没有客户，请先叫号（F1）。</translation>
+    </message>
+    <message>
+        <source>Not possible now: the customer is already being served.</source>
+        <translation>无法执行：该客户已在办理中。</translation>
+    </message>
+    <message>
+        <source>No waiting ticket {number} today.</source>
+        <translation>今天没有正在等候的 {number} 号。</translation>
+    </message>
+    <message>
+        <source>This ticket cannot be recalled any more.</source>
+        <translation>该号已达到重呼次数上限。</translation>
+    </message>
+    <message>
+        <source>No ticket is on hold at this counter.</source>
+        <translation>本窗口没有挂起的号票。</translation>
+    </message>
+    <message>
+        <source>The ticket cannot be transferred to that service.</source>
+        <translation>该号票不能转到所选业务。</translation>
+    </message>
+    <message>
+        <source>No more numbers for this service today. Please ask the staff.</source>
+        <translation>该业务今日号码已发完，请联系工作人员。</translation>
+    </message>
+    <message>
+        <source>This counter does not offer that service.</source>
+        <translation>本窗口不办理该业务。</translation>
+    </message>
+    <message>
+        <source>Wrong job number or password.</source>
+        <translation>工号或密码错误。</translation>
+    </message>
+    <message>
+        <source>The input is not valid.</source>
+        <translation>输入无效。</translation>
+    </message>
+    <message>
+        <source>The step was refused ({code}).</source>
+        <translation>操作被拒绝（{code}）。</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等候中</translation>
+    </message>
+    <message>
+        <source>Called</source>
+        <translation>已叫号</translation>
+    </message>
+    <message>
+        <source>Serving</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>已挂起</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>No-show</source>
+        <translation>过号</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>已转移</translation>
+    </message>
+    <message>
+        <source>Lunch</source>
+        <translation>午休</translation>
+    </message>
+    <message>
+        <source>Meeting</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <source>System fault</source>
+        <translation>系统故障</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+</context>
+<context>
+    <name>PauseDialog</name>
+    <message>
+        <source>Pause the counter</source>
+        <translation>暂停服务</translation>
+    </message>
+    <message>
+        <source>Why is the counter pausing?</source>
+        <translation>请选择暂停原因：</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+</context>
+<context>
+    <name>PlaceholderWindow</name>
+    <message>
+        <source>Hall manager dashboard</source>
+        <translation>值班经理看板</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>系统管理</translation>
+    </message>
+    <message>
+        <source>Device bus station</source>
+        <translation>设备总线站</translation>
+    </message>
+    <message>
+        <source>HallDesk - {role}</source>
+        <translation>HallDesk - {role}</translation>
+    </message>
+    <message>
+        <source>This role comes in a later version of HallDesk.</source>
+        <translation>此角色将在 HallDesk 的后续版本中提供。</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer</source>
+        <translation>转移</translation>
+    </message>
+    <message>
+        <source>Transfer {number} to:</source>
+        <translation>将 {number} 转至：</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,123 @@
+"""Fixtures of the UI tests: background lanes, windows on a real Core, a mock speech engine.
+
+The windows run against the real services on SQLite files and PostgreSQL (tests/conftest.py);
+speech uses Qt's own 'mock' engine (100 ms per word, no sound), never a sound card.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QLoggingCategory, Qt
+from PySide6.QtWidgets import QApplication
+
+# Loading QtTextToSpeech loads Qt Multimedia, which warns that PipeWire is not installed
+# on this machine and then uses PulseAudio; harmless, and not about HallDesk.
+QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver.warning=false")
+
+from app.bootstrap import Core  # noqa: E402
+from app.ui.application import Stations, build_windows  # noqa: E402
+from app.ui.counter import CounterWindow  # noqa: E402
+from app.ui.i18n import Translations  # noqa: E402
+from app.ui.taskman import TaskManager  # noqa: E402
+from app.ui.voice import VoiceCaller  # noqa: E402
+
+# The offscreen platform plugin reports on every window shown that it cannot propagate
+# size hints to a (non-existent) window system; nothing a test can act on.
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_gui_thread() -> Iterator[None]:
+    """Collect the test's widgets here, with no worker running: Python's cycle collector
+    may otherwise run in a worker thread and destroy a widget there."""
+    yield
+    gc.collect()
+
+
+@pytest.fixture
+def tasks(qapp: QApplication) -> Iterator[TaskManager]:
+    manager = TaskManager()
+    yield manager
+    manager.shutdown()
+
+
+@pytest.fixture
+def make_voice(qapp: QApplication) -> Iterator[Callable[..., VoiceCaller]]:
+    """VoiceCaller factory on the mock engine; every caller is shut down after the test."""
+    made: list[VoiceCaller] = []
+
+    def make(languages: tuple[str, ...] = ("en_US",), **kwargs: object) -> VoiceCaller:
+        kwargs.setdefault("engine", "mock")
+        kwargs.setdefault("fallback_command", None)
+        voice = VoiceCaller(languages, **kwargs)  # type: ignore[arg-type]
+        made.append(voice)
+        return voice
+
+    yield make
+    for voice in made:
+        voice.shutdown()
+
+
+@pytest.fixture
+def make_stations(
+    qtbot, make_voice: Callable[..., VoiceCaller]
+) -> Iterator[Callable[..., Stations]]:
+    """Build the windows of `roles` on `core` (shown), shut them down after the test."""
+    built: list[Stations] = []
+
+    def make(core: Core, roles: list[str], *, voice: VoiceCaller | None = None) -> Stations:
+        tasks = TaskManager()
+        stations = build_windows(core, roles, tasks, voice=voice)
+        for window in stations.windows:
+            qtbot.addWidget(window)
+        stations.show()
+        built.append(stations)
+        return stations
+
+    yield make
+    for stations in built:
+        stations.shutdown()
+
+
+@pytest.fixture
+def english(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """English with its plural forms ("1 person", "2 people")."""
+    translations = Translations(qapp, "en")
+    assert translations.install(tmp_path_factory.mktemp("qm"))
+    yield
+    translations.remove()
+
+
+@pytest.fixture
+def chinese(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    translations = Translations(qapp, "zh_CN")
+    assert translations.install(tmp_path_factory.mktemp("qm"))
+    yield
+    translations.remove()
+
+
+def log_in(qtbot, window: CounterWindow, job: str = "1001", password: str = "1234") -> None:
+    """Log in through the counter's dialog as a clerk would, then focus the window."""
+    qtbot.waitUntil(lambda: window.login_dialog is not None)
+    dialog = window.login_dialog
+    assert dialog is not None
+    dialog.job_number.clear()
+    dialog.password.clear()
+    qtbot.keyClicks(dialog.job_number, job)
+    qtbot.keyClicks(dialog.password, password)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.staff is not None, timeout=10_000)
+    assert window.login_dialog is None
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)

@@ -1,0 +1,135 @@
+"""The admin screen and the demo's device panel, on real ptys and the device simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QTableWidgetItem
+
+from app.bootstrap import Core, build_core, start_devices, stop_devices
+from app.devices.bus import BusTiming
+from app.devices.frame68 import Command
+from app.settings import load_settings, save_settings
+from app.ui.admin import AdminWindow
+from app.ui.device_panel import DevicePanel
+from app.ui.taskman import TaskManager
+from tests.conftest import make_settings
+
+FAST = BusTiming(poll_interval=0.3, rating_timeout=1.0, backoff_initial=0.1, backoff_max=0.5)
+
+
+@pytest.fixture
+def demo_core(sqlite_url: str, tmp_path: Path) -> Iterator[Core]:
+    """A core whose devices are the demo's simulated ones (as scripts/run starts them)."""
+    settings = make_settings(sqlite_url)
+    path = tmp_path / "halldesk.toml"
+    save_settings(settings, path)
+    core = build_core(load_settings(path), data_dir=tmp_path, demo=True)
+    start_devices(core, demo=True, bus_timing=FAST)
+    try:
+        yield core
+    finally:
+        stop_devices(core)
+        core.close()
+
+
+@pytest.fixture
+def admin(qtbot, demo_core: Core, tasks: TaskManager) -> AdminWindow:
+    window = AdminWindow(demo_core, tasks)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _log_in(qtbot, window: AdminWindow, job: str) -> None:
+    window.job_number.setText(job)
+    window.password.setText("1234")
+    with qtbot.waitSignal(window.message_shown, timeout=5000):
+        qtbot.mouseClick(window.login_button, Qt.MouseButton.LeftButton)
+
+
+def test_clerk_may_not_administer_devices(qtbot, admin: AdminWindow) -> None:
+    _log_in(qtbot, admin, "1001")
+    assert not admin.body.isEnabled()
+    assert admin.status_line.text()
+
+
+def test_admin_sees_live_status_and_tests_a_keypad(
+    qtbot, admin: AdminWindow, demo_core: Core
+) -> None:
+    _log_in(qtbot, admin, "9001")
+    assert admin.body.isEnabled()
+    sim = demo_core.demo_devices
+    assert sim is not None
+    kinds = {admin.status_table.item(r, 0).text() for r in range(admin.status_table.rowCount())}
+    assert {"caller", "evaluator", "led", "dispenser_panel", "printer"} <= kinds
+    # devices answer polls: the status column turns to online within a few seconds
+    qtbot.waitUntil(
+        lambda: any(
+            "online"
+            in (admin.status_table.item(r, 4).text() if admin.status_table.item(r, 4) else "")
+            for r in range(admin.status_table.rowCount())
+        ),
+        timeout=5000,
+    )
+    row = next(
+        r
+        for r in range(admin.status_table.rowCount())
+        if admin.status_table.item(r, 0).text() == "caller"
+        and admin.status_table.item(r, 2).text() == "2"
+    )
+    admin.status_table.selectRow(row)
+    before = len(sim.sim.frames_received(2, Command.BEEP))
+    qtbot.mouseClick(admin.test_buttons["beep"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(sim.sim.frames_received(2, Command.BEEP)) > before, timeout=3000)
+
+
+def test_bad_device_row_is_refused_and_file_unchanged(
+    qtbot, admin: AdminWindow, demo_core: Core
+) -> None:
+    _log_in(qtbot, admin, "9001")
+    path = demo_core.settings.path
+    assert path is not None
+    before = path.read_text(encoding="utf-8")
+    row = admin.device_table.rowCount()
+    admin.device_table.insertRow(row)
+    for c, value in enumerate(["caller", "nosuchbus", "3", "3", "", "", "4", "80"]):
+        admin.device_table.setItem(row, c, QTableWidgetItem(value))
+    admin.save()
+    assert "nosuchbus" in admin.status_line.text()
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_saved_devices_load_back(qtbot, admin: AdminWindow, demo_core: Core) -> None:
+    _log_in(qtbot, admin, "9001")
+    with qtbot.waitSignal(admin.saved, timeout=5000):
+        admin.save()
+    saved = load_settings(demo_core.settings.path)
+    assert len(saved.devices) == len(demo_core.settings.devices)
+    panel = next(d for d in saved.devices if d.kind == "dispenser_panel")
+    assert panel.buttons["1"] == "PAY"
+
+
+def test_device_panel_drives_the_hall(qtbot, demo_core: Core, tasks: TaskManager) -> None:
+    panel = DevicePanel(demo_core, tasks)
+    qtbot.addWidget(panel)
+    panel.show()
+    clerk = demo_core.auth.login("1003", "1234")
+    demo_core.counters.open_session("DEMO", 3, clerk.id)
+    # the customer takes a ticket at the dispenser panel: it is printed
+    qtbot.mouseClick(panel.findChild(QPushButton, "Button2"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "B001" in panel.printer.toPlainText(), timeout=5000)
+    # the clerk presses Next on counter 3's keypad: the ticket is called, the keypad shows it
+    qtbot.mouseClick(panel.findChild(QPushButton, "Key3_CALL_NEXT"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            (s := demo_core.queries.counter_state("DEMO", 3)).current is not None
+            and s.current.display_number == "B001"
+        ),
+        timeout=5000,
+    )
+    qtbot.waitUntil(lambda: panel.keypad_labels[3].text().endswith("001]"), timeout=3000)
+    qtbot.waitUntil(lambda: panel.led_labels[3].text().endswith("1"), timeout=3000)

@@ -1,0 +1,276 @@
+"""The counter window: log-in through the dialog, every key, refused steps change nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.bootstrap import build_core
+from app.services.clock import ManualClock
+from tests.conftest import make_settings
+from tests.ui.conftest import log_in
+
+NO_MOD = Qt.KeyboardModifier.NoModifier
+
+
+def _counter(qtbot, make_stations, core):
+    stations = make_stations(core, ["counter"])
+    return stations.counter
+
+
+def press(qtbot, window, key, modifier=NO_MOD, *, expect: str = "done"):
+    """Press a key; wait until the step was done or refused; return the signal's args."""
+    signal = window.action_completed if expect == "done" else window.action_failed
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    with qtbot.waitSignal(signal, timeout=10_000) as blocker:
+        qtbot.keyClick(window, key, modifier)
+    return blocker.args
+
+
+def test_login_through_the_dialog_refuses_a_wrong_password(qtbot, make_stations, core, english):
+    window = _counter(qtbot, make_stations, core)
+    qtbot.waitUntil(lambda: window.login_dialog is not None)
+    dialog = window.login_dialog
+    qtbot.keyClicks(dialog.job_number, "1001")
+    qtbot.keyClicks(dialog.password, "wrong")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.status.text() == "Wrong job number or password.")
+    assert window.staff is None
+    assert core.queries.counter_state("DEMO", 1).session_open is False
+    dialog.password.clear()
+    log_in(qtbot, window)
+    assert window.staff.name == "王芳"
+    state = core.queries.counter_state("DEMO", 1)
+    assert state.session_open and state.staff.job_number == "1001"
+    assert window.view.clerk.text() == "王芳 (1001)"
+    assert window.view.state_chip.text() == "Open"
+
+
+def test_every_key_does_its_step(qtbot, make_stations, core, english):
+    for service in ("PAY", "PAY", "PAY", "APPLY"):
+        core.queue.issue_ticket("DEMO", service)
+    window = _counter(qtbot, make_stations, core)
+    log_in(qtbot, window)
+
+    def current():
+        return core.queries.counter_state("DEMO", 1).current
+
+    assert press(qtbot, window, Qt.Key.Key_F1) == ["call_next"]
+    assert current().display_number == "A001"
+    assert window.view.current_number.text() == "A001"
+    assert window.view.status.text() == "Called A001."
+
+    assert press(qtbot, window, Qt.Key.Key_F2) == ["recall"]
+    assert current().recall_count == 1
+    assert window.view.recalls.text() == "Recalled 1 time"
+
+    assert press(qtbot, window, Qt.Key.Key_F3) == ["start"]
+    assert current().status == "serving"
+    assert window.view.current_status.text() == "Serving"
+
+    assert press(qtbot, window, Qt.Key.Key_F6) == ["hold"]
+    assert current() is None
+    assert window.view.held.count() == 1
+    assert window.view.held.item(0).text().startswith("A001")
+
+    assert press(qtbot, window, Qt.Key.Key_F1) == ["call_next"]
+    a002 = current()
+    assert a002.display_number == "A002"
+    assert press(qtbot, window, Qt.Key.Key_F5) == ["no_show"]
+    assert core.queries.ticket(a002.id).status == "no_show"
+
+    assert press(qtbot, window, Qt.Key.Key_F7) == ["call_back"]
+    assert current().display_number == "A001"
+    assert window.view.held.count() == 0
+
+    assert press(qtbot, window, Qt.Key.Key_F4) == ["finish"]
+    assert current() is None
+
+    # F9: call a number (指呼) typed into the dialog.
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.dialog is not None)
+    qtbot.keyClicks(window.dialog.number, "b001")
+    with qtbot.waitSignal(window.action_completed, timeout=10_000) as blocker:
+        qtbot.keyClick(window.dialog.number, Qt.Key.Key_Return)
+    assert blocker.args == ["call_number"]
+    assert current().display_number == "B001"  # called out of order, ahead of A003
+
+    # F8: transfer; the dialog proposes the counter's transfer service (not B001's own).
+    assert press(qtbot, window, Qt.Key.Key_F4) == ["finish"]
+    assert press(qtbot, window, Qt.Key.Key_F1) == ["call_next"]
+    assert current().display_number == "A003"
+    qtbot.keyClick(window, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: window.dialog is not None)
+    assert window.dialog.service_code == "APPLY"  # counter 1 transfers to APPLY
+    with qtbot.waitSignal(window.action_completed, timeout=10_000) as blocker:
+        qtbot.keyClick(window.dialog.services, Qt.Key.Key_Return)
+    assert blocker.args == ["transfer"]
+    state = core.queries.counter_state("DEMO", 1)
+    assert state.current is None
+    assert dict(state.waiting)["APPLY"] == 1  # A003 waits again, now for Applications
+
+    # F10: pause with a reason chosen by arrow key, then F10 resumes.
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: window.dialog is not None)
+    qtbot.keyClick(window.dialog.reasons, Qt.Key.Key_Down)
+    with qtbot.waitSignal(window.action_completed, timeout=10_000) as blocker:
+        qtbot.keyClick(window.dialog.reasons, Qt.Key.Key_Return)
+    assert blocker.args == ["pause"]
+    state = core.queries.counter_state("DEMO", 1)
+    assert state.paused and state.pause_reason == "meeting"
+    assert window.view.state_chip.text() == "Paused: Meeting"
+    assert window.view.buttons["pause"].text().startswith("Resume")
+    assert press(qtbot, window, Qt.Key.Key_F10) == ["resume"]
+    assert not core.queries.counter_state("DEMO", 1).paused
+
+    # Ctrl+L: log out; the log-in dialog comes back.
+    assert press(qtbot, window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier) == ["logout"]
+    assert not core.queries.counter_state("DEMO", 1).session_open
+    assert window.staff is None
+    qtbot.waitUntil(lambda: window.login_dialog is not None)
+
+
+def test_wrong_steps_show_a_message_and_change_nothing(qtbot, make_stations, core, english):
+    window = _counter(qtbot, make_stations, core)
+    log_in(qtbot, window)
+    status = window.view.status
+
+    def refused(key, code, text, modifier=NO_MOD):
+        before = core.queries.last_event_id("DEMO")
+        _action, got = press(qtbot, window, key, modifier, expect="failed")
+        assert got == code
+        assert status.level == "error"
+        assert status.text() == text
+        assert core.queries.last_event_id("DEMO") == before  # nothing was written
+
+    no_current = "There is no current customer. Call the next one first (F1)."
+    for key in (Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_F5, Qt.Key.Key_F6):
+        refused(key, "no_current_ticket", no_current)
+    refused(Qt.Key.Key_F7, "no_held_ticket", "No ticket is on hold at this counter.")
+    refused(Qt.Key.Key_F8, "no_current_ticket", no_current)
+    assert window.dialog is None  # no transfer dialog without a customer
+
+    before = core.queries.last_event_id("DEMO")
+    assert press(qtbot, window, Qt.Key.Key_F1) == ["call_next"]
+    assert status.text() == "Nobody is waiting."
+    assert core.queries.last_event_id("DEMO") == before
+
+    # A paused counter calls nobody.
+    core.counters.pause("DEMO", 1, "lunch")  # e.g. from the caller keypad
+    qtbot.waitUntil(lambda: window.state is not None and window.state.paused, timeout=2000)
+    core.queue.issue_ticket("DEMO", "PAY")
+    paused = "The counter is paused. Resume it first (F10)."
+    refused(Qt.Key.Key_F1, "counter_paused", paused)
+    refused(Qt.Key.Key_F9, "counter_paused", paused)
+    assert press(qtbot, window, Qt.Key.Key_F10) == ["resume"]
+
+    # Busy with a customer: no pause, no log-out, no no-show once served.
+    assert press(qtbot, window, Qt.Key.Key_F1) == ["call_next"]
+    busy = "Finish or hold the current customer first."
+    refused(Qt.Key.Key_F10, "counter_busy", busy)
+    refused(Qt.Key.Key_L, "counter_busy", busy, Qt.KeyboardModifier.ControlModifier)
+    assert window.staff is not None
+    assert press(qtbot, window, Qt.Key.Key_F3) == ["start"]
+    assert not window.view.buttons["start"].isEnabled()
+    served = "Not possible now: the customer is already being served."
+    refused(Qt.Key.Key_F3, "not_serving", served)  # the key reaches the service anyway
+    refused(Qt.Key.Key_F5, "not_serving", served)
+    assert core.queries.counter_state("DEMO", 1).current.status == "serving"
+
+
+def test_buttons_follow_the_state(qtbot, make_stations, sqlite_core, english):
+    window = _counter(qtbot, make_stations, sqlite_core)
+    buttons = window.view.buttons
+    assert [n for n, b in buttons.items() if b.isEnabled()] == ["logout"]  # "Log in..."
+    assert buttons["logout"].text().startswith("Log in...")
+    log_in(qtbot, window)
+    enabled = {n for n, b in buttons.items() if b.isEnabled()}
+    assert enabled == {"call_next", "call_number", "pause", "logout"}
+    sqlite_core.queue.issue_ticket("DEMO", "PAY")
+    press(qtbot, window, Qt.Key.Key_F1)
+    enabled = {n for n, b in buttons.items() if b.isEnabled()}
+    assert enabled == {
+        "call_next",
+        "call_number",
+        "recall",
+        "start",
+        "finish",
+        "no_show",
+        "hold",
+        "transfer",
+    }
+    assert buttons["call_next"].text() == "Call next\nF1"
+
+
+def test_clicking_a_button_works_like_its_key(qtbot, make_stations, sqlite_core, english):
+    sqlite_core.queue.issue_ticket("DEMO", "APPLY")
+    window = _counter(qtbot, make_stations, sqlite_core)
+    log_in(qtbot, window)
+    with qtbot.waitSignal(window.action_completed, timeout=10_000):
+        qtbot.mouseClick(window.view.buttons["call_next"], Qt.MouseButton.LeftButton)
+    assert window.view.current_number.text() == "B001"
+
+
+@pytest.fixture
+def manual_core(sqlite_url, tmp_path):
+    clock = ManualClock(datetime(2026, 3, 17, 2, 0, tzinfo=UTC))
+    core = build_core(make_settings(sqlite_url), data_dir=tmp_path, clock=clock, demo=True)
+    yield core, clock
+    core.close()
+
+
+def test_elapsed_time_ticks_from_the_call_then_from_the_start(
+    qtbot, make_stations, manual_core, english
+):
+    core, clock = manual_core
+    core.queue.issue_ticket("DEMO", "PAY")
+    window = _counter(qtbot, make_stations, core)
+    log_in(qtbot, window)
+    press(qtbot, window, Qt.Key.Key_F1)
+    assert window.view.elapsed.text() == "Called 00:00 ago"
+    clock.advance(65)
+    qtbot.waitUntil(lambda: window.view.elapsed.text() == "Called 01:05 ago", timeout=2000)
+    press(qtbot, window, Qt.Key.Key_F3)
+    clock.advance(3600 + 2)
+    qtbot.waitUntil(lambda: window.view.elapsed.text() == "Serving for 1:00:02", timeout=2000)
+
+
+def test_fixed_counter_hides_the_counter_field(qtbot, make_stations, sqlite_core):
+    settings = sqlite_core.settings
+    sqlite_core.settings = replace(settings, station=replace(settings.station, counter=4))
+    window = _counter(qtbot, make_stations, sqlite_core)
+    qtbot.waitUntil(lambda: window.login_dialog is not None)
+    assert window.login_dialog.fixed_counter
+    assert not window.login_dialog.counter.isVisibleTo(window.login_dialog)
+    log_in(qtbot, window, job="1004")
+    assert window.counter_number == 4
+    assert sqlite_core.queries.counter_state("DEMO", 4).session_open
+
+
+def test_a_login_elsewhere_ends_this_session(qtbot, make_stations, sqlite_core, english):
+    window = _counter(qtbot, make_stations, sqlite_core)
+    log_in(qtbot, window)
+    other = sqlite_core.auth.login("1002", "1234")
+    sqlite_core.counters.open_session("DEMO", 1, other.id)  # someone took counter 1
+    qtbot.waitUntil(lambda: window.staff is None, timeout=2000)
+    qtbot.waitUntil(lambda: window.login_dialog is not None)
+    assert window.login_dialog.status.text() == ""  # a fresh dialog
+    assert window.view.status.text() == "You are no longer logged in at this counter."
+
+
+def test_chinese_counter(qtbot, make_stations, sqlite_core, chinese):
+    sqlite_core.queue.issue_ticket("DEMO", "PAY")
+    window = _counter(qtbot, make_stations, sqlite_core)
+    log_in(qtbot, window)
+    press(qtbot, window, Qt.Key.Key_F1)
+    assert window.view.counter_name.text() == "1号窗口"
+    assert window.view.status.text() == "已呼叫 A001。"
+    assert window.view.current_service.text() == "缴费业务"
+    assert window.view.buttons["call_next"].text() == "叫下一位\nF1"
+    _a, code = press(qtbot, window, Qt.Key.Key_F7, expect="failed")
+    assert code == "counter_busy"
+    assert window.view.status.text() == "请先完成或挂起当前客户。"
