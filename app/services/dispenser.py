@@ -80,11 +80,18 @@ class DispenserService:
         return self._printers(dispenser or self._station.dispenser) is not None
 
     def issue(
-        self, service_code: str, *, priority: int = 0, dispenser: str | None = None
+        self,
+        service_code: str,
+        *,
+        priority: int = 0,
+        dispenser: str | None = None,
+        station: StationSettings | None = None,
     ) -> IssuedTicket:
-        """Issue and print one ticket. Blocks for the printer: never call on the GUI thread."""
-        name = dispenser or self._station.dispenser
-        hall = self._station.hall
+        """Issue and print one ticket. Blocks for the printer: never call on the GUI thread.
+        `station` overrides the station settings given at start (the kiosk passes its own)."""
+        station = station or self._station
+        name = dispenser or station.dispenser
+        hall = station.hall
         target = self._printers(name)
         if target is not None:
             self._check_paper(hall, name, target)
@@ -93,7 +100,7 @@ class DispenserService:
             service_code,
             priority=priority,
             dispenser=name,
-            number_range=(self._station.number_start, self._station.number_end),
+            number_range=(station.number_start, station.number_end),
         )
         if target is not None:
             timezone = self._halls.get(hall).timezone

@@ -22,6 +22,7 @@ from app.bootstrap import Core
 from app.services import errors
 from app.services.dto import CounterState, HallInfo, StaffInfo, TicketInfo
 from app.services.errors import DomainError
+from app.services.evaluation_service import AlertInfo
 from app.ui.counter_dialogs import CallNumberDialog, LoginDialog, PauseDialog, TransferDialog
 from app.ui.counter_render import allowed_actions, render_elapsed, render_state, success_text
 from app.ui.counter_view import ACTIONS, CounterView
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 class CounterData:
     hall: HallInfo
     state: CounterState | None
+    # open "dissatisfied" alerts of this counter (the clerk is told at once)
+    alerts: tuple[AlertInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class CounterWindow(QWidget):
         action_completed(str): a step succeeded (action name, e.g. 'call_next').
         action_failed(str, str): a step was refused (action name, error code).
         state_changed(CounterState): the counter's state was (re)read.
+        alert_shown(AlertInfo): a customer of this counter rated it dissatisfied.
     """
 
     logged_in = Signal(object)
@@ -70,6 +74,7 @@ class CounterWindow(QWidget):
     action_completed = Signal(str)
     action_failed = Signal(str, str)
     state_changed = Signal(object)
+    alert_shown = Signal(object)
 
     def __init__(self, core: Core, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +89,7 @@ class CounterWindow(QWidget):
         self._busy = False
         self._prompted = False
         self.dialog: QDialog | None = None
+        self._alerts_seen: set[object] = set()
 
         self.view = CounterView(self, core.clock)
         self.shortcuts: dict[str, QShortcut] = {}
@@ -233,6 +239,18 @@ class CounterWindow(QWidget):
         counters = self._core.counters
         self._run("pause", lambda _q, h, n: counters.pause(h, n, reason))
 
+    def _act_rate(self) -> None:
+        evaluations = self._core.evaluations
+        scale = next(
+            (
+                d.scale
+                for d in self._core.settings.devices
+                if d.kind == "evaluator" and d.counter == self._counter_number
+            ),
+            4,
+        )
+        self._run("rate", lambda _q, h, n: evaluations.request_rating(h, n, scale))
+
     def _act_logout(self) -> None:
         counters = self._core.counters
         self._run("logout", lambda _q, h, n: counters.close_session(h, n))
@@ -322,7 +340,14 @@ class CounterWindow(QWidget):
     def _read_state(self) -> CounterData:
         queries, hall, number = self._core.queries, self._hall_code, self._counter_number
         state = queries.counter_state(hall, number) if self._staff and number else None
-        return CounterData(queries.hall(hall), state)
+        alerts: tuple[AlertInfo, ...] = ()
+        if state is not None:
+            alerts = tuple(
+                a
+                for a in self._core.evaluations.alerts(hall)
+                if a.kind == "dissatisfied" and a.counter_number == number
+            )
+        return CounterData(queries.hall(hall), state, alerts)
 
     def _set_hall(self, hall: HallInfo) -> None:
         if hall != self._hall:
@@ -331,6 +356,15 @@ class CounterWindow(QWidget):
 
     def _on_data(self, data: CounterData) -> None:
         self._set_hall(data.hall)
+        for alert in data.alerts:
+            if alert.id not in self._alerts_seen:
+                self._alerts_seen.add(alert.id)
+                log.warning("counter %s: %s", self._counter_number, alert.message)
+                self.view.status.show_error(
+                    self.tr("A customer rated the service dissatisfied. The duty manager is told."),
+                    sticky=True,
+                )
+                emit(self.alert_shown, alert)
         if data.state is not None and self._staff is not None and not self._busy:
             self._apply_state(data.state)
         else:

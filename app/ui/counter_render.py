@@ -27,7 +27,7 @@ def allowed_actions(state: CounterState | None) -> set[str]:
     if state.paused:
         return {"pause", "logout"}  # F10 resumes
     current = state.current
-    allowed = {"call_next", "call_number"}
+    allowed = {"call_next", "call_number", "rate"}
     if current is None:
         allowed |= {"pause", "logout"}
         if state.held:
@@ -53,6 +53,7 @@ def action_labels(paused: bool, logged_in: bool) -> dict[str, str]:
         "pause": translate("CounterWindow", "Resume")
         if paused
         else translate("CounterWindow", "Pause..."),
+        "rate": translate("CounterWindow", "Ask for rating"),
         "logout": translate("CounterWindow", "Log out")
         if logged_in
         else translate("CounterWindow", "Log in..."),
@@ -212,5 +213,6 @@ def success_text(action: str, ticket: TicketInfo | None, hall: HallInfo | None) 
         "call_back": translate("CounterWindow", "Called back {number}."),
         "pause": translate("CounterWindow", "The counter is paused."),
         "resume": translate("CounterWindow", "The counter is open again."),
+        "rate": translate("CounterWindow", "The evaluator asks the customer to rate."),
     }
     return texts.get(action, "").format(number=number)

@@ -30,6 +30,7 @@ ACTIONS: tuple[tuple[str, str], ...] = (
     ("transfer", "F8"),
     ("call_number", "F9"),
     ("pause", "F10"),
+    ("rate", "F11"),
     ("logout", "Ctrl+L"),
 )
 BUTTON_COLUMNS = 6

@@ -106,16 +106,12 @@ class KioskWindow(QWidget):
         """Issue a ticket of `service_code` (what a button press does)."""
         if self._issuing:
             return
-        station = self._core.settings.station
-        queue, hall = self._core.queue, self._hall_code
+        dispenser, station = self._core.dispenser, self._core.settings.station
         self._set_issuing(True)
+        # Issue and print on the dispenser's ticket printer when the station has one:
+        # out of paper (or no answer) refuses the ticket, as the button panel does.
         self._tasks.run_in_background(
-            lambda: queue.issue_ticket(
-                hall,
-                service_code,
-                dispenser=station.dispenser,
-                number_range=(station.number_start, station.number_end),
-            ),
+            lambda: dispenser.issue(service_code, station=station),
             self._on_issued,
             self._on_issue_failed,
             owner=self,

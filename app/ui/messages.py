@@ -88,6 +88,13 @@ def error_text(exc: BaseException) -> str:
         ),
         errors.INVALID_CREDENTIALS: translate("Messages", "Wrong job number or password."),
         errors.BAD_INPUT: translate("Messages", "The input is not valid."),
+        errors.RATING_CLOSED: translate("Messages", "This rating request is already closed."),
+        "paper_out": translate(
+            "Messages", "The ticket printer is out of paper. Please ask the staff for help."
+        ),
+        "printer_offline": translate(
+            "Messages", "The ticket printer does not answer. Please ask the staff for help."
+        ),
     }
     template = texts.get(exc.code)
     if template is None:

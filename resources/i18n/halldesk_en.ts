@@ -182,6 +182,10 @@
         <translation>Welcome, {name}.</translation>
     </message>
     <message>
+        <source>A customer rated the service dissatisfied. The duty manager is told.</source>
+        <translation>A customer rated the service dissatisfied. The duty manager is told.</translation>
+    </message>
+    <message>
         <source>You are no longer logged in at this counter.</source>
         <translation>You are no longer logged in at this counter.</translation>
     </message>
@@ -228,6 +232,10 @@
     <message>
         <source>Pause...</source>
         <translation>Pause...</translation>
+    </message>
+    <message>
+        <source>Ask for rating</source>
+        <translation>Ask for rating</translation>
     </message>
     <message>
         <source>Log out</source>
@@ -347,6 +355,10 @@
     <message>
         <source>The counter is open again.</source>
         <translation>The counter is open again.</translation>
+    </message>
+    <message>
+        <source>The evaluator asks the customer to rate.</source>
+        <translation>The evaluator asks the customer to rate.</translation>
     </message>
 </context>
 <context>
@@ -647,6 +659,18 @@
     <message>
         <source>The input is not valid.</source>
         <translation>The input is not valid.</translation>
+    </message>
+    <message>
+        <source>This rating request is already closed.</source>
+        <translation>This rating request is already closed.</translation>
+    </message>
+    <message>
+        <source>The ticket printer is out of paper. Please ask the staff for help.</source>
+        <translation>The ticket printer is out of paper. Please ask the staff for help.</translation>
+    </message>
+    <message>
+        <source>The ticket printer does not answer. Please ask the staff for help.</source>
+        <translation>The ticket printer does not answer. Please ask the staff for help.</translation>
     </message>
     <message>
         <source>The step was refused ({code}).</source>

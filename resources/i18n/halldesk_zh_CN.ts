@@ -182,6 +182,10 @@
         <translation>欢迎，{name}。</translation>
     </message>
     <message>
+        <source>A customer rated the service dissatisfied. The duty manager is told.</source>
+        <translation>有客户评价“不满意”，已通知值班经理。</translation>
+    </message>
+    <message>
         <source>You are no longer logged in at this counter.</source>
         <translation>您在本窗口的登录已失效，请重新登录。</translation>
     </message>
@@ -228,6 +232,10 @@
     <message>
         <source>Pause...</source>
         <translation>暂停服务…</translation>
+    </message>
+    <message>
+        <source>Ask for rating</source>
+        <translation>请求评价</translation>
     </message>
     <message>
         <source>Log out</source>
@@ -346,6 +354,10 @@
     <message>
         <source>The counter is open again.</source>
         <translation>窗口已恢复服务。</translation>
+    </message>
+    <message>
+        <source>The evaluator asks the customer to rate.</source>
+        <translation>评价器已请客户评价。</translation>
     </message>
 </context>
 <context>
@@ -643,6 +655,18 @@
     <message>
         <source>The input is not valid.</source>
         <translation>输入无效。</translation>
+    </message>
+    <message>
+        <source>This rating request is already closed.</source>
+        <translation>本次评价请求已结束。</translation>
+    </message>
+    <message>
+        <source>The ticket printer is out of paper. Please ask the staff for help.</source>
+        <translation>取号机缺纸，请联系工作人员。</translation>
+    </message>
+    <message>
+        <source>The ticket printer does not answer. Please ask the staff for help.</source>
+        <translation>取号打印机无响应，请联系工作人员。</translation>
     </message>
     <message>
         <source>The step was refused ({code}).</source>

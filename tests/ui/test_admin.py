@@ -133,3 +133,52 @@ def test_device_panel_drives_the_hall(qtbot, demo_core: Core, tasks: TaskManager
     )
     qtbot.waitUntil(lambda: panel.keypad_labels[3].text().endswith("001]"), timeout=3000)
     qtbot.waitUntil(lambda: panel.led_labels[3].text().endswith("1"), timeout=3000)
+
+
+def test_kiosk_prints_its_ticket_and_refuses_without_paper(
+    qtbot, make_stations, demo_core: Core, english
+) -> None:
+    stations = make_stations(demo_core, ["kiosk"])
+    kiosk = stations.kiosk
+    qtbot.waitUntil(lambda: len(kiosk.buttons) == 4)
+    sim = demo_core.demo_devices
+    assert sim is not None
+    with qtbot.waitSignal(kiosk.ticket_issued, timeout=10_000):
+        qtbot.mouseClick(kiosk.buttons["ENQ"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any("C001" in line for line in sim.printer_lines()), timeout=5000)
+    assert any("咨询投诉" in line for line in sim.printer_lines())
+    kiosk.show_services()
+    sim.sim.set_paper("out")
+    before = demo_core.queries.last_event_id("DEMO")
+    qtbot.mouseClick(kiosk.buttons["ENQ"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "out of paper" in kiosk.view.status.text(), timeout=5000)
+    # no ticket issued (only the alert's event was written)
+    kinds = [e.kind for e in demo_core.queries.events_after("DEMO", before)]
+    assert "issued" not in kinds and "alert" in kinds
+
+
+def test_counter_asks_for_rating_and_shows_dissatisfied(
+    qtbot, make_stations, demo_core: Core, english
+) -> None:
+    from tests.ui.conftest import log_in
+
+    demo_core.queue.issue_ticket("DEMO", "PAY")
+    stations = make_stations(demo_core, ["counter"])
+    window = stations.counter
+    log_in(qtbot, window)
+    with qtbot.waitSignal(window.action_completed, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_F1)
+    with qtbot.waitSignal(window.action_completed, timeout=10_000) as done:
+        qtbot.keyClick(window, Qt.Key.Key_F11)
+    assert done.args == ["rate"]
+    sim = demo_core.demo_devices
+    assert sim is not None
+    # the evaluator of counter 1 lights up; the customer presses "dissatisfied"
+    qtbot.waitUntil(
+        lambda: any(f.data == b"\x0b" for f in sim.sim.frames_received(101, Command.EVALUATOR)),
+        timeout=5000,
+    )
+    with qtbot.waitSignal(window.alert_shown, timeout=10_000) as shown:
+        sim.rate(1, 3)
+    assert shown.args[0].kind == "dissatisfied"
+    assert "dissatisfied" in window.view.status.text()

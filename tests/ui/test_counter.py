@@ -189,7 +189,7 @@ def test_buttons_follow_the_state(qtbot, make_stations, sqlite_core, english):
     assert buttons["logout"].text().startswith("Log in...")
     log_in(qtbot, window)
     enabled = {n for n, b in buttons.items() if b.isEnabled()}
-    assert enabled == {"call_next", "call_number", "pause", "logout"}
+    assert enabled == {"call_next", "call_number", "pause", "rate", "logout"}
     sqlite_core.queue.issue_ticket("DEMO", "PAY")
     press(qtbot, window, Qt.Key.Key_F1)
     enabled = {n for n, b in buttons.items() if b.isEnabled()}
@@ -202,6 +202,7 @@ def test_buttons_follow_the_state(qtbot, make_stations, sqlite_core, english):
         "no_show",
         "hold",
         "transfer",
+        "rate",
     }
     assert buttons["call_next"].text() == "Call next\nF1"
 
