@@ -157,15 +157,25 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.counters < 1 or args.hours <= 0:
         print("--counters must be at least 1 and --hours above 0", file=sys.stderr)
         return 2
-    config = SimulationConfig(
-        counters=args.counters,
-        hours=args.hours,
-        seed=args.seed,
-        arrivals_per_hour=args.arrivals_per_hour,
-        no_show_rate=args.no_show_rate,
-        database_url=args.database,
-    )
-    report = run_simulation(config)
+    from app.services.errors import DomainError
+
+    try:
+        config = SimulationConfig(
+            counters=args.counters,
+            hours=args.hours,
+            seed=args.seed,
+            arrivals_per_hour=args.arrivals_per_hour,
+            no_show_rate=args.no_show_rate,
+            database_url=args.database,
+        )
+    except ValueError as exc:
+        print(f"halldesk simulate: {exc}", file=sys.stderr)
+        return 2
+    try:
+        report = run_simulation(config)
+    except DomainError as exc:
+        print(f"HallDesk cannot simulate: {exc.message}", file=sys.stderr)
+        return 3
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

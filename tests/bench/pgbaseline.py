@@ -1,0 +1,163 @@
+"""The baseline of call-next: its core SQL, bare, through `pgbench`.
+
+The SQL is not retyped here: it is captured from a real `QueueService.call_next` at each
+counter (SQLAlchemy's `before_cursor_execute`), with its parameters written as literals,
+so pgbench runs exactly the SELECT ... ORDER BY ... LIMIT 1 FOR UPDATE SKIP LOCKED and
+the UPDATE that HallDesk sends, in one transaction, one client per counter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+
+from app.bootstrap import Core
+from tests.bench.benchlib import Latency, pg_bindir, run
+
+PARAM = re.compile(r"%\((\w+)\)s")
+NIL = "00000000-0000-0000-0000-000000000000"
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, uuid.UUID | date | datetime | str):
+        return "'" + str(value).replace("'", "''") + "'"
+    raise TypeError(f"no literal for {type(value).__name__}")
+
+
+def _render(statement: str, params: dict[str, Any]) -> str:
+    return PARAM.sub(lambda m: _literal(params[m.group(1)]), statement)
+
+
+def capture_call_sql(core: Core, hall: str, counters: int) -> dict[int, tuple[str, str]]:
+    """Counter number -> (the pick SELECT, the UPDATE that calls the ticket), as sent by
+    one `call_next` at each counter. Each call takes a ticket: reset the hall afterwards."""
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def grab(_conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
+        seen.append((statement, dict(params or {})))
+
+    out: dict[int, tuple[str, str]] = {}
+    event.listen(core.db.engine, "before_cursor_execute", grab)
+    try:
+        for n in range(1, counters + 1):
+            seen.clear()
+            if core.queue.call_next(hall, n) is None:
+                raise RuntimeError(f"counter {n} found nobody waiting")
+            pick = next((s, p) for s, p in seen if "SKIP LOCKED" in s)
+            upd = next((s, p) for s, p in seen if s.startswith("UPDATE tickets SET status"))
+            upd_params = dict(upd[1])
+            upd_sql = _render(upd[0].replace("%(tickets_id)s", ":id"), upd_params)
+            # the clock of the run, not the moment of capture
+            upd_sql = re.sub(r"called_at='[^']*'", "called_at=now()", upd_sql)
+            out[n] = (" ".join(_render(*pick).split()), " ".join(upd_sql.split()))
+    finally:
+        event.remove(core.db.engine, "before_cursor_execute", grab)
+    return out
+
+
+def reset_hall(core: Core, hall: str) -> None:
+    """Every ticket of the hall back to waiting, as loaded; vacuum so each run starts alike."""
+    with core.db.engine.connect() as c:
+        c.execute(
+            text(
+                "UPDATE tickets SET status = 'waiting', counter_id = NULL, staff_id = NULL, "
+                "called_at = NULL, serving_at = NULL, finished_at = NULL "
+                "WHERE hall_id = (SELECT id FROM halls WHERE code = :code)"
+            ),
+            {"code": hall},
+        )
+        c.commit()
+    if core.db.dialect == "postgresql":
+        with core.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE tickets"))
+            c.execute(text("VACUUM ANALYZE ticket_events"))
+
+
+def script(calls: dict[int, tuple[str, str]]) -> str:
+    """One pgbench script: client k works at counter k % N + 1, like HallDesk's threads."""
+    lines = [f"\\set counter :client_id % {len(calls)}", "BEGIN;"]
+    for i, (n, (pick, upd)) in enumerate(sorted(calls.items())):
+        lines.append(f"\\if :counter = {n - 1}" if i == 0 else f"\\elif :counter = {n - 1}")
+        # \gset keeps the id for the UPDATE: pgbench cannot store the NULL columns of the
+        # whole row, so the captured SELECT runs as it is, wrapped to hand on only its id,
+        # or the nil UUID (an UPDATE of no row) when it finds nothing: HallDesk would then
+        # read the whole queue, a step the bare SQL does not have.
+        lines += [
+            f"SELECT coalesce((SELECT pick.id FROM ({pick}) AS pick), '{NIL}'::uuid) AS id \\gset",
+            upd + ";",
+        ]
+    lines += ["\\endif", "END;"]
+    return "\n".join(lines) + "\n"
+
+
+def run_pgbench(
+    url: str,
+    calls: dict[int, tuple[str, str]],
+    per_client: int,
+    *,
+    rate: float = 0.0,
+    seconds: float = 0.0,
+) -> Latency:
+    """One client per counter, prepared statements; the latency of every transaction from
+    pgbench's own log. Closed loop: `per_client` transactions each, back to back. Paced:
+    `rate` transactions a second in all for `seconds` (`-R`: latency counts from the
+    scheduled start, as in the paced HallDesk run)."""
+    bindir = pg_bindir()
+    if bindir is None:
+        raise RuntimeError("pgbench not found: install Debian's postgresql-client")
+    u = make_url(url)
+    env = {"PGPASSWORD": u.password} if u.password else {}
+    with tempfile.TemporaryDirectory(prefix="halldesk-pgbench-") as tmp:
+        path = Path(tmp) / "call_next.sql"
+        path.write_text(script(calls))
+        prefix = Path(tmp) / "txlog"
+        cmd = [
+            str(bindir / "pgbench"),
+            "-n",  # no vacuum of pgbench's own tables
+            "-M",
+            "prepared",
+            "-c",
+            str(len(calls)),
+            "-j",
+            "2",
+            *(["-R", f"{rate:g}", "-T", f"{seconds:g}"] if rate else ["-t", str(per_client)]),
+            "-f",
+            str(path),
+            "-l",
+            f"--log-prefix={prefix}",
+            "-h",
+            u.host or "127.0.0.1",
+            "-p",
+            str(u.port or 5432),
+            "-U",
+            u.username or "postgres",
+            u.database or "postgres",
+        ]
+        done = run(cmd, env={**os.environ, **env}, cwd=tmp)
+        if done.returncode != 0:
+            raise RuntimeError(f"pgbench failed:\n{done.stderr}\n{done.stdout}")
+        latencies = []
+        for log in Path(tmp).glob("txlog*"):
+            for line in log.read_text().splitlines():
+                # client transaction latency_us script epoch epoch_us [schedule_lag_us]
+                parts = line.split()
+                lag = int(parts[6]) if len(parts) > 6 else 0
+                latencies.append((int(parts[2]) + lag) / 1e6)
+        m = re.search(r"tps = ([\d.]+)", done.stdout)
+        tps = float(m.group(1)) if m else 0.0
+    lat = Latency.of(latencies, 1.0)
+    return Latency(lat.n, lat.p50_ms, lat.p95_ms, lat.p99_ms, lat.max_ms, lat.mean_ms, tps)

@@ -1,0 +1,135 @@
+"""`python main.py simulate` as a user runs it: a real process, its exit code and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from app.models import Hall, Ticket
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _simulate(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, TMPDIR=str(tmp_path / "tmp"), PYTHONHASHSEED="random")
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    env.pop("HALLDESK_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "main.py", "simulate", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_json_run_exits_0_with_sane_numbers(tmp_path: Path) -> None:
+    done = _simulate(tmp_path, "--counters", "3", "--hours", "1", "--seed", "7", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    t = data["totals"]
+    assert 20 <= t["issued"] <= 100  # about 45 people come between 08:30 and 09:30
+    assert 0 < t["served"] <= t["issued"]
+    assert t["issued"] == t["served"] + t["no_shows"] + t["waiting_at_close"]
+    assert 0 <= t["avg_wait_s"] <= t["max_wait_s"] <= 3600
+    assert 60 <= t["avg_service_s"] <= 900
+    assert [c["number"] for c in data["counters"]] == [1, 2, 3]
+    assert sum(c["served"] for c in data["counters"]) == t["served"]
+    assert data["config"] == {
+        "counters": 3,
+        "hours": 1.0,
+        "seed": 7,
+        "arrivals_per_hour": None,
+        "no_show_rate": 0.05,
+        "database": "sqlite (temporary file)",
+    }
+    assert list((tmp_path / "tmp").iterdir()) == []  # the temporary database was removed
+
+
+def test_same_seed_same_output_across_processes(tmp_path: Path) -> None:
+    args = ("--counters", "2", "--hours", "0.75", "--seed", "3")
+    a, b = _simulate(tmp_path, *args), _simulate(tmp_path, *args)
+    assert a.returncode == b.returncode == 0, a.stderr
+    assert a.stdout == b.stdout  # hash randomisation differs between the two processes
+    assert "still waiting at close" in a.stdout
+    assert "counter  clerk" in a.stdout and "1001" in a.stdout and "1002" in a.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "word"),
+    [
+        (("--counters", "0"), "--counters"),
+        (("--hours", "0"), "--hours"),
+        (("--counters", "two"), "invalid int value"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(
+    tmp_path: Path, args: tuple[str, ...], word: str
+) -> None:
+    done = _simulate(tmp_path, *args)
+    assert done.returncode == 2
+    assert word in done.stderr
+    assert done.stdout == ""
+
+
+def test_runs_in_a_given_database_and_leaves_its_rows(tmp_path: Path) -> None:
+    db_file = tmp_path / "hall.sqlite3"
+    url = f"sqlite:///{db_file}"
+    done = _simulate(
+        tmp_path, "--counters", "2", "--hours", "0.5", "--seed", "5", "--database", url, "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["config"]["database"] == "sqlite" and data["hall"] == "SIM"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            hall_id = c.scalar(select(Hall.id).where(Hall.code == "SIM"))
+            printed = c.scalar(
+                select(func.count()).where(Ticket.hall_id == hall_id, Ticket.previous_id.is_(None))
+            )
+    finally:
+        engine.dispose()
+    assert printed == data["totals"]["issued"] > 0
+
+
+def test_out_of_range_hours_and_unreachable_database_are_clear(tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    bad = subprocess.run(
+        [sys.executable, "main.py", "simulate", "--hours", "20"],
+        cwd=root,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "--hours" in bad.stderr and "Traceback" not in bad.stderr
+    down = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "simulate",
+            "--hours",
+            "1",
+            "--database",
+            "postgresql://nobody@127.0.0.1:1/none",
+        ],
+        cwd=root,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert down.returncode == 3 and "cannot" in down.stderr and "Traceback" not in down.stderr
