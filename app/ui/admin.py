@@ -34,6 +34,7 @@ from app.settings import settings_to_toml as to_toml
 from app.ui.messages import error_text
 from app.ui.qtcompat import emit
 from app.ui.taskman import TaskManager
+from app.ui.widgets import named
 
 log = logging.getLogger(__name__)
 
@@ -62,22 +63,22 @@ class AdminWindow(QWidget):
         self._tasks = tasks
         root = QVBoxLayout(self)
         login = QHBoxLayout()
-        self.job_number = QLineEdit(objectName="AdminJobNumber")
+        self.job_number = named(QLineEdit(), "AdminJobNumber")
         self.job_number.setPlaceholderText(self.tr("Job number"))
-        self.password = QLineEdit(objectName="AdminPassword")
+        self.password = named(QLineEdit(), "AdminPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("Password"))
-        self.login_button = QPushButton(self.tr("Log in"), objectName="AdminLogin")
+        self.login_button = named(QPushButton(self.tr("Log in")), "AdminLogin")
         self.login_button.clicked.connect(self.log_in)
         self.password.returnPressed.connect(self.log_in)
         for w in (self.job_number, self.password, self.login_button):
             login.addWidget(w)
         root.addLayout(login)
 
-        self.body = QWidget(objectName="AdminBody")
+        self.body = named(QWidget(), "AdminBody")
         body = QVBoxLayout(self.body)
         body.addWidget(QLabel(self.tr("Serial ports on this PC")))
-        self.ports = QLabel(objectName="SerialPorts")
+        self.ports = named(QLabel(), "SerialPorts")
         self.ports.setWordWrap(True)
         body.addWidget(self.ports)
         body.addWidget(QLabel(self.tr("Device status")))
@@ -103,7 +104,7 @@ class AdminWindow(QWidget):
             ("led", self.tr("LED 888")),
             ("print", self.tr("Print a test ticket")),
         ):
-            button = QPushButton(text, objectName=f"Test_{key}")
+            button = named(QPushButton(text), f"Test_{key}")
             button.clicked.connect(lambda _=False, k=key: self.run_test(k))
             self.test_buttons[key] = button
             tests.addWidget(button)
@@ -124,10 +125,9 @@ class AdminWindow(QWidget):
             button = QPushButton(text)
             button.clicked.connect(slot)
             edit.addWidget(button)
-        self.save_button = edit.itemAt(3).widget()
         body.addLayout(edit)
         root.addWidget(self.body)
-        self.status_line = QLabel(objectName="AdminStatus")
+        self.status_line = named(QLabel(), "AdminStatus")
         root.addWidget(self.status_line)
         self.body.setEnabled(False)
         self._timer = QTimer(self)
@@ -193,9 +193,10 @@ class AdminWindow(QWidget):
         rows = (
             self.status_table.selectionModel().selectedRows() if self.status_table.model() else []
         )
-        if not rows:
+        statuses: list[DeviceStatus] = getattr(self, "_statuses", [])
+        if not rows or rows[0].row() >= len(statuses):
             return None
-        return getattr(self, "_statuses", [])[rows[0].row()]
+        return statuses[rows[0].row()]
 
     def run_test(self, key: str) -> None:
         hub = self._core.devices
@@ -318,13 +319,15 @@ def _add_row(table: QTableWidget, values: list[str] | None = None) -> None:
 def _rows(table: QTableWidget) -> list[list[str]]:
     out = []
     for r in range(table.rowCount()):
-        cells = [
-            (table.item(r, c).text() if table.item(r, c) else "").strip()
-            for c in range(table.columnCount())
-        ]
+        cells = [_cell(table, r, c) for c in range(table.columnCount())]
         if any(cells):
             out.append(cells)
     return out
+
+
+def _cell(table: QTableWidget, row: int, column: int) -> str:
+    item = table.item(row, column)
+    return item.text().strip() if item is not None else ""
 
 
 def _int(text: str, what: str) -> int:

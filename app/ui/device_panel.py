@@ -25,6 +25,7 @@ from app.bootstrap import Core
 from app.devices.frame68 import Key
 from app.ui.messages import error_text
 from app.ui.taskman import TaskManager
+from app.ui.widgets import named
 
 
 class DevicePanel(QWidget):
@@ -60,19 +61,19 @@ class DevicePanel(QWidget):
         self.led_labels: dict[int, QLabel] = {}
         for row, counter in enumerate(c.number for c in demo.hall.counters):
             grid.addWidget(QLabel(self.tr("Counter {n}").format(n=counter)), row, 0)
-            shown = QLabel("", objectName=f"Keypad{counter}")
+            shown = named(QLabel(""), f"Keypad{counter}")
             shown.setMinimumWidth(90)
             self.keypad_labels[counter] = shown
             grid.addWidget(shown, row, 1)
-            led = QLabel("", objectName=f"Led{counter}")
+            led = named(QLabel(""), f"Led{counter}")
             self.led_labels[counter] = led
             grid.addWidget(led, row, 2)
             for col, (key, text) in enumerate(keys, start=3):
-                button = QPushButton(text, objectName=f"Key{counter}_{key.name}")
+                button = named(QPushButton(text), f"Key{counter}_{key.name}")
                 button.clicked.connect(lambda _=False, c=counter, k=key: self.press(c, k))
                 grid.addWidget(button, row, col)
             for col, (rating, text) in enumerate(ratings, start=3 + len(keys)):
-                button = QPushButton(text, objectName=f"Rate{counter}_{rating}")
+                button = named(QPushButton(text), f"Rate{counter}_{rating}")
                 button.clicked.connect(lambda _=False, c=counter, r=rating: self.rate(c, r))
                 grid.addWidget(button, row, col)
         root.addWidget(grid_box)
@@ -81,15 +82,15 @@ class DevicePanel(QWidget):
         for number, code in demo.buttons().items():
             service = demo.hall.service(code)
             text = f"{number}: {service.name_zh if service else code}"
-            button = QPushButton(text, objectName=f"Button{number}")
+            button = named(QPushButton(text), f"Button{number}")
             button.clicked.connect(lambda _=False, n=int(number): self.press_button(n))
             panel.addWidget(button)
         root.addWidget(panel_box)
         root.addWidget(QLabel(self.tr("Ticket printer")))
-        self.printer = QPlainTextEdit(objectName="PrinterOutput")
+        self.printer = named(QPlainTextEdit(), "PrinterOutput")
         self.printer.setReadOnly(True)
         root.addWidget(self.printer)
-        self.status = QLabel(objectName="DevicePanelStatus")
+        self.status = named(QLabel(), "DevicePanelStatus")
         root.addWidget(self.status)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QLocale, QTimer, Signal
@@ -107,3 +108,12 @@ class StatusLine(QLabel):
         if self.property("level") != level:
             self.setProperty("level", level)
             repolish(self)
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    """`widget` with its object name set (for the stylesheet and the tests)."""
+    widget.setObjectName(name)
+    return widget
