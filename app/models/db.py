@@ -3,7 +3,8 @@
 SQLite runs in WAL mode with `synchronous=FULL`, a busy timeout, and `BEGIN IMMEDIATE`
 for every writing unit of work, so two writers never interleave and "call next" is
 atomic; the threads of one process take turns at writing a file (`WriterTurns`). Read-only
-units of work use a deferred `BEGIN` and never block writers.
+units of work use a deferred `BEGIN` and never block writers; on PostgreSQL they run in
+autocommit, each statement with its own snapshot as under READ COMMITTED.
 """
 
 from __future__ import annotations
@@ -165,9 +166,12 @@ class Database:
         self.engine = engine
         self._turns = writer_turns(engine)
         self._write = sessionmaker(engine, expire_on_commit=False)
-        self._read = sessionmaker(
-            engine.execution_options(halldesk_readonly=True), expire_on_commit=False
-        )
+        reader = engine.execution_options(halldesk_readonly=True)
+        if engine.dialect.name == "postgresql":
+            # Each statement of a read sees what was committed when it started, as it would
+            # inside a READ COMMITTED transaction, without the BEGIN and COMMIT round trips.
+            reader = reader.execution_options(isolation_level="AUTOCOMMIT")
+        self._read = sessionmaker(reader, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10, use_keyring: bool = True) -> Database:

@@ -40,17 +40,15 @@ class Ticket(UuidPk, Base):
             sqlite_where=text("previous_id IS NULL"),
             postgresql_where=text("previous_id IS NULL"),
         ),
-        # Call next reads only waiting tickets; keep that index small.
+        # A counter's current and held tickets. Waiting tickets have no counter: left out,
+        # so the index stays small and its statistics never suggest a table scan.
         Index(
-            "ix_tickets_waiting",
-            "hall_id",
-            "service_id",
-            "priority",
-            "queue_at",
-            sqlite_where=text("status = 'waiting'"),
-            postgresql_where=text("status = 'waiting'"),
+            "ix_tickets_counter_open",
+            "counter_id",
+            "status",
+            sqlite_where=text("counter_id IS NOT NULL"),
+            postgresql_where=text("counter_id IS NOT NULL"),
         ),
-        Index("ix_tickets_counter_open", "counter_id", "status"),
         Index("ix_tickets_hall_day", "hall_id", "business_date"),
     )
 
@@ -84,6 +82,33 @@ class Ticket(UuidPk, Base):
     @property
     def display_number(self) -> str:
         return f"{self.prefix}{self.number:03d}"
+
+
+# Call next reads today's waiting tickets of one service at a time in queue order
+# (priority first, then the original issue time, then the number): the head of this index,
+# never the whole queue. The waiting counts of the counter window and the hall display,
+# and the people ahead printed on a ticket, read it too.
+Index(
+    "ix_tickets_waiting",
+    Ticket.hall_id,
+    Ticket.service_id,
+    Ticket.business_date,
+    Ticket.priority.desc(),
+    Ticket.queue_at,
+    Ticket.number,
+    sqlite_where=text("status = 'waiting'"),
+    postgresql_where=text("status = 'waiting'"),
+)
+# The recent service times a ticket's wait estimate averages: the last done tickets of a
+# service, newest first, without reading the hall's whole history.
+Index(
+    "ix_tickets_done",
+    Ticket.hall_id,
+    Ticket.service_id,
+    Ticket.finished_at,
+    sqlite_where=text("status = 'done'"),
+    postgresql_where=text("status = 'done'"),
+)
 
 
 class TicketEvent(Base):

@@ -1,17 +1,20 @@
-"""Reference data of halls, read once and kept as frozen `HallInfo`; and ORM → DTO helpers."""
+"""Reference data of halls, read once and kept as frozen `HallInfo`; and row → DTO helpers."""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import date, datetime
+from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnClause, String, Table, literal_column, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.models import Counter, Hall, Service, Ticket
 from app.models.db import Database
+from app.models.queue import TICKET_STATUSES
 from app.services import errors
 from app.services.dto import CounterInfo, HallInfo, ServiceInfo, TicketInfo
 
@@ -29,11 +32,58 @@ def service_info(s: Service) -> ServiceInfo:
     )
 
 
-def ticket_info(t: Ticket, counter_number: int | None) -> TicketInfo:
+class TicketRow(NamedTuple):
+    """A ticket read as a plain row (no ORM object): what the queue's hot paths update with
+    one statement and turn into a `TicketInfo`. Fields in the order of `TICKET_COLUMNS`."""
+
+    id: uuid.UUID
+    hall_id: uuid.UUID
+    service_id: uuid.UUID
+    business_date: date
+    prefix: str
+    number: int
+    code: str
+    dispenser: str
+    status: str
+    priority: int
+    queue_at: datetime
+    issued_at: datetime
+    called_at: datetime | None
+    serving_at: datetime | None
+    finished_at: datetime | None
+    counter_id: uuid.UUID | None
+    staff_id: uuid.UUID | None
+    recall_count: int
+    origin_id: uuid.UUID | None
+    previous_id: uuid.UUID | None
+    transfers: int
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.prefix}{self.number:03d}"
+
+
+TICKETS = cast(Table, Ticket.__table__)
+TICKET_COLUMNS = tuple(TICKETS.c[name] for name in TicketRow._fields)
+
+
+def status_literal(status: str) -> ColumnClause[str]:
+    """A ticket status written into the SQL rather than bound, so that the planners can
+    match it to the partial indexes on it (`WHERE status = 'waiting'`)."""
+    if status not in TICKET_STATUSES:
+        raise ValueError(f"not a ticket status: {status!r}")
+    return literal_column(f"'{status}'", String)
+
+
+WAITING = status_literal("waiting")
+OPEN_STATUSES = (status_literal("called"), status_literal("serving"))
+
+
+def ticket_info(t: Ticket | TicketRow, counter_number: int | None) -> TicketInfo:
     return TicketInfo(
         id=t.id,
         code=t.code,
-        display_number=t.display_number,
+        display_number=f"{t.prefix}{t.number:03d}",
         service_id=t.service_id,
         status=t.status,
         priority=t.priority,

@@ -1,6 +1,11 @@
 """What the queue's writing services share: the unit of work, the counter's open session
 (locked, so one counter's steps never interleave), its current ticket, the event log, the
-parsing of what a clerk types to call a ticket, and the wait estimate printed on a ticket."""
+parsing of what a clerk types to call a ticket, and the wait estimate printed on a ticket.
+
+The hot steps (issue, call, finish) read and write tickets as plain rows, one statement
+each, through the unit's connection: no ORM object is loaded, flushed or expired. Events
+are collected during the unit and written in one statement just before its commit.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -21,10 +35,73 @@ from app.services import errors
 from app.services.clock import Clock, SystemClock
 from app.services.dto import CounterInfo, HallInfo
 from app.services.errors import DomainError
-from app.services.hall_ref import HallDirectory
+from app.services.hall_ref import (
+    OPEN_STATUSES,
+    TICKET_COLUMNS,
+    TICKETS,
+    WAITING,
+    HallDirectory,
+    TicketRow,
+    status_literal,
+)
 
 _NUMBER = re.compile(r"([A-Z])(\d{3})")
 _DAY = re.compile(r"\d{8}")
+_EVENTS = "halldesk_pending_events"
+
+EVENTS = cast(Table, TicketEvent.__table__)
+SESSIONS = cast(Table, CounterSession.__table__)
+
+_LOCK_SESSION = (
+    select(SESSIONS.c.id, SESSIONS.c.staff_id, SESSIONS.c.paused)
+    .where(SESSIONS.c.counter_id == bindparam("counter_id"), SESSIONS.c.ended_at.is_(None))
+    .with_for_update()
+)
+_CURRENT = select(*TICKET_COLUMNS).where(
+    TICKETS.c.counter_id == bindparam("counter_id"), TICKETS.c.status.in_(OPEN_STATUSES)
+)
+_current_id = TICKETS.alias("cur")
+# Finish the counter's current ticket (if any) and return it, in one statement. Served
+# without pressing Start: the service began when the ticket was called.
+_FINISH_CURRENT = (
+    update(TICKETS)
+    .where(
+        TICKETS.c.id
+        == select(_current_id.c.id)
+        .where(
+            _current_id.c.counter_id == bindparam("at_counter"),
+            _current_id.c.status.in_(OPEN_STATUSES),
+        )
+        .limit(1)
+        .scalar_subquery(),
+        TICKETS.c.status.in_(OPEN_STATUSES),
+    )
+    # (status last: tests/bench/pgbaseline.py finds the UPDATE that calls a ticket by its
+    # "UPDATE tickets SET status" prefix)
+    .ordered_values(
+        (TICKETS.c.finished_at, bindparam("now", type_=TICKETS.c.finished_at.type)),
+        (
+            TICKETS.c.serving_at,
+            func.coalesce(
+                TICKETS.c.serving_at,
+                TICKETS.c.called_at,
+                bindparam("now", type_=TICKETS.c.serving_at.type),
+            ),
+        ),
+        (TICKETS.c.status, status_literal("done")),
+    )
+    .returning(*TICKET_COLUMNS)
+)
+_UPDATE_TICKET = update(TICKETS).where(TICKETS.c.id == bindparam("tickets_id"))
+_INSERT_EVENTS = insert(EVENTS)
+
+
+class OpenSession(NamedTuple):
+    """The counter's open session as the queue steps need it (locked for the unit)."""
+
+    id: uuid.UUID
+    staff_id: uuid.UUID
+    paused: bool
 
 
 def parse_ticket_ref(hall: HallInfo, raw: str, today: date) -> tuple[date, str, int]:
@@ -66,6 +143,9 @@ class QueueBase:
         try:
             with self._db.write() as session:
                 yield session
+                events = session.info.pop(_EVENTS, None)
+                if events:
+                    session.connection().execute(_INSERT_EVENTS, events)
         except OperationalError as exc:
             raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
 
@@ -82,6 +162,41 @@ class QueueBase:
                 errors.COUNTER_CLOSED, f"nobody is logged in at counter {counter.number}"
             )
         return cs
+
+    def _lock_session(self, c: Connection, counter: CounterInfo) -> OpenSession:
+        """`_session` as a plain row: the same lock, no ORM object."""
+        row = c.execute(_LOCK_SESSION, {"counter_id": counter.id}).first()
+        if row is None:
+            raise DomainError(
+                errors.COUNTER_CLOSED, f"nobody is logged in at counter {counter.number}"
+            )
+        return OpenSession(*row)
+
+    def _current_row(self, c: Connection, counter_id: uuid.UUID) -> TicketRow | None:
+        row = c.execute(_CURRENT, {"counter_id": counter_id}).first()
+        return TicketRow._make(row) if row is not None else None
+
+    def _require_current_row(self, c: Connection, counter_id: uuid.UUID) -> TicketRow:
+        t = self._current_row(c, counter_id)
+        if t is None:
+            raise DomainError(errors.NO_CURRENT_TICKET, "this counter has no current ticket")
+        return t
+
+    def _finish_current(
+        self, s: Session, c: Connection, hall: HallInfo, counter: CounterInfo, now: datetime
+    ) -> TicketRow | None:
+        """Finish the counter's current customer, if any: the ticket as it is now."""
+        row = c.execute(_FINISH_CURRENT, {"at_counter": counter.id, "now": now}).first()
+        if row is None:
+            return None
+        t = TicketRow._make(row)
+        self._event(s, hall, t, "done", counter.number, now, staff_id=t.staff_id)
+        return t
+
+    def _update_ticket(self, c: Connection, t: TicketRow, **values: Any) -> TicketRow:
+        """One UPDATE of the given columns by the ticket's id; the row as written."""
+        c.execute(_UPDATE_TICKET, {"tickets_id": t.id, **values})
+        return t._replace(**values)
 
     def _current(self, s: Session, counter_id: uuid.UUID) -> Ticket | None:
         return s.scalars(
@@ -100,7 +215,7 @@ class QueueBase:
         self,
         s: Session,
         hall: HallInfo,
-        t: Ticket | None,
+        t: Ticket | TicketRow | None,
         kind: str,
         counter_number: int | None,
         now: datetime,
@@ -108,73 +223,89 @@ class QueueBase:
         staff_id: uuid.UUID | None = None,
         detail: str = "",
     ) -> None:
-        s.add(
-            TicketEvent(
-                hall_id=hall.id,
-                ticket_id=t.id if t else None,
-                kind=kind,
-                display_number=t.display_number if t else "",
-                service_id=t.service_id if t else None,
-                counter_number=counter_number,
-                staff_id=staff_id,
-                detail=detail,
-                at=now,
-            )
+        """Log an event of this unit; the unit writes its events just before it commits."""
+        s.info.setdefault(_EVENTS, []).append(
+            {
+                "hall_id": hall.id,
+                "ticket_id": t.id if t else None,
+                "kind": kind,
+                "display_number": f"{t.prefix}{t.number:03d}" if t else "",
+                "service_id": t.service_id if t else None,
+                "counter_number": counter_number,
+                "staff_id": staff_id,
+                "detail": detail,
+                "at": now,
+            }
         )
 
 
-def people_ahead(s: Session, hall: HallInfo, t: Ticket) -> int:
-    """Waiting customers of the same service who will be called before this ticket."""
-    stmt = select(func.count()).where(
-        Ticket.hall_id == hall.id,
-        Ticket.service_id == t.service_id,
-        Ticket.business_date == t.business_date,
-        Ticket.status == "waiting",
-        Ticket.id != t.id,
-        (Ticket.priority > t.priority)
-        | ((Ticket.priority == t.priority) & (Ticket.queue_at <= t.queue_at)),
+# Waiting customers of the ticket's service who will be called before it, counting the
+# ticket itself (see `ahead_and_wait`); and the open, unpaused counters that serve it.
+_AHEAD_AND_OPEN = select(
+    select(func.count())
+    .select_from(TICKETS)
+    .where(
+        TICKETS.c.hall_id == bindparam("hall_id"),
+        TICKETS.c.service_id == bindparam("service_id"),
+        TICKETS.c.business_date == bindparam("day"),
+        TICKETS.c.status == WAITING,
+        (TICKETS.c.priority > bindparam("priority"))
+        | (
+            (TICKETS.c.priority == bindparam("priority"))
+            & (TICKETS.c.queue_at <= bindparam("queue_at"))
+        ),
     )
-    return int(s.scalar(stmt) or 0)
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(SESSIONS)
+    .where(
+        SESSIONS.c.counter_id.in_(bindparam("counter_ids", expanding=True)),
+        SESSIONS.c.ended_at.is_(None),
+        SESSIONS.c.paused.is_(False),
+    )
+    .scalar_subquery(),
+)
+_RECENT_SERVICE = (
+    select(TICKETS.c.serving_at, TICKETS.c.finished_at)
+    .where(
+        TICKETS.c.hall_id == bindparam("hall_id"),
+        TICKETS.c.service_id == bindparam("service_id"),
+        TICKETS.c.status == status_literal("done"),
+        TICKETS.c.finished_at >= bindparam("since"),
+        TICKETS.c.serving_at.is_not(None),
+    )
+    .order_by(TICKETS.c.finished_at.desc())
+    .limit(20)
+)
 
 
-def estimate_wait(
-    s: Session,
-    hall: HallInfo,
-    service_id: uuid.UUID,
-    default_s: int,
-    ahead: int,
-    now: datetime,
-) -> int:
-    """Ahead × recent average service time ÷ open counters serving the service."""
+def ahead_and_wait(
+    c: Connection, hall: HallInfo, t: TicketRow, default_s: int, now: datetime
+) -> tuple[int, int]:
+    """For a waiting ticket this unit has just written: the waiting customers of its service
+    who will be called before it, and their wait, ahead × recent average service time ÷
+    open counters serving the service."""
+    counter_ids = [x.id for x in hall.counters if t.service_id in x.service_ids]
+    counted, open_counters = c.execute(
+        _AHEAD_AND_OPEN,
+        {
+            "hall_id": hall.id,
+            "service_id": t.service_id,
+            "day": t.business_date,
+            "priority": t.priority,
+            "queue_at": t.queue_at,
+            "counter_ids": counter_ids,
+        },
+    ).one()
+    ahead = max(0, int(counted or 0) - 1)  # the ticket matches its own condition once
     if ahead == 0:
-        return 0
-    recent = s.execute(
-        select(Ticket.serving_at, Ticket.finished_at)
-        .where(
-            Ticket.hall_id == hall.id,
-            Ticket.service_id == service_id,
-            Ticket.status == "done",
-            Ticket.finished_at >= now - timedelta(days=7),
-            Ticket.serving_at.is_not(None),
-        )
-        .order_by(Ticket.finished_at.desc())
-        .limit(20)
+        return 0, 0
+    recent = c.execute(
+        _RECENT_SERVICE,
+        {"hall_id": hall.id, "service_id": t.service_id, "since": now - timedelta(days=7)},
     ).all()
     durations = [
         (f - b).total_seconds() for b, f in recent if b is not None and f is not None and f > b
     ]
     avg = sum(durations) / len(durations) if durations else float(default_s)
-    counter_ids = [c.id for c in hall.counters if service_id in c.service_ids]
-    open_counters = 0
-    if counter_ids:
-        open_counters = int(
-            s.scalar(
-                select(func.count()).where(
-                    CounterSession.counter_id.in_(counter_ids),
-                    CounterSession.ended_at.is_(None),
-                    CounterSession.paused.is_(False),
-                )
-            )
-            or 0
-        )
-    return math.ceil(ahead * avg / max(1, open_counters))
+    return ahead, math.ceil(ahead * avg / max(1, int(open_counters or 0)))

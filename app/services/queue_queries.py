@@ -10,8 +10,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, case, func, literal, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -29,9 +30,98 @@ from app.services.dto import (
     StaffInfo,
     TicketInfo,
 )
-from app.services.hall_ref import HallDirectory, business_date, ticket_info
+from app.services.hall_ref import (
+    OPEN_STATUSES,
+    TICKET_COLUMNS,
+    TICKETS,
+    WAITING,
+    HallDirectory,
+    TicketRow,
+    business_date,
+    status_literal,
+    ticket_info,
+)
 
 CALL_KINDS = ("called", "recalled", "called_back")
+
+_EVENTS = cast(Table, TicketEvent.__table__)
+_SESSIONS = cast(Table, CounterSession.__table__)
+_STAFF = cast(Table, Staff.__table__)
+_PAUSES = cast(Table, CounterPause.__table__)
+# The hall's last event id, and the counter's open session with its clerk and the reason
+# of its open pause, in one statement: no row when nobody is logged in.
+_STATE_HEAD = (
+    select(
+        select(func.max(_EVENTS.c.id))
+        .where(_EVENTS.c.hall_id == bindparam("hall_id"))
+        .scalar_subquery()
+        .label("last_id"),
+        _SESSIONS.c.paused,
+        _STAFF.c.id.label("staff_id"),
+        _STAFF.c.job_number,
+        _STAFF.c.name,
+        _STAFF.c.role,
+        select(_PAUSES.c.reason)
+        .where(_PAUSES.c.session_id == _SESSIONS.c.id, _PAUSES.c.ended_at.is_(None))
+        .limit(1)
+        .scalar_subquery()
+        .label("reason"),
+    )
+    .select_from(_SESSIONS.outerjoin(_STAFF, _STAFF.c.id == _SESSIONS.c.staff_id))
+    .where(_SESSIONS.c.counter_id == bindparam("counter_id"), _SESSIONS.c.ended_at.is_(None))
+    .limit(1)
+)
+_LAST_EVENT_ID = select(func.max(_EVENTS.c.id)).where(_EVENTS.c.hall_id == bindparam("hall_id"))
+_EVENTS_AFTER = (
+    select(
+        _EVENTS.c.id,
+        _EVENTS.c.kind,
+        _EVENTS.c.display_number,
+        _EVENTS.c.service_id,
+        _EVENTS.c.counter_number,
+        _EVENTS.c.at,
+    )
+    .where(_EVENTS.c.hall_id == bindparam("hall_id"), _EVENTS.c.id > bindparam("after_id"))
+    .order_by(_EVENTS.c.id)
+    .limit(bindparam("limit"))
+)
+# The number at each counter of the hall (its called or served ticket), by the index of
+# the counters' tickets rather than through the hall's whole history.
+_CURRENT_NUMBERS = select(TICKETS.c.counter_id, TICKETS.c.prefix, TICKETS.c.number).where(
+    TICKETS.c.counter_id.in_(bindparam("counter_ids", expanding=True)),
+    TICKETS.c.status.in_(OPEN_STATUSES),
+)
+_RECENT_CALLS = (
+    select(
+        _EVENTS.c.id,
+        _EVENTS.c.kind,
+        _EVENTS.c.display_number,
+        _EVENTS.c.service_id,
+        _EVENTS.c.counter_number,
+        _EVENTS.c.at,
+    )
+    .where(_EVENTS.c.hall_id == bindparam("hall_id"), _EVENTS.c.kind.in_(CALL_KINDS))
+    .order_by(_EVENTS.c.id.desc())
+    .limit(bindparam("limit"))
+)
+_COUNTER_TICKETS = (
+    select(*TICKET_COLUMNS)
+    .where(
+        TICKETS.c.counter_id == bindparam("counter_id"),
+        TICKETS.c.status.in_((*OPEN_STATUSES, status_literal("held"))),
+    )
+    .order_by(TICKETS.c.called_at)
+)
+_WAITING_COUNTS = (
+    select(TICKETS.c.service_id, func.count())
+    .where(
+        TICKETS.c.hall_id == bindparam("hall_id"),
+        TICKETS.c.status == WAITING,
+        TICKETS.c.business_date == bindparam("day"),
+        TICKETS.c.service_id.in_(bindparam("service_ids", expanding=True)),
+    )
+    .group_by(TICKETS.c.service_id)
+)
 
 
 class QueueQueries:
@@ -57,67 +147,44 @@ class QueueQueries:
             return self._last_event_id(s, hall)
 
     def _last_event_id(self, s: Session, hall: HallInfo) -> int:
-        return int(
-            s.scalar(select(func.max(TicketEvent.id)).where(TicketEvent.hall_id == hall.id)) or 0
-        )
+        return int(s.connection().execute(_LAST_EVENT_ID, {"hall_id": hall.id}).scalar() or 0)
 
     def events_after(self, hall_code: str, after_id: int, limit: int = 200) -> list[QueueEvent]:
         hall = self._halls.get(hall_code)
         with self._read() as s:
-            rows = s.scalars(
-                select(TicketEvent)
-                .where(TicketEvent.hall_id == hall.id, TicketEvent.id > after_id)
-                .order_by(TicketEvent.id)
-                .limit(limit)
-            ).all()
-            return [_event(e) for e in rows]
+            rows = s.connection().execute(
+                _EVENTS_AFTER, {"hall_id": hall.id, "after_id": after_id, "limit": limit}
+            )
+            return [QueueEvent(*r) for r in rows]
 
     def counter_state(self, hall_code: str, counter_number: int) -> CounterState:
         hall = self._halls.get(hall_code)
         counter = self._halls.counter(hall, counter_number)
         day = business_date(hall, self._clock.now())
         with self._read() as s:
-            last_id = self._last_event_id(s, hall)
-            cs = s.scalars(
-                select(CounterSession).where(
-                    CounterSession.counter_id == counter.id, CounterSession.ended_at.is_(None)
+            c = s.connection()
+            head = c.execute(_STATE_HEAD, {"hall_id": hall.id, "counter_id": counter.id}).first()
+            if head is None:  # nobody logged in
+                last_id = self._last_event_id(s, hall)
+                staff, paused, reason = None, False, ""
+            else:
+                last_id = int(head.last_id or 0)
+                staff = (
+                    StaffInfo(head.staff_id, head.job_number, head.name, head.role)
+                    if head.staff_id is not None
+                    else None
                 )
-            ).first()
-            staff = None
-            reason = ""
-            if cs is not None:
-                row = s.get(Staff, cs.staff_id)
-                if row is not None:
-                    staff = StaffInfo(row.id, row.job_number, row.name, row.role)
-                if cs.paused:
-                    reason = (
-                        s.scalar(
-                            select(CounterPause.reason).where(
-                                CounterPause.session_id == cs.id, CounterPause.ended_at.is_(None)
-                            )
-                        )
-                        or ""
-                    )
-            tickets = s.scalars(
-                select(Ticket)
-                .where(
-                    Ticket.counter_id == counter.id,
-                    Ticket.status.in_(("called", "serving", "held")),
-                )
-                .order_by(Ticket.called_at)
-            ).all()
+                paused = bool(head.paused)
+                reason = (head.reason or "") if paused else ""
+            tickets = [
+                TicketRow._make(r) for r in c.execute(_COUNTER_TICKETS, {"counter_id": counter.id})
+            ]
             current = next((t for t in tickets if t.status != "held"), None)
             held = tuple(ticket_info(t, counter_number) for t in tickets if t.status == "held")
-            counts = dict(
-                s.execute(
-                    select(Ticket.service_id, func.count())
-                    .where(
-                        Ticket.hall_id == hall.id,
-                        Ticket.status == "waiting",
-                        Ticket.business_date == day,
-                        Ticket.service_id.in_(counter.service_ids),
-                    )
-                    .group_by(Ticket.service_id)
+            counts: dict[uuid.UUID, int] = dict(
+                c.execute(
+                    _WAITING_COUNTS,
+                    {"hall_id": hall.id, "day": day, "service_ids": list(counter.service_ids)},
                 ).all()
             )
             waiting = tuple(
@@ -127,9 +194,9 @@ class QueueQueries:
             )
             return CounterState(
                 counter_number=counter_number,
-                session_open=cs is not None,
+                session_open=head is not None,
                 staff=staff,
-                paused=bool(cs and cs.paused),
+                paused=paused,
                 pause_reason=reason,
                 current=ticket_info(current, counter_number) if current else None,
                 held=held,
@@ -141,75 +208,73 @@ class QueueQueries:
         hall = self._halls.get(hall_code)
         now = self._clock.now()
         day = business_date(hall, now)
+        # Waiting since before this moment: over the service's threshold.
+        limits = {
+            svc.id: datetime.fromtimestamp(
+                now.timestamp() - svc.wait_threshold_min * 60, tz=now.tzinfo
+            )
+            for svc in hall.services
+        }
         with self._read() as s:
+            c = s.connection()
             last_id = self._last_event_id(s, hall)
-            waiting_rows = s.execute(
-                select(Ticket.service_id, func.count(), func.min(Ticket.queue_at))
-                .where(
-                    Ticket.hall_id == hall.id,
-                    Ticket.status == "waiting",
-                    Ticket.business_date == day,
+            over_limit = TICKETS.c.queue_at < case(
+                {sid: literal(at, TICKETS.c.queue_at.type) for sid, at in limits.items()},
+                value=TICKETS.c.service_id,
+                else_=None,
+            )
+            waiting_rows = c.execute(
+                select(
+                    TICKETS.c.service_id,
+                    func.count(),
+                    func.min(TICKETS.c.queue_at),
+                    func.sum(case((over_limit, 1), else_=0)),
                 )
-                .group_by(Ticket.service_id)
+                .where(
+                    TICKETS.c.hall_id == hall.id,
+                    TICKETS.c.status == WAITING,
+                    TICKETS.c.business_date == day,
+                )
+                .group_by(TICKETS.c.service_id)
             ).all()
-            by_service = {sid: (int(n), oldest) for sid, n, oldest in waiting_rows}
+            by_service = {sid: (int(n), oldest, int(o or 0)) for sid, n, oldest, o in waiting_rows}
             loads = []
             for svc in hall.services:
-                n, oldest = by_service.get(svc.id, (0, None))
+                n, oldest, over = by_service.get(svc.id, (0, None, 0))
                 longest = _seconds_since(oldest, now)
-                over = 0
-                if n and longest > svc.wait_threshold_min * 60:
-                    limit = now.timestamp() - svc.wait_threshold_min * 60
-                    over = int(
-                        s.scalar(
-                            select(func.count()).where(
-                                Ticket.hall_id == hall.id,
-                                Ticket.service_id == svc.id,
-                                Ticket.status == "waiting",
-                                Ticket.business_date == day,
-                                Ticket.queue_at < datetime.fromtimestamp(limit, tz=now.tzinfo),
-                            )
-                        )
-                        or 0
-                    )
+                if not (n and longest > svc.wait_threshold_min * 60):
+                    over = 0
                 loads.append(ServiceLoad(svc.code, n, longest, over))
             open_sessions = {
                 cid: paused
-                for cid, paused in s.execute(
-                    select(CounterSession.counter_id, CounterSession.paused).where(
-                        CounterSession.ended_at.is_(None)
+                for cid, paused in c.execute(
+                    select(_SESSIONS.c.counter_id, _SESSIONS.c.paused).where(
+                        _SESSIONS.c.ended_at.is_(None)
                     )
                 ).all()
             }
             numbers = {
-                t.counter_id: t.display_number
-                for t in s.scalars(
-                    select(Ticket).where(
-                        Ticket.hall_id == hall.id, Ticket.status.in_(("called", "serving"))
-                    )
+                cid: f"{prefix}{number:03d}"
+                for cid, prefix, number in c.execute(
+                    _CURRENT_NUMBERS, {"counter_ids": [x.id for x in hall.counters]}
                 )
             }
             boards = tuple(
                 CounterBoard(
-                    counter_number=c.number,
-                    current_number=numbers.get(c.id, ""),
-                    open=c.id in open_sessions,
-                    paused=bool(open_sessions.get(c.id, False)),
+                    counter_number=x.number,
+                    current_number=numbers.get(x.id, ""),
+                    open=x.id in open_sessions,
+                    paused=bool(open_sessions.get(x.id, False)),
                 )
-                for c in hall.counters
+                for x in hall.counters
             )
-            calls = s.scalars(
-                select(TicketEvent)
-                .where(TicketEvent.hall_id == hall.id, TicketEvent.kind.in_(CALL_KINDS))
-                .order_by(TicketEvent.id.desc())
-                .limit(recent)
-            ).all()
+            calls = c.execute(_RECENT_CALLS, {"hall_id": hall.id, "limit": recent})
             return HallSnapshot(
                 last_event_id=last_id,
                 taken_at=now,
                 loads=tuple(loads),
                 counters=boards,
-                recent_calls=tuple(_event(e) for e in calls),
+                recent_calls=tuple(QueueEvent(*r) for r in calls),
             )
 
     def ticket(self, ticket_id: uuid.UUID) -> TicketInfo | None:
@@ -222,17 +287,6 @@ class QueueQueries:
             if row is None:
                 return None
             return ticket_info(row[0], row[1])
-
-
-def _event(e: TicketEvent) -> QueueEvent:
-    return QueueEvent(
-        id=e.id,
-        kind=e.kind,
-        display_number=e.display_number,
-        service_id=e.service_id,
-        counter_number=e.counter_number,
-        at=e.at,
-    )
 
 
 def _seconds_since(when: datetime | None, now: datetime) -> int:

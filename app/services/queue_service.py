@@ -5,35 +5,73 @@ Every public method is one transaction. "Call next" locks the chosen ticket with
 `BEGIN IMMEDIATE`, so two counters never get the same ticket on either. A wrong step
 raises `DomainError` before anything is written.
 
-Queue order at a counter: effective priority (the ticket's own plus its service's weight)
-first, then the counter's service order (its first service before its second), then the
-original issue time, so a transferred ticket keeps its place.
+Which ticket "call next" takes, in which order, and how it stays fast with thousands
+waiting: see `queue_pick`. The hot steps read and write tickets as plain rows, one
+statement each (see `queue_common`).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import case, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import CounterSession, Ticket, TicketSeries
+from app.models import TicketSeries
+from app.models.db import Database
 from app.services import errors
+from app.services.clock import Clock
 from app.services.dto import CounterInfo, HallInfo, IssuedTicket, TicketInfo
 from app.services.errors import DomainError
-from app.services.hall_ref import business_date, ticket_info
-from app.services.queue_common import QueueBase, estimate_wait, parse_ticket_ref, people_ahead
+from app.services.hall_ref import (
+    TICKET_COLUMNS,
+    TICKETS,
+    WAITING,
+    HallDirectory,
+    TicketRow,
+    business_date,
+    ticket_info,
+)
+from app.services.queue_common import QueueBase, ahead_and_wait, parse_ticket_ref
+from app.services.queue_pick import NextTicket
 
 MAX_RECALLS = 5
 PRIORITY_LEVELS = {"normal": 0, "elderly": 1, "vip": 2, "green": 3}
 DISPENSER_MAX_LEN = 16
 
+_INSERT_TICKET = insert(TICKETS)
+# The next number of a dispenser's series: `start` for the day's first ticket, else one more.
+_NEXT_NUMBER = {
+    name: make(TicketSeries)
+    .on_conflict_do_update(
+        index_elements=["hall_id", "service_id", "business_date", "dispenser"],
+        set_={"last_number": TicketSeries.last_number + 1},
+    )
+    .returning(TicketSeries.last_number)
+    for name, make in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_BY_NUMBER = (
+    select(*TICKET_COLUMNS)
+    .where(
+        TICKETS.c.hall_id == bindparam("hall_id"),
+        TICKETS.c.status == WAITING,
+        TICKETS.c.business_date == bindparam("day"),
+        TICKETS.c.prefix == bindparam("prefix"),
+        TICKETS.c.number == bindparam("number"),
+    )
+    .with_for_update()
+)
+
 
 class QueueService(QueueBase):
+    def __init__(self, db: Database, halls: HallDirectory, clock: Clock | None = None) -> None:
+        super().__init__(db, halls, clock)
+        self._next = NextTicket(db.dialect)
+
     # ------------------------------------------------------------------ issuing
     def issue_ticket(
         self,
@@ -56,13 +94,14 @@ class QueueService(QueueBase):
         now = self._clock.now()
         day = business_date(hall, now)
         with self._unit() as s:
-            number = self._next_number(s, hall, service.id, day, dispenser, start)
+            c = s.connection()
+            number = self._next_number(c, hall, service.id, day, dispenser, start)
             if number > end:
                 raise DomainError(
                     errors.SERIES_EXHAUSTED,
                     f"{service.prefix}{end:03d} was the last number of {dispenser} today",
                 )
-            ticket = Ticket(
+            ticket = TicketRow(
                 id=uuid.uuid4(),
                 hall_id=hall.id,
                 service_id=service.id,
@@ -75,12 +114,18 @@ class QueueService(QueueBase):
                 priority=priority,
                 queue_at=now,
                 issued_at=now,
+                called_at=None,
+                serving_at=None,
+                finished_at=None,
+                counter_id=None,
+                staff_id=None,
                 recall_count=0,
+                origin_id=None,
+                previous_id=None,
                 transfers=0,
             )
-            s.add(ticket)
             try:
-                s.flush()
+                c.execute(_INSERT_TICKET, ticket._asdict())
             except IntegrityError as exc:  # another dispenser's range covers this number
                 raise DomainError(
                     errors.BAD_INPUT,
@@ -88,11 +133,9 @@ class QueueService(QueueBase):
                     f"{dispenser} overlaps another dispenser's",
                 ) from exc
             self._event(s, hall, ticket, "issued", None, now)
-            ahead = people_ahead(s, hall, ticket)
-            wait_s = estimate_wait(s, hall, service.id, service.default_service_s, ahead, now)
-            info = ticket_info(ticket, None)
+            ahead, wait_s = ahead_and_wait(c, hall, ticket, service.default_service_s, now)
         return IssuedTicket(
-            ticket=info,
+            ticket=ticket_info(ticket, None),
             service=service,
             hall_name_zh=hall.name_zh,
             hall_name_en=hall.name_en,
@@ -102,26 +145,21 @@ class QueueService(QueueBase):
 
     def _next_number(
         self,
-        s: Session,
+        c: Connection,
         hall: HallInfo,
         service_id: uuid.UUID,
-        day: object,
+        day: date,
         dispenser: str,
         start: int,
     ) -> int:
-        insert = pg_insert if self._db.dialect == "postgresql" else sqlite_insert
-        stmt = insert(TicketSeries).values(
-            hall_id=hall.id,
-            service_id=service_id,
-            business_date=day,
-            dispenser=dispenser,
-            last_number=start,
-        )
-        upsert = stmt.on_conflict_do_update(
-            index_elements=["hall_id", "service_id", "business_date", "dispenser"],
-            set_={"last_number": TicketSeries.last_number + 1},
-        ).returning(TicketSeries.last_number)
-        return int(s.execute(upsert).scalar_one())
+        params = {
+            "hall_id": hall.id,
+            "service_id": service_id,
+            "business_date": day,
+            "dispenser": dispenser,
+            "last_number": start,
+        }
+        return int(c.execute(_NEXT_NUMBER[self._db.dialect], params).scalar_one())
 
     # ------------------------------------------------------------------ calling
     def call_next(self, hall_code: str, counter_number: int) -> TicketInfo | None:
@@ -129,41 +167,18 @@ class QueueService(QueueBase):
         hall = self._halls.get(hall_code)
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()
+        day = business_date(hall, now)
         with self._unit() as s:
-            cs = self._session(s, counter)
+            c = s.connection()
+            cs = self._lock_session(c, counter)
             if cs.paused:
                 raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
-            current = self._current(s, counter.id)
-            if current is not None:
-                self._finish(s, hall, current, counter_number, now)
-            ticket = self._pick_next(s, hall, counter, business_date(hall, now))
+            self._finish_current(s, c, hall, counter, now)
+            ticket = self._next.pick(c, hall, counter, day)
             if ticket is None:
                 return None
-            self._call(s, hall, ticket, counter, cs, now, "called")
+            ticket = self._call(s, c, hall, ticket, counter, cs.staff_id, now, "called")
             return ticket_info(ticket, counter_number)
-
-    def _pick_next(
-        self, s: Session, hall: HallInfo, counter: CounterInfo, day: object
-    ) -> Ticket | None:
-        if not counter.service_ids:
-            return None
-        ranks = {sid: i for i, sid in enumerate(counter.service_ids)}
-        weights = {sv.id: sv.priority_weight for sv in hall.services if sv.id in ranks}
-        effective = Ticket.priority + case(weights, value=Ticket.service_id, else_=0)
-        rank = case(ranks, value=Ticket.service_id, else_=len(ranks))
-        stmt = (
-            select(Ticket)
-            .where(
-                Ticket.hall_id == hall.id,
-                Ticket.status == "waiting",
-                Ticket.business_date == day,
-                Ticket.service_id.in_(counter.service_ids),
-            )
-            .order_by(effective.desc(), rank, Ticket.queue_at, Ticket.number)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=Ticket)
-        )
-        return s.scalars(stmt).first()
 
     def call_number(self, hall_code: str, counter_number: int, number: str) -> TicketInfo:
         """指呼: call a waiting ticket by its number ("A012") or its printed code."""
@@ -172,60 +187,60 @@ class QueueService(QueueBase):
         now = self._clock.now()
         day, prefix, wanted = parse_ticket_ref(hall, number, business_date(hall, now))
         with self._unit() as s:
-            cs = self._session(s, counter)
+            c = s.connection()
+            cs = self._lock_session(c, counter)
             if cs.paused:
                 raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
-            ticket = s.scalars(
-                select(Ticket)
-                .where(
-                    Ticket.hall_id == hall.id,
-                    Ticket.status == "waiting",
-                    Ticket.business_date == day,
-                    Ticket.prefix == prefix,
-                    Ticket.number == wanted,
-                )
-                .with_for_update()
+            row = c.execute(
+                _BY_NUMBER,
+                {"hall_id": hall.id, "day": day, "prefix": prefix, "number": wanted},
             ).first()
-            if ticket is None:
+            if row is None:
                 shown = f"{prefix}{wanted:03d}"
                 raise DomainError(
                     errors.TICKET_NOT_WAITING, f"no waiting ticket {shown} today", number=shown
                 )
-            current = self._current(s, counter.id)
-            if current is not None:
-                self._finish(s, hall, current, counter_number, now)
-            self._call(s, hall, ticket, counter, cs, now, "called")
+            self._finish_current(s, c, hall, counter, now)
+            ticket = self._call(
+                s, c, hall, TicketRow._make(row), counter, cs.staff_id, now, "called"
+            )
             return ticket_info(ticket, counter_number)
 
     def _call(
         self,
         s: Session,
+        c: Connection,
         hall: HallInfo,
-        t: Ticket,
+        t: TicketRow,
         counter: CounterInfo,
-        cs: CounterSession,
+        staff_id: uuid.UUID,
         now: datetime,
         kind: str,
-    ) -> None:
-        t.status = "called"
-        t.counter_id = counter.id
-        t.staff_id = cs.staff_id
-        if t.called_at is None:
-            t.called_at = now
-        self._event(s, hall, t, kind, counter.number, now, staff_id=cs.staff_id)
+    ) -> TicketRow:
+        t = self._update_ticket(
+            c,
+            t,
+            status="called",
+            called_at=t.called_at or now,
+            counter_id=counter.id,
+            staff_id=staff_id,
+        )
+        self._event(s, hall, t, kind, counter.number, now, staff_id=staff_id)
+        return t
 
     def recall(self, hall_code: str, counter_number: int) -> TicketInfo:
         hall = self._halls.get(hall_code)
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()
         with self._unit() as s:
-            cs = self._session(s, counter)
-            t = self._require_current(s, counter.id)
+            c = s.connection()
+            cs = self._lock_session(c, counter)
+            t = self._require_current_row(c, counter.id)
             if t.recall_count >= MAX_RECALLS:
                 raise DomainError(
                     errors.RECALL_LIMIT, f"{t.display_number} was recalled {MAX_RECALLS} times"
                 )
-            t.recall_count += 1
+            t = self._update_ticket(c, t, recall_count=t.recall_count + 1)
             self._event(s, hall, t, "recalled", counter_number, now, staff_id=cs.staff_id)
             return ticket_info(t, counter_number)
 
@@ -234,12 +249,12 @@ class QueueService(QueueBase):
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()
         with self._unit() as s:
-            cs = self._session(s, counter)
-            t = self._require_current(s, counter.id)
+            c = s.connection()
+            cs = self._lock_session(c, counter)
+            t = self._require_current_row(c, counter.id)
             if t.status == "serving":
                 raise DomainError(errors.NOT_SERVING, f"{t.display_number} is already served")
-            t.status = "serving"
-            t.serving_at = now
+            t = self._update_ticket(c, t, status="serving", serving_at=now)
             self._event(s, hall, t, "serving", counter_number, now, staff_id=cs.staff_id)
             return ticket_info(t, counter_number)
 
@@ -248,33 +263,26 @@ class QueueService(QueueBase):
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()
         with self._unit() as s:
-            self._session(s, counter)
-            t = self._require_current(s, counter.id)
-            self._finish(s, hall, t, counter_number, now)
+            c = s.connection()
+            self._lock_session(c, counter)
+            t = self._finish_current(s, c, hall, counter, now)
+            if t is None:
+                raise DomainError(errors.NO_CURRENT_TICKET, "this counter has no current ticket")
             return ticket_info(t, counter_number)
-
-    def _finish(
-        self, s: Session, hall: HallInfo, t: Ticket, counter_number: int, now: datetime
-    ) -> None:
-        if t.serving_at is None:  # served without pressing Start
-            t.serving_at = t.called_at or now
-        t.status = "done"
-        t.finished_at = now
-        self._event(s, hall, t, "done", counter_number, now, staff_id=t.staff_id)
 
     def no_show(self, hall_code: str, counter_number: int) -> TicketInfo:
         hall = self._halls.get(hall_code)
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()
         with self._unit() as s:
-            self._session(s, counter)
-            t = self._require_current(s, counter.id)
+            c = s.connection()
+            self._lock_session(c, counter)
+            t = self._require_current_row(c, counter.id)
             if t.status != "called":
                 raise DomainError(
                     errors.NOT_SERVING, f"{t.display_number} is being served; it did show up"
                 )
-            t.status = "no_show"
-            t.finished_at = now
+            t = self._update_ticket(c, t, status="no_show", finished_at=now)
             self._event(s, hall, t, "no_show", counter_number, now, staff_id=t.staff_id)
             return ticket_info(t, counter_number)
 
@@ -283,9 +291,10 @@ class QueueService(QueueBase):
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()
         with self._unit() as s:
-            self._session(s, counter)
-            t = self._require_current(s, counter.id)
-            t.status = "held"
+            c = s.connection()
+            self._lock_session(c, counter)
+            t = self._require_current_row(c, counter.id)
+            t = self._update_ticket(c, t, status="held")
             self._event(s, hall, t, "held", counter_number, now, staff_id=t.staff_id)
             return ticket_info(t, counter_number)
 
@@ -297,19 +306,21 @@ class QueueService(QueueBase):
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()
         with self._unit() as s:
-            cs = self._session(s, counter)
+            c = s.connection()
+            cs = self._lock_session(c, counter)
             if cs.paused:
                 raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
-            if self._current(s, counter.id) is not None:
+            if self._current_row(c, counter.id) is not None:
                 raise DomainError(errors.COUNTER_BUSY, "finish or hold the current customer first")
-            stmt = select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status == "held")
+            stmt = select(*TICKET_COLUMNS).where(
+                TICKETS.c.counter_id == counter.id, TICKETS.c.status == "held"
+            )
             if ticket_id is not None:
-                stmt = stmt.where(Ticket.id == ticket_id)
-            t = s.scalars(stmt.order_by(Ticket.called_at).limit(1).with_for_update()).first()
-            if t is None:
+                stmt = stmt.where(TICKETS.c.id == ticket_id)
+            row = c.execute(stmt.order_by(TICKETS.c.called_at).limit(1).with_for_update()).first()
+            if row is None:
                 raise DomainError(errors.NO_HELD_TICKET, "no ticket on hold at this counter")
-            t.status = "called"
-            t.staff_id = cs.staff_id
+            t = self._update_ticket(c, TicketRow._make(row), status="called", staff_id=cs.staff_id)
             self._event(s, hall, t, "called_back", counter_number, now, staff_id=cs.staff_id)
             return ticket_info(t, counter_number)
 
@@ -333,34 +344,34 @@ class QueueService(QueueBase):
             )
         now = self._clock.now()
         with self._unit() as s:
-            self._session(s, counter)
-            t = self._require_current(s, counter.id)
+            c = s.connection()
+            self._lock_session(c, counter)
+            t = self._require_current_row(c, counter.id)
             if t.service_id == target.id:
                 raise DomainError(errors.BAD_TRANSFER, "the ticket is already in that service")
-            t.status = "transferred"
-            t.finished_at = now
-            if t.serving_at is None:
-                t.serving_at = t.called_at or now
-            leg = Ticket(
+            t = self._update_ticket(
+                c,
+                t,
+                status="transferred",
+                finished_at=now,
+                serving_at=t.serving_at or t.called_at or now,
+            )
+            leg = t._replace(
                 id=uuid.uuid4(),
-                hall_id=t.hall_id,
                 service_id=target.id,
-                business_date=t.business_date,
-                prefix=t.prefix,
-                number=t.number,
-                code=t.code,
-                dispenser=t.dispenser,
                 status="waiting",
-                priority=t.priority,
-                queue_at=t.queue_at,
                 issued_at=now,
+                called_at=None,
+                serving_at=None,
+                finished_at=None,
+                counter_id=None,
+                staff_id=None,
                 recall_count=0,
                 origin_id=t.origin_id or t.id,
                 previous_id=t.id,
                 transfers=t.transfers + 1,
             )
-            s.add(leg)
-            s.flush()
+            c.execute(_INSERT_TICKET, leg._asdict())
             self._event(
                 s,
                 hall,

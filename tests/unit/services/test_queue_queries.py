@@ -123,3 +123,22 @@ def test_hall_info(hall: Core) -> None:
     assert pay is not None and apply_ is not None
     assert info.counter(1).service_ids == (pay.id, apply_.id)  # type: ignore[union-attr]
     assert info.counter(1).transfer_service_id == apply_.id  # type: ignore[union-attr]
+
+
+def test_snapshot_counts_each_service_against_its_own_threshold(
+    hall: Core, clock: ManualClock
+) -> None:
+    # PAY alerts after 15 min, APPLY after 25 min, GREEN after 10 min.
+    clock.set(local(23, 9))
+    for code in ("PAY", "APPLY", "GREEN", "PAY", "APPLY", "PAY", "GREEN"):
+        hall.queue.issue_ticket(HALL, code)
+        clock.advance(4 * 60)
+    clock.set(local(23, 9, 30))  # waits: PAY 30, 18, 10 min; APPLY 26, 14; GREEN 22, 6
+    loads = {load.service_code: load for load in hall.queries.snapshot(HALL).loads}
+    assert [(code, loads[code].waiting, loads[code].over_threshold) for code in loads] == [
+        ("PAY", 3, 2),
+        ("APPLY", 2, 1),
+        ("ENQ", 0, 0),
+        ("GREEN", 2, 1),
+    ]
+    assert loads["PAY"].longest_wait_s == 30 * 60

@@ -203,14 +203,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tickets")),
     )
     with op.batch_alter_table("tickets", schema=None) as batch_op:
-        batch_op.create_index("ix_tickets_counter_open", ["counter_id", "status"], unique=False)
+        batch_op.create_index(
+            "ix_tickets_counter_open",
+            ["counter_id", "status"],
+            unique=False,
+            sqlite_where=sa.text("counter_id IS NOT NULL"),
+            postgresql_where=sa.text("counter_id IS NOT NULL"),
+        )
         batch_op.create_index("ix_tickets_hall_day", ["hall_id", "business_date"], unique=False)
         batch_op.create_index(
             "ix_tickets_waiting",
-            ["hall_id", "service_id", "priority", "queue_at"],
+            [
+                "hall_id",
+                "service_id",
+                "business_date",
+                sa.text("priority DESC"),
+                "queue_at",
+                "number",
+            ],
             unique=False,
             sqlite_where=sa.text("status = 'waiting'"),
             postgresql_where=sa.text("status = 'waiting'"),
+        )
+        batch_op.create_index(
+            "ix_tickets_done",
+            ["hall_id", "service_id", "finished_at"],
+            unique=False,
+            sqlite_where=sa.text("status = 'done'"),
+            postgresql_where=sa.text("status = 'done'"),
         )
         batch_op.create_index(
             "uq_tickets_number",
@@ -246,12 +266,21 @@ def downgrade() -> None:
             postgresql_where=sa.text("previous_id IS NULL"),
         )
         batch_op.drop_index(
+            "ix_tickets_done",
+            sqlite_where=sa.text("status = 'done'"),
+            postgresql_where=sa.text("status = 'done'"),
+        )
+        batch_op.drop_index(
             "ix_tickets_waiting",
             sqlite_where=sa.text("status = 'waiting'"),
             postgresql_where=sa.text("status = 'waiting'"),
         )
         batch_op.drop_index("ix_tickets_hall_day")
-        batch_op.drop_index("ix_tickets_counter_open")
+        batch_op.drop_index(
+            "ix_tickets_counter_open",
+            sqlite_where=sa.text("counter_id IS NOT NULL"),
+            postgresql_where=sa.text("counter_id IS NOT NULL"),
+        )
 
     op.drop_table("tickets")
     with op.batch_alter_table("counter_sessions", schema=None) as batch_op:

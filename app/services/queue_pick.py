@@ -1,0 +1,153 @@
+"""Which ticket "call next" takes: the first waiting ticket in the counter's order, locked.
+
+Queue order at a counter: effective priority (the ticket's own plus its service's weight)
+first, then the counter's service order (its first service before its second), then the
+original issue time, so a transferred ticket keeps its place, then the number.
+
+Within one service that order is the order of `ix_tickets_waiting` (priority, then issue
+time, then number), so the first tickets of the whole queue are among the first few of
+each service: the pick reads those heads from the index, orders only them, and locks the
+first it can. It never sorts the whole queue.
+
+PostgreSQL: `FOR UPDATE SKIP LOCKED` passes over a ticket another counter is calling at
+this moment. The pick reads the first k tickets of the whole queue (the first k of each
+service, ordered, cut to k), k = twice the hall's counters + 1: more than the other
+counters can hold locked at once, with room for those they call while the statement runs.
+It takes the first of them it can lock, which is the first of the whole queue it can
+lock: any other ticket comes after all k. Should none of the k be left, it reads the
+whole queue, so the pick is exact however busy the hall. SQLite has one writer at a time
+(`BEGIN IMMEDIATE`): nothing is ever locked, and the first head of each service is enough.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Date,
+    Executable,
+    bindparam,
+    case,
+    select,
+    text,
+    union_all,
+)
+
+from app.services.dto import CounterInfo, HallInfo
+from app.services.hall_ref import TICKET_COLUMNS, TICKETS, WAITING, TicketRow
+
+_CACHE_MAX = 256
+_COLUMNS = ", ".join(f"tickets.{c.name}" for c in TICKET_COLUMNS)
+
+
+class NextTicket:
+    """The pick statements of each counter, built once: only the business day changes."""
+
+    def __init__(self, dialect: str) -> None:
+        self._postgres = dialect == "postgresql"
+        self._statements: dict[tuple[Any, ...], Executable] = {}
+
+    def pick(
+        self, c: Connection, hall: HallInfo, counter: CounterInfo, day: date
+    ) -> TicketRow | None:
+        if not counter.service_ids:
+            return None
+        if not self._postgres:
+            row = c.execute(self._statement(hall, counter, 1), {"day": day}).first()
+        else:
+            heads = 2 * len(hall.counters) + 1
+            row = c.execute(self._statement(hall, counter, heads), {"day": day}).first()
+            if row is None:
+                row = c.execute(self._statement(hall, counter, 0), {"day": day}).first()
+        return TicketRow._make(row) if row is not None else None
+
+    def _statement(self, hall: HallInfo, counter: CounterInfo, heads: int) -> Executable:
+        active = {sv.id: sv.priority_weight for sv in hall.services}
+        weights = tuple(active.get(sid, 0) for sid in counter.service_ids)
+        key = (hall.id, counter, weights, heads)
+        stmt = self._statements.get(key)
+        if stmt is None:
+            build = _postgres_pick if self._postgres else _sqlite_pick
+            stmt = build(hall.id, counter.service_ids, weights, heads)
+            if len(self._statements) >= _CACHE_MAX:
+                self._statements.clear()
+            self._statements[key] = stmt
+        return stmt
+
+
+def _postgres_pick(
+    hall_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...], weights: tuple[int, ...], heads: int
+) -> Executable:
+    """One short statement with the counter's constants written in (only the day is a
+    parameter): the first `heads` tickets of the queue, by `= ANY(ARRAY(...))`, which
+    probes the primary key whatever the table's size; all of the queue if `heads` is 0."""
+    sids = "ARRAY[" + ", ".join(_uuid(s) for s in service_ids) + "]::uuid[]"
+    weight = "(ARRAY[" + ", ".join(str(int(w)) for w in weights) + "]::integer[])"
+    position = f"array_position({sids}, tickets.service_id)"
+    hall = _uuid(hall_id)
+    if heads:
+        where = f"""tickets.status = 'waiting' AND tickets.id = ANY(ARRAY(
+            SELECT h.id
+            FROM unnest({sids}) WITH ORDINALITY AS s(sid, pos)
+            CROSS JOIN LATERAL (
+                SELECT w.id, w.priority, w.queue_at, w.number
+                FROM tickets AS w
+                WHERE w.hall_id = {hall} AND w.service_id = s.sid
+                    AND w.business_date = :day AND w.status = 'waiting'
+                ORDER BY w.priority DESC, w.queue_at, w.number
+                LIMIT {int(heads)}
+            ) AS h
+            ORDER BY h.priority + {weight}[s.pos] DESC, s.pos, h.queue_at, h.number
+            LIMIT {int(heads)}))"""
+    else:
+        where = f"""tickets.hall_id = {hall} AND tickets.status = 'waiting'
+            AND tickets.business_date = :day AND tickets.service_id = ANY({sids})"""
+    sql = f"""SELECT {_COLUMNS} FROM tickets WHERE {where}
+        ORDER BY tickets.priority + {weight}[{position}] DESC, {position},
+            tickets.queue_at, tickets.number
+        LIMIT 1 FOR UPDATE OF tickets SKIP LOCKED"""
+    return text(sql).bindparams(bindparam("day", type_=Date)).columns(*TICKET_COLUMNS)
+
+
+def _uuid(value: uuid.UUID) -> str:
+    """A UUID as a SQL literal (checked to be one: nothing else is ever written in)."""
+    return f"'{uuid.UUID(str(value))}'"
+
+
+def _sqlite_pick(
+    hall_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...], weights: tuple[int, ...], heads: int
+) -> Executable:
+    """The first `heads` tickets of each service by the index, then the first of those in
+    the counter's order, looked up by primary key."""
+    t = TICKETS
+    w = t.alias("w")
+    firsts = [
+        select(w.c.id)
+        .where(
+            w.c.hall_id == hall_id,
+            w.c.service_id == sid,
+            w.c.business_date == bindparam("day"),
+            w.c.status == WAITING,
+        )
+        .order_by(w.c.priority.desc(), w.c.queue_at, w.c.number)
+        .limit(heads)
+        .subquery()
+        for sid in service_ids
+    ]
+    selects = [select(f.c.id) for f in firsts]
+    ids = union_all(*selects) if len(selects) > 1 else selects[0]
+    effective = t.c.priority + case(
+        dict(zip(service_ids, weights, strict=True)), value=t.c.service_id, else_=0
+    )
+    rank = case(
+        {sid: i for i, sid in enumerate(service_ids)}, value=t.c.service_id, else_=len(service_ids)
+    )
+    return (
+        select(*TICKET_COLUMNS)
+        .where(t.c.status == WAITING, t.c.id.in_(ids))
+        .order_by(effective.desc(), rank, t.c.queue_at, t.c.number)
+        .limit(1)
+    )
