@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return _headless(settings, args)
     if not _has_display():
         print("No display found: running the headless hall demo (main.py simulate).")
-        return _simulate(_parser().parse_args(["simulate", "--hours", "2", "--counters", "4"]))
+        return _simulate(_parser().parse_args(["simulate", "--hours", "2", "--counters", "6"]))
     return _gui(settings, args)
 
 
