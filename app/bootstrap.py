@@ -16,19 +16,19 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from app.devices.bus import BusTiming
 from app.models.db import Database
 from app.models.migrate import upgrade
-from app.services.auth import AuthService
 from app.services.clock import Clock, SystemClock
-from app.services.counter_service import CounterService
-from app.services.demo import ensure_demo_hall
-from app.services.demo_devices import DemoDevices
-from app.services.device_actions import KeypadActions
-from app.services.device_hub import DeviceHub
-from app.services.dispenser import DispenserService
+from app.services.devices.dispenser import DispenserService
+from app.services.devices.hub import DeviceHub
+from app.services.devices.keypad import KeypadActions
 from app.services.errors import DatabaseUnavailable
-from app.services.evaluation_service import EvaluationService
+from app.services.evaluation.service import EvaluationService
 from app.services.hall_ref import HallDirectory
-from app.services.queue_queries import QueueQueries
-from app.services.queue_service import QueueService
+from app.services.queue.counters import CounterService
+from app.services.queue.queries import QueueQueries
+from app.services.queue.service import QueueService
+from app.services.security.auth import AuthService
+from app.services.simulation.demo_devices import DemoDevices
+from app.services.simulation.demo_hall import ensure_demo_hall
 from app.settings import Settings, default_data_dir
 
 log = logging.getLogger(__name__)

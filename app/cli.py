@@ -152,7 +152,7 @@ def _db_password(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from app.services.simulate import SimulationConfig, format_report, run_simulation
+    from app.services.simulation.run import SimulationConfig, format_report, run_simulation
 
     if args.counters < 1 or args.hours <= 0:
         print("--counters must be at least 1 and --hours above 0", file=sys.stderr)

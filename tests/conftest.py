@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from app.bootstrap import Core, build_core
 from app.models.db import Database
 from app.models.migrate import upgrade
-from app.services.demo import ensure_demo_hall
+from app.services.simulation.demo_hall import ensure_demo_hall
 from app.settings import DatabaseSettings, Settings
 from tests.fakes.memory_keyring import MemoryKeyring
 

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Core
-from app.services.auth import may
-from app.services.device_setup import DeviceStatus, serial_ports
+from app.services.devices.setup import DeviceStatus, serial_ports
+from app.services.security.auth import may
 from app.settings import BusSettings, DeviceSettings, SettingsError, parse_settings, save_settings
 from app.settings import settings_to_toml as to_toml
 from app.ui.messages import error_text

@@ -22,7 +22,7 @@ from app.bootstrap import Core
 from app.services import errors
 from app.services.dto import CounterState, HallInfo, StaffInfo, TicketInfo
 from app.services.errors import DomainError
-from app.services.evaluation_service import AlertInfo
+from app.services.evaluation.service import AlertInfo
 from app.ui.counter_dialogs import CallNumberDialog, LoginDialog, PauseDialog, TransferDialog
 from app.ui.counter_render import allowed_actions, render_elapsed, render_state, success_text
 from app.ui.counter_view import ACTIONS, CounterView

@@ -26,8 +26,8 @@ from app.models import Counter, CounterService, Hall, Service
 from app.models.db import Database
 from app.models.migrate import upgrade
 from app.services import errors
-from app.services.demo import DEMO_PASSWORD, ensure_demo_hall
 from app.services.errors import DomainError
+from app.services.simulation.demo_hall import DEMO_PASSWORD, ensure_demo_hall
 from app.settings import DatabaseSettings, Settings
 
 # Numbers are unique per hall, day and letter (A001-A999), so 5,000 waiting tickets need

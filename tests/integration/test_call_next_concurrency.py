@@ -25,11 +25,11 @@ from app.models import (
 )
 from app.models.db import Database
 from app.models.migrate import upgrade
-from app.services.counter_service import CounterService as Sessions
 from app.services.dto import TicketInfo
 from app.services.errors import DomainError
 from app.services.hall_ref import HallDirectory
-from app.services.queue_service import QueueService
+from app.services.queue.counters import CounterService as Sessions
+from app.services.queue.service import QueueService
 
 HALL = "CONC"
 COUNTERS = 8

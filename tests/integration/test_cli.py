@@ -20,7 +20,7 @@ from app.models.db import KEYRING_SERVICE, Database
 from app.models.migrate import current_revision, head_revision
 from app.services.errors import DatabaseUnavailable
 from app.services.hall_ref import HallDirectory
-from app.services.queue_service import QueueService
+from app.services.queue.service import QueueService
 from app.settings import DatabaseSettings, Settings, save_settings
 from tests.conftest import make_settings
 

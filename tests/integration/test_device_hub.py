@@ -20,7 +20,7 @@ from app.devices.escpos import PaperStatus
 from app.devices.frame68 import BLANK_DIGIT, Command, Key
 from app.devices.simulator.core import Simulator
 from app.models import Alert, Evaluation, Ticket
-from app.services.device_hub import DeviceHub
+from app.services.devices.hub import DeviceHub
 from app.settings import BusSettings, DeviceSettings
 from tests.conftest import make_settings
 

@@ -7,8 +7,8 @@ from sqlalchemy import select, update
 
 from app.bootstrap import Core
 from app.models import Staff
-from app.services.auth import may
 from app.services.errors import DomainError
+from app.services.security.auth import may
 
 
 def _refused(core: Core, job_number: str, password: str) -> DomainError:

@@ -14,7 +14,7 @@ from app.bootstrap import Core
 from app.models import Ticket, TicketEvent
 from app.services.clock import ManualClock
 from app.services.errors import DomainError
-from app.services.queue_service import MAX_RECALLS
+from app.services.queue.service import MAX_RECALLS
 from tests.unit.services.queue_helpers import (
     HALL,
     assert_refused,

@@ -13,14 +13,14 @@ from sqlalchemy import select
 from app.models import Counter as CounterRow
 from app.models import CounterSession, Hall, Service, Ticket, TicketEvent
 from app.models.db import Database
-from app.services.simulate import SimulationConfig, format_report, run_simulation
-from app.services.simulate_model import (
+from app.services.simulation.model import (
     MAX_HOURS,
     NEVER,
     customers,
     opening_time,
     service_seconds,
 )
+from app.services.simulation.run import SimulationConfig, format_report, run_simulation
 
 
 def _run(**kw: object) -> dict[str, object]:

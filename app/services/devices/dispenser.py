@@ -19,9 +19,9 @@ from app.devices.printer import EscPosPrinter, PrinterError
 from app.devices.transport import PortError
 from app.services.dto import IssuedTicket
 from app.services.errors import DomainError
-from app.services.evaluation_service import EvaluationService
+from app.services.evaluation.service import EvaluationService
 from app.services.hall_ref import HallDirectory
-from app.services.queue_service import QueueService
+from app.services.queue.service import QueueService
 from app.settings import StationSettings
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from app.models import CounterPause, CounterSession, Staff, Ticket
 from app.services import errors
 from app.services.dto import HallInfo
 from app.services.errors import DomainError
-from app.services.queue_common import QueueBase
+from app.services.queue.common import QueueBase
 
 
 class CounterService(QueueBase):

@@ -20,7 +20,7 @@ from app.models import Alert, Evaluation, Hall, Staff, Ticket
 from app.services import errors
 from app.services.dto import HallInfo
 from app.services.errors import DomainError
-from app.services.queue_common import QueueBase
+from app.services.queue.common import QueueBase
 
 RATINGS = {
     0: "very_satisfied",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 
 from app.devices.frame68 import Key
-from app.services.counter_service import CounterService
 from app.services.errors import DomainError
-from app.services.evaluation_service import EvaluationService
-from app.services.queue_queries import QueueQueries
-from app.services.queue_service import QueueService
+from app.services.evaluation.service import EvaluationService
+from app.services.queue.counters import CounterService
+from app.services.queue.queries import QueueQueries
+from app.services.queue.service import QueueService
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ Every public method is one transaction. "Call next" locks the chosen ticket with
 raises `DomainError` before anything is written.
 
 Which ticket "call next" takes, in which order, and how it stays fast with thousands
-waiting: see `queue_pick`. The hot steps read and write tickets as plain rows, one
-statement each (see `queue_common`).
+waiting: see `pick`. The hot steps read and write tickets as plain rows, one
+statement each (see `common`).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from app.services.hall_ref import (
     business_date,
     ticket_info,
 )
-from app.services.queue_common import QueueBase, ahead_and_wait, parse_ticket_ref
-from app.services.queue_pick import NextTicket
+from app.services.queue.common import QueueBase, ahead_and_wait, parse_ticket_ref
+from app.services.queue.pick import NextTicket
 
 MAX_RECALLS = 5
 PRIORITY_LEVELS = {"normal": 0, "elderly": 1, "vip": 2, "green": 3}

@@ -13,7 +13,7 @@ clerks finish the customer in front of them, call nobody else and log out; who i
 in the queue is reported as waiting at close.
 
 Determinism: the customers are drawn up front from `random.Random(seed)`
-(`simulate_model`), the clock is the only time source, and counters are woken in a fixed
+(`model`), the clock is the only time source, and counters are woken in a fixed
 order, so the same configuration gives the same report, row for row.
 """
 
@@ -37,16 +37,16 @@ from app.models import Hall
 from app.models.db import Database
 from app.models.migrate import upgrade
 from app.services import errors
-from app.services.auth import AuthService
 from app.services.clock import ManualClock
-from app.services.counter_service import CounterService
-from app.services.demo import DEMO_PASSWORD, ensure_demo_hall
 from app.services.dto import HallInfo, TicketInfo
 from app.services.errors import DomainError
 from app.services.hall_ref import HallDirectory
-from app.services.queue_queries import QueueQueries
-from app.services.queue_service import PRIORITY_LEVELS, QueueService
-from app.services.simulate_model import (
+from app.services.queue.counters import CounterService
+from app.services.queue.queries import QueueQueries
+from app.services.queue.service import PRIORITY_LEVELS, QueueService
+from app.services.security.auth import AuthService
+from app.services.simulation.demo_hall import DEMO_PASSWORD, ensure_demo_hall
+from app.services.simulation.model import (
     NEVER,
     SHOWS,
     Customer,
@@ -55,7 +55,7 @@ from app.services.simulate_model import (
     opening_time,
     service_seconds,
 )
-from app.services.simulate_report import (
+from app.services.simulation.report import (
     DONE,
     NO_SHOW,
     TRANSFERRED,

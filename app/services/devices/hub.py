@@ -44,12 +44,12 @@ from app.devices.led import LedDisplays
 from app.devices.printer import EscPosPrinter
 from app.devices.transport import ConnectionState
 from app.services.clock import Clock
-from app.services.device_actions import KeypadActions
-from app.services.device_setup import DeviceStatus, build_workers
-from app.services.dispenser import DispenserPrinter, DispenserService
+from app.services.devices.dispenser import DispenserPrinter, DispenserService
+from app.services.devices.keypad import KeypadActions
+from app.services.devices.setup import DeviceStatus, build_workers
 from app.services.errors import DomainError
-from app.services.evaluation_service import EvaluationService
-from app.services.queue_queries import QueueQueries
+from app.services.evaluation.service import EvaluationService
+from app.services.queue.queries import QueueQueries
 from app.settings import DeviceSettings, Settings
 
 log = logging.getLogger(__name__)

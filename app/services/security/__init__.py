@@ -1,0 +1,1 @@
+"""Who may do what: staff log-in with argon2 password hashes, staff accounts, roles."""
