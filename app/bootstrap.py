@@ -17,6 +17,11 @@ from app.devices.bus import BusTiming
 from app.models.db import Database
 from app.models.migrate import upgrade
 from app.services.clock import Clock, SystemClock
+from app.services.desks.admin import StationAdmin
+from app.services.desks.counter import CounterDesk
+from app.services.desks.display import DisplayFeed
+from app.services.desks.kiosk import KioskDesk
+from app.services.desks.station import Station, UiPrefs
 from app.services.devices.dispenser import DispenserService
 from app.services.devices.hub import DeviceHub
 from app.services.devices.keypad import KeypadActions
@@ -29,14 +34,15 @@ from app.services.queue.service import QueueService
 from app.services.security.auth import AuthService
 from app.services.simulation.demo_devices import DemoDevices
 from app.services.simulation.demo_hall import ensure_demo_hall
-from app.settings import Settings, default_data_dir
+from app.settings import DeviceSettings, Settings, default_data_dir
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Core:
-    """The services of one process, handed to the windows and workers that use them."""
+    """The services of one process, built once; the CLI, the tests and the benchmarks use
+    them directly, the windows get a `Station` of desks built from them."""
 
     settings: Settings
     db: Database
@@ -48,16 +54,30 @@ class Core:
     queries: QueueQueries
     auth: AuthService
     clock: Clock
-    devices: DeviceHub | None = None
-    demo_devices: DemoDevices | None = None
 
     @property
     def hall_code(self) -> str:
         return self.settings.station.hall
 
     def close(self) -> None:
-        stop_devices(self)
         self.db.dispose()
+
+
+@dataclass(frozen=True)
+class StationDevices:
+    """The devices this process drives: the hub of the settings (or of the demo's
+    simulator), the simulator itself in the demo, and the settings they run on."""
+
+    settings: Settings
+    hub: DeviceHub | None = None
+    demo: DemoDevices | None = None
+
+    def stop(self) -> None:
+        """Stop the hub (drained, ports closed, threads joined), then the simulator."""
+        if self.hub is not None:
+            self.hub.stop()
+        if self.demo is not None:
+            self.demo.stop()
 
 
 def build_core(
@@ -111,17 +131,39 @@ def _safe_url(url: str) -> str:
         return "(not a database URL)"
 
 
-def build_device_hub(core: Core, *, bus_timing: BusTiming | None = None) -> DeviceHub | None:
-    """The hall's devices of this station's settings, wired to the services (not started);
-    None when the settings configure no device."""
-    if not core.settings.devices:
-        return None
-    actions = KeypadActions(
-        core.hall_code, core.queue, core.counters, core.queries, core.evaluations
+def counter_desk(core: Core, devices: Settings | None = None) -> CounterDesk:
+    """The counter desk of this station; `devices` are the settings whose evaluators give
+    the rating scale (the demo's simulated ones, once started)."""
+    device_list = (devices or core.settings).devices
+    return CounterDesk(
+        core.hall_code,
+        core.queue,
+        core.counters,
+        core.queries,
+        core.evaluations,
+        core.auth,
+        core.clock,
+        fixed_counter=core.settings.station.counter,
+        evaluator_scale=lambda counter: _evaluator_scale(device_list, counter),
     )
+
+
+def _evaluator_scale(devices: tuple[DeviceSettings, ...], counter: int) -> int:
+    return next((d.scale for d in devices if d.kind == "evaluator" and d.counter == counter), 4)
+
+
+def build_device_hub(
+    core: Core, settings: Settings | None = None, *, bus_timing: BusTiming | None = None
+) -> DeviceHub | None:
+    """The hall's devices of `settings` (default: the station's), wired to the counter
+    desk and the services (not started); None when the settings configure no device."""
+    settings = settings or core.settings
+    if not settings.devices:
+        return None
+    desk = counter_desk(core, settings)
     return DeviceHub(
-        core.settings,
-        actions,
+        settings,
+        KeypadActions(desk.press),
         core.queries,
         core.evaluations,
         core.dispenser,
@@ -130,25 +172,40 @@ def build_device_hub(core: Core, *, bus_timing: BusTiming | None = None) -> Devi
     )
 
 
-def start_devices(core: Core, *, demo: bool = False, bus_timing: BusTiming | None = None) -> None:
+def start_devices(
+    core: Core, *, demo: bool = False, bus_timing: BusTiming | None = None
+) -> StationDevices:
     """Start the device hub of the settings; with `demo` and no device configured, the
-    device simulator plays the hall's devices on pty pairs."""
-    if demo and not core.settings.devices:
+    device simulator plays the hall's devices on pty pairs. SettingsError when the
+    settings' buses cannot be built (nothing is left running)."""
+    settings, sim = core.settings, None
+    if demo and not settings.devices:
         sim = DemoDevices(core.halls.get(core.hall_code))
         sim.start()
-        core.demo_devices = sim
-        core.settings = sim.settings_for(core.settings)
-    hub = build_device_hub(core, bus_timing=bus_timing)
+        settings = sim.settings_for(settings)
+    try:
+        hub = build_device_hub(core, settings, bus_timing=bus_timing)
+    except Exception:
+        if sim is not None:
+            sim.stop()
+        raise
     if hub is not None:
         hub.start()
-        core.devices = hub
+    return StationDevices(settings, hub, sim)
 
 
-def stop_devices(core: Core) -> None:
-    """Stop the hub (drained, ports closed, threads joined), then the simulator."""
-    if core.devices is not None:
-        core.devices.stop()
-        core.devices = None
-    if core.demo_devices is not None:
-        core.demo_devices.stop()
-        core.demo_devices = None
+def build_station(core: Core, devices: StationDevices | None = None) -> Station:
+    """The desks of this PC's windows, over the running devices (if any)."""
+    devices = devices or StationDevices(core.settings)
+    settings = core.settings
+    return Station(
+        roles=settings.station.roles,
+        ui=UiPrefs.of(settings.ui),
+        clock=core.clock,
+        counter=counter_desk(core, devices.settings),
+        kiosk=KioskDesk(settings.station, core.queries, core.dispenser),
+        display=DisplayFeed(core.hall_code, core.queries),
+        admin=StationAdmin(devices.settings, core.auth, devices.hub),
+        last_event_id=lambda: core.queries.last_event_id(core.hall_code),
+        demo_devices=devices.demo,
+    )

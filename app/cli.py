@@ -99,12 +99,15 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
     core = _core(settings, args, demo=True if args.demo else None)
     if core is None:
         return 3
-    from app.bootstrap import start_devices
+    from app.bootstrap import build_station, start_devices
     from app.ui.application import run_gui
 
     try:
-        start_devices(core, demo=bool(args.demo))
-        return int(run_gui(core, list(core.settings.station.roles)))
+        devices = start_devices(core, demo=bool(args.demo))
+        try:
+            return int(run_gui(build_station(core, devices)))
+        finally:
+            devices.stop()
     finally:
         core.close()
 

@@ -11,7 +11,7 @@ import signal
 import threading
 from types import FrameType
 
-from app.bootstrap import Core, start_devices, stop_devices
+from app.bootstrap import Core, start_devices
 
 log = logging.getLogger(__name__)
 
@@ -27,18 +27,18 @@ def run_headless(core: Core, stop: threading.Event | None = None) -> int:
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
     hall = core.halls.get(core.hall_code)
-    start_devices(core)
-    if core.devices is not None:
+    devices = start_devices(core)
+    if devices.hub is not None:
         log.info(
             "bus station: %d device(s) on %d port(s)",
-            len(core.devices.statuses()),
-            len(core.settings.buses),
+            len(devices.hub.statuses()),
+            len(devices.settings.buses),
         )
     log.info("headless station %s of hall %s running", core.settings.station.name, hall.code)
     try:
         while not stop.wait(0.2):
             pass
     finally:
-        stop_devices(core)  # drains the lane, closes every port, joins every thread
+        devices.stop()  # drains the lane, closes every port, joins every thread
     log.info("headless station stopped")
     return 0

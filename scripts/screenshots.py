@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from app.bootstrap import Core, build_core  # noqa: E402
+from app.bootstrap import Core, build_core, build_station  # noqa: E402
 from app.services.clock import ManualClock  # noqa: E402
 from app.settings import DatabaseSettings, Settings  # noqa: E402
 from app.ui.application import Stations, build_windows  # noqa: E402
@@ -127,7 +127,9 @@ def main() -> int:
     translations = install_translations(app, args.language)
     apply_theme(app)
     tasks = TaskManager()
-    stations: Stations = build_windows(core, ["kiosk", "counter", "display"], tasks, voice=None)
+    stations: Stations = build_windows(
+        build_station(core), ["kiosk", "counter", "display"], tasks, voice=None
+    )
     kiosk, counter, display = stations.kiosk, stations.counter, stations.display
     assert kiosk and counter and display
     kiosk.ticket_hold_ms = 600_000

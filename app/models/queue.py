@@ -116,7 +116,11 @@ class TicketEvent(Base):
     and every window watches its highest id to refresh within a second."""
 
     __tablename__ = "ticket_events"
-    __table_args__ = (Index("ix_ticket_events_hall", "hall_id", "id"),)
+    __table_args__ = (
+        Index("ix_ticket_events_hall", "hall_id", "id"),
+        # a ticket's own events: when was the counter's current customer last called
+        Index("ix_ticket_events_ticket", "ticket_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     hall_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("halls.id"))

@@ -51,6 +51,12 @@ class HallInfo:
     def counter(self, number: int) -> CounterInfo | None:
         return next((c for c in self.counters if c.number == number), None)
 
+    def transfer_target(self, counter: CounterInfo) -> ServiceInfo | None:
+        """Where the counter sends a customer by default (its transfer service), if any."""
+        if counter.transfer_service_id is None:
+            return None
+        return self.service_by_id(counter.transfer_service_id)
+
     def name(self, language: str) -> str:
         return self.name_zh if language.startswith("zh") else self.name_en
 
@@ -108,6 +114,8 @@ class CounterState:
     # service code -> waiting count, for the services this counter serves, in its order
     waiting: tuple[tuple[str, int], ...]
     last_event_id: int
+    # when the current customer was last called (or called back): the counter's timer
+    current_since: datetime | None = None
 
     @property
     def waiting_total(self) -> int:
@@ -149,7 +157,21 @@ class HallSnapshot:
     loads: tuple[ServiceLoad, ...]
     counters: tuple[CounterBoard, ...]
     recent_calls: tuple[QueueEvent, ...] = field(default_factory=tuple)
+    # the calls still current (the ticket is called or served at that open counter), the
+    # newest call first: what the hall display shows as "now calling"
+    now_calling: tuple[QueueEvent, ...] = field(default_factory=tuple)
 
     @property
     def waiting_total(self) -> int:
         return sum(load.waiting for load in self.loads)
+
+
+@dataclass(frozen=True)
+class RatingState:
+    """The newest rating request of a counter: what the clerk is told about it."""
+
+    id: uuid.UUID
+    display_number: str
+    status: str  # requested | rated | not_rated
+    rating: int | None
+    closed_at: datetime | None

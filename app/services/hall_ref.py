@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Counter, Hall, Service, Ticket
 from app.models.db import Database
-from app.models.queue import TICKET_STATUSES
+from app.models.queue import OPEN_AT_COUNTER, TICKET_STATUSES
 from app.services import errors
 from app.services.dto import CounterInfo, HallInfo, ServiceInfo, TicketInfo
 
@@ -76,7 +76,7 @@ def status_literal(status: str) -> ColumnClause[str]:
 
 
 WAITING = status_literal("waiting")
-OPEN_STATUSES = (status_literal("called"), status_literal("serving"))
+OPEN_STATUSES = tuple(status_literal(s) for s in OPEN_AT_COUNTER)
 
 
 def ticket_info(t: Ticket | TicketRow, counter_number: int | None) -> TicketInfo:

@@ -10,13 +10,14 @@ start a rating, light an LED display, print a test ticket.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,20 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Core
-from app.services.devices.setup import DeviceStatus, serial_ports
-from app.services.security.auth import may
-from app.settings import BusSettings, DeviceSettings, SettingsError, parse_settings, save_settings
-from app.settings import settings_to_toml as to_toml
-from app.ui.messages import error_text
+from app.services.desks.admin import BUS_FIELDS, DEVICE_FIELDS, StationAdmin, applies
+from app.services.devices.setup import DeviceStatus
+from app.ui.messages import device_kind_text, error_text
 from app.ui.qtcompat import emit
 from app.ui.taskman import TaskManager
 from app.ui.widgets import named
 
 log = logging.getLogger(__name__)
-
-BUS_COLUMNS = ("name", "url", "baud")
-DEVICE_COLUMNS = ("kind", "bus", "address", "counter", "dispenser", "buttons", "scale", "paper_mm")
 
 
 class AdminWindow(QWidget):
@@ -55,11 +50,13 @@ class AdminWindow(QWidget):
     saved = Signal(str)
     message_shown = Signal(str)
 
-    def __init__(self, core: Core, tasks: TaskManager, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, admin: StationAdmin, tasks: TaskManager, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("AdminWindow")
         self.setWindowTitle(self.tr("HallDesk - Devices"))
-        self._core = core
+        self._admin = admin
         self._tasks = tasks
         root = QVBoxLayout(self)
         login = QHBoxLayout()
@@ -110,10 +107,12 @@ class AdminWindow(QWidget):
             tests.addWidget(button)
         body.addLayout(tests)
         body.addWidget(QLabel(self.tr("Buses (serial ports)")))
-        self.bus_table = _table(list(BUS_COLUMNS))
+        self.bus_table = _table([self._field_text(f) for f in BUS_FIELDS])
+        self.bus_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         body.addWidget(self.bus_table)
         body.addWidget(QLabel(self.tr("Devices")))
-        self.device_table = _table(list(DEVICE_COLUMNS))
+        self.device_table = _table([self._field_text(f) for f in DEVICE_FIELDS])
+        self.device_table.itemChanged.connect(self._on_device_edited)
         body.addWidget(self.device_table)
         edit = QHBoxLayout()
         for text, slot in (
@@ -137,16 +136,17 @@ class AdminWindow(QWidget):
     # ------------------------------------------------------------------ log-in
     def log_in(self) -> None:
         job, password = self.job_number.text(), self.password.text()
-        auth = self._core.auth
+        admin = self._admin
         self._tasks.run_in_background(
-            lambda: auth.login(job, password), self._on_login, self._on_error, owner=self
+            lambda: admin.log_in(job, password), self._on_login, self._on_login_failed, owner=self
         )
+
+    def _on_login_failed(self, exc: BaseException) -> None:
+        self.password.clear()
+        self._on_error(exc)
 
     def _on_login(self, staff: Any) -> None:
         self.password.clear()
-        if not may(staff.role, "admin"):
-            self.show_message(self.tr("Only an administrator may change the devices."))
-            return
         self.body.setEnabled(True)
         self.load_settings()
         self.refresh_ports()
@@ -157,19 +157,20 @@ class AdminWindow(QWidget):
 
     # ------------------------------------------------------------------ ports, status
     def refresh_ports(self) -> None:
-        self._tasks.run_in_background(serial_ports, self._on_ports, self._on_error, owner=self)
+        self._tasks.run_in_background(
+            self._admin.serial_ports, self._on_ports, self._on_error, owner=self
+        )
 
     def _on_ports(self, ports: list[Any]) -> None:
         text = ", ".join(f"{p.device} ({p.description})" for p in ports)
         self.ports.setText(text or self.tr("No serial port found."))
 
     def refresh_status(self) -> None:
-        hub = self._core.devices
-        rows = hub.statuses() if hub is not None else []
+        rows = self._admin.statuses()
         self.status_table.setRowCount(len(rows))
         for r, st in enumerate(rows):
             values = (
-                st.kind,
+                device_kind_text(st.kind),
                 st.bus,
                 str(st.address),
                 str(st.counter or st.dispenser or ""),
@@ -179,6 +180,23 @@ class AdminWindow(QWidget):
             for c, value in enumerate(values):
                 self.status_table.setItem(r, c, QTableWidgetItem(value))
         self._statuses = rows
+
+    def _field_text(self, name: str) -> str:
+        texts = {
+            "name": self.tr("Name"),
+            "url": self.tr("Port (URL)"),
+            "baud": self.tr("Baud"),
+            "kind": self.tr("Kind"),
+            "bus": self.tr("Bus"),
+            "address": self.tr("Address"),
+            "counter": self.tr("Counter"),
+            "dispenser": self.tr("Dispenser"),
+            "buttons": self.tr("Buttons"),
+            "scale": self.tr("Keys"),
+            "paper_mm": self.tr("Paper (mm)"),
+            "layout": self.tr("Layout"),
+        }
+        return texts.get(name, name)
 
     def _state_text(self, st: DeviceStatus) -> str:
         if st.online is None:
@@ -199,20 +217,13 @@ class AdminWindow(QWidget):
         return statuses[rows[0].row()]
 
     def run_test(self, key: str) -> None:
-        hub = self._core.devices
         st = self.selected_status()
-        if hub is None or st is None:
+        if not self._admin.has_devices or st is None:
             self.show_message(self.tr("Select a device first (the bus station must run here)."))
             return
-        tests = {
-            "beep": lambda: hub.test_beep(st.bus, st.address),
-            "show": lambda: hub.test_show(st.bus, st.address),
-            "rating": lambda: hub.test_rating(st.bus, st.address),
-            "led": lambda: hub.test_led(st.bus, st.address),
-            "print": lambda: hub.test_print(st.dispenser or self._core.settings.station.dispenser),
-        }
+        admin = self._admin
         self._tasks.run_in_background(
-            tests[key],
+            lambda: admin.test(key, st),
             lambda _r: self.show_message(self.tr("Test sent.")),
             self._on_error,
             owner=self,
@@ -220,66 +231,63 @@ class AdminWindow(QWidget):
 
     # ------------------------------------------------------------------ settings
     def load_settings(self) -> None:
-        s = self._core.settings
         self.bus_table.setRowCount(0)
-        for b in s.buses:
-            _add_row(self.bus_table, [b.name, b.url, str(b.baud)])
+        for row in self._admin.bus_rows():
+            _add_row(self.bus_table, [row[f] for f in BUS_FIELDS])
         self.device_table.setRowCount(0)
-        for d in s.devices:
-            buttons = ",".join(f"{k}={v}" for k, v in d.buttons.items())
-            _add_row(
-                self.device_table,
-                [
-                    d.kind,
-                    d.bus,
-                    str(d.address),
-                    str(d.counter),
-                    d.dispenser,
-                    buttons,
-                    str(d.scale),
-                    str(d.paper_mm),
-                ],
-            )
+        for row in self._admin.device_rows():
+            _add_row(self.device_table, [row[f] for f in DEVICE_FIELDS])
+        self._grey_fields()
+
+    def _on_device_edited(self, item: QTableWidgetItem) -> None:
+        if item.column() == DEVICE_FIELDS.index("kind"):
+            self._grey_fields()
+
+    def _grey_fields(self) -> None:
+        """Only the fields of a row's device kind can be edited; the others are greyed."""
+        table = self.device_table
+        kind_column = DEVICE_FIELDS.index("kind")
+        table.blockSignals(True)
+        try:
+            for r in range(table.rowCount()):
+                kind = _cell(table, r, kind_column)
+                for c, name in enumerate(DEVICE_FIELDS):
+                    item = table.item(r, c)
+                    if item is None:
+                        item = QTableWidgetItem("")
+                        table.setItem(r, c, item)
+                    editable = not kind or applies(kind, name)
+                    flags = item.flags()
+                    if editable:
+                        item.setFlags(flags | Qt.ItemFlag.ItemIsEditable)
+                        item.setBackground(QBrush())
+                    else:
+                        item.setText("")
+                        item.setFlags(flags & ~Qt.ItemFlag.ItemIsEditable)
+                        item.setBackground(self.palette().color(QPalette.ColorRole.Window))
+                        item.setToolTip(self.tr("Not a field of this kind of device"))
+        finally:
+            table.blockSignals(False)
 
     def remove_selected(self) -> None:
         for table in (self.bus_table, self.device_table):
             for index in sorted(table.selectionModel().selectedRows(), reverse=True):
                 table.removeRow(index.row())
 
-    def edited_settings(self) -> Any:
-        """The settings with the tables' buses and devices, validated as at start."""
-        buses = []
-        for row in _rows(self.bus_table):
-            name, url, baud = row
-            buses.append(BusSettings(name, url, _int(baud, self.tr("baud"))))
-        devices = []
-        for row in _rows(self.device_table):
-            kind, bus, address, counter, dispenser, buttons, scale, paper = row
-            pairs = (p.split("=", 1) for p in buttons.split(",") if "=" in p)
-            devices.append(
-                DeviceSettings(
-                    kind,
-                    bus,
-                    _int(address, "address"),
-                    counter=_int(counter or "0", "counter"),
-                    dispenser=dispenser,
-                    buttons={k.strip(): v.strip() for k, v in pairs},
-                    scale=_int(scale or "4", "scale"),
-                    paper_mm=_int(paper or "80", "paper_mm"),
-                )
-            )
-        new = replace(self._core.settings, buses=tuple(buses), devices=tuple(devices))
-        checked = parse_settings(to_toml(new), self._core.settings.path)
-        return replace(checked, path=self._core.settings.path)
+    def _edited_rows(self) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        buses = [dict(zip(BUS_FIELDS, r, strict=True)) for r in _rows(self.bus_table)]
+        devices = [dict(zip(DEVICE_FIELDS, r, strict=True)) for r in _rows(self.device_table)]
+        return buses, devices
 
     def save(self) -> None:
-        try:
-            new = self.edited_settings()
-        except (SettingsError, ValueError) as exc:
-            self.show_message(self.tr("Not saved: {reason}").format(reason=str(exc)))
-            return
+        buses, devices = self._edited_rows()
+        admin = self._admin
         self._tasks.run_in_background(
-            lambda: save_settings(new), self._on_saved, self._on_error, owner=self, write=True
+            lambda: admin.save(buses, devices),
+            self._on_saved,
+            self._on_error,
+            owner=self,
+            write=True,
         )
 
     def _on_saved(self, path: Any) -> None:
@@ -328,13 +336,6 @@ def _rows(table: QTableWidget) -> list[list[str]]:
 def _cell(table: QTableWidget, row: int, column: int) -> str:
     item = table.item(row, column)
     return item.text().strip() if item is not None else ""
-
-
-def _int(text: str, what: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a whole number ({what})") from None
 
 
 def _time(when: Any) -> str:

@@ -1,7 +1,8 @@
-"""Start the station's windows: `run_gui(core, roles)` for the app, `build_windows` for tests.
+"""Start the station's windows: `run_gui(station)` for the app, `build_windows` for tests.
 
 Wiring only: one `TaskManager` (the background lanes), one `HallWatcher` (is there news in
-the hall?) shared by every window, a `VoiceCaller` for the display, and one window per role.
+the hall?) shared by every window, a `VoiceCaller` for the display, and one window per role,
+each handed its own desk of the `Station` built by `app.bootstrap`.
 On quit (`aboutToQuit`) the watcher stops and the voice thread and the task workers are
 joined; only then are the windows closed.
 """
@@ -19,7 +20,7 @@ from typing import Literal
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.bootstrap import Core
+from app.services.desks.station import Station
 from app.ui.admin import AdminWindow
 from app.ui.counter import CounterWindow
 from app.ui.device_panel import DevicePanel
@@ -40,8 +41,8 @@ LATER_ROLES = ("manager",)
 class Stations:
     """The windows of this PC and what they share; `shutdown()` ends them in order."""
 
-    def __init__(self, core: Core, tasks: TaskManager, watcher: HallWatcher) -> None:
-        self.core = core
+    def __init__(self, station: Station, tasks: TaskManager, watcher: HallWatcher) -> None:
+        self.station = station
         self.tasks = tasks
         self.watcher = watcher
         self.voice: VoiceCaller | None = None
@@ -66,7 +67,7 @@ class Stations:
     def show(self) -> None:
         for i, window in enumerate(self.windows):
             window.move(40 + 48 * i, 40 + 36 * i)
-            if window is self.display and self.core.settings.ui.display_fullscreen:
+            if window is self.display and self.station.ui.display_fullscreen:
                 window.showFullScreen()
             else:
                 window.show()
@@ -93,26 +94,25 @@ class Stations:
 
 
 def build_windows(
-    core: Core,
-    roles: Iterable[str],
+    station: Station,
+    roles: Iterable[str] | None,
     tasks: TaskManager,
     *,
     voice: VoiceCaller | None | Literal["auto"] = "auto",
     start: bool = True,
 ) -> Stations:
-    """Build (not show) one window per role, wired to one shared hall watcher."""
-    ui = core.settings.ui
-    hall = core.hall_code
-    queries = core.queries
-    watcher = HallWatcher(lambda: queries.last_event_id(hall), tasks, ui.refresh_ms)
-    stations = Stations(core, tasks, watcher)
-    for role in dict.fromkeys(roles):
+    """Build (not show) one window per role (default: the station's), wired to one shared
+    hall watcher."""
+    ui = station.ui
+    watcher = HallWatcher(station.last_event_id, tasks, ui.refresh_ms)
+    stations = Stations(station, tasks, watcher)
+    for role in dict.fromkeys(station.roles if roles is None else roles):
         if role == "kiosk":
-            stations.kiosk = KioskWindow(core, tasks)
+            stations.kiosk = KioskWindow(station.kiosk, station.clock, tasks)
             stations.kiosk.ticket_issued.connect(lambda _t: watcher.poke())
             _follow(watcher, stations.kiosk)
         elif role == "counter":
-            stations.counter = CounterWindow(core, tasks)
+            stations.counter = CounterWindow(station.counter, tasks)
             stations.counter.action_completed.connect(lambda _a: watcher.poke())
             _follow(watcher, stations.counter)
         elif role == "display":
@@ -120,23 +120,20 @@ def build_windows(
                 stations.voice = VoiceCaller(ui.voice_languages) if ui.voice else None
             else:
                 stations.voice = voice
-            stations.display = DisplayWindow(core, tasks, stations.voice)
+            stations.display = DisplayWindow(station.display, station.clock, tasks, stations.voice)
             _follow(watcher, stations.display)
         elif role == "admin":
-            stations.admin = AdminWindow(core, tasks)
+            stations.admin = AdminWindow(station.admin, tasks)
         elif role == "bus":
-            log.info(
-                "bus role: the device hub runs in this process (%d devices)",
-                len(core.settings.devices),
-            )
+            log.info("bus role: the device hub runs in this process")
         elif role in LATER_ROLES:
             log.info("role %r comes in a later version; showing a placeholder", role)
             stations.placeholders.append(PlaceholderWindow(role))
         else:
             log.warning("unknown role %r ignored", role)
-    if core.demo_devices is not None:
+    if station.demo_devices is not None:
         # The demo plays the hall's devices: show them, so their keys can be pressed.
-        stations.device_panel = DevicePanel(core, tasks)
+        stations.device_panel = DevicePanel(station.demo_devices, tasks)
     if start:
         watcher.start()
     return stations
@@ -168,18 +165,18 @@ def _quit_on_signals(app: QApplication) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def run_gui(core: Core, roles: Iterable[str]) -> int:
-    """Show the windows of `roles` until the user quits; returns the exit code."""
-    roles = list(roles)
+def run_gui(station: Station) -> int:
+    """Show the windows of the station's roles until the user quits; the exit code."""
+    roles = list(station.roles)
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("HallDesk")
     app.setOrganizationName("HallDesk")
-    translations = install_translations(app, core.settings.ui.language)
+    translations = install_translations(app, station.ui.language)
     previous_style = app.styleSheet()
     apply_theme(app)
     tasks = TaskManager()
-    stations = build_windows(core, roles, tasks)
+    stations = build_windows(station, roles, tasks)
     if not stations.windows:
         log.error("no window to show for roles %s", roles)
         stations.shutdown()

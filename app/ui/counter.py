@@ -1,10 +1,14 @@
 """The counter (窗口营业员) window: log in, then call, serve and finish customers by key.
 
-Every step is one service call on the write lane followed, in the same background op, by
-a fresh read of the counter's state, so the window shows the outcome as soon as it
-returns. A refused step (DomainError) is shown translated in the status line and changes
-nothing. The keys (F1-F10, Ctrl+L) always reach the service, even when the button looks
-disabled: the database decides, which also covers a state changed from another PC.
+The window is handed its `CounterDesk` and nothing else. Every step is one desk call on
+the write lane; the desk checks the step against the rules table (the same one the caller
+keypad goes through), does it, and returns the counter's fresh state, so the window shows
+the outcome as soon as it returns. A refused step (DomainError) is shown translated in the
+status line and changes nothing. The buttons enabled are exactly the steps the desk allows
+now; the keys (F1-F11, Ctrl+L) always reach the desk, which decides again on a fresh read,
+which also covers a state changed from another PC. The window shows the counter's state
+as the database has it even before anyone logged in here (after a restart, a clerk's open
+session and current customer are shown, and logging in again takes them back).
 """
 
 from __future__ import annotations
@@ -12,19 +16,16 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QDialog, QWidget
 
-from app.bootstrap import Core
-from app.services import errors
-from app.services.dto import CounterState, HallInfo, StaffInfo, TicketInfo
+from app.services.desks.counter import CounterDesk, DeskState, LoginResult, StepArgs, StepResult
+from app.services.dto import CounterState, HallInfo, StaffInfo
 from app.services.errors import DomainError
-from app.services.evaluation.service import AlertInfo
 from app.ui.counter_dialogs import CallNumberDialog, LoginDialog, PauseDialog, TransferDialog
-from app.ui.counter_render import allowed_actions, render_elapsed, render_state, success_text
+from app.ui.counter_render import rating_text, render_elapsed, render_state, success_text
 from app.ui.counter_view import ACTIONS, CounterView
 from app.ui.loader import StateLoader
 from app.ui.messages import error_text, ui_language
@@ -33,28 +34,7 @@ from app.ui.taskman import TaskManager
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class CounterData:
-    hall: HallInfo
-    state: CounterState | None
-    # open "dissatisfied" alerts of this counter (the clerk is told at once)
-    alerts: tuple[AlertInfo, ...] = ()
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    staff: StaffInfo
-    counter: int
-    hall: HallInfo
-    state: CounterState
-
-
-@dataclass(frozen=True)
-class ActionResult:
-    action: str
-    ticket: TicketInfo | None
-    state: CounterState
+DISSATISFIED_FROM = 3  # ratings 3 and 4 raise an alert of their own
 
 
 class CounterWindow(QWidget):
@@ -67,6 +47,7 @@ class CounterWindow(QWidget):
         action_failed(str, str): a step was refused (action name, error code).
         state_changed(CounterState): the counter's state was (re)read.
         alert_shown(AlertInfo): a customer of this counter rated it dissatisfied.
+        rating_shown(RatingState): the customer's rating reached the clerk.
     """
 
     logged_in = Signal(object)
@@ -75,23 +56,27 @@ class CounterWindow(QWidget):
     action_failed = Signal(str, str)
     state_changed = Signal(object)
     alert_shown = Signal(object)
+    rating_shown = Signal(object)
 
-    def __init__(self, core: Core, tasks: TaskManager, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: CounterDesk, tasks: TaskManager, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("CounterWindow")
-        self._core = core
+        self._desk = desk
         self._tasks = tasks
-        self._hall_code = core.hall_code
         self._hall: HallInfo | None = None
-        self._counter_number = core.settings.station.counter
+        self._counter_number = desk.fixed_counter
         self._staff: StaffInfo | None = None
         self._state: CounterState | None = None
+        self._allowed: frozenset[str] = frozenset()
+        self._ratings_seen: set[object] | None = None  # None: not read yet (old ones stay)
         self._busy = False
         self._prompted = False
         self.dialog: QDialog | None = None
         self._alerts_seen: set[object] = set()
 
-        self.view = CounterView(self, core.clock)
+        self.view = CounterView(self, desk.clock)
         self.shortcuts: dict[str, QShortcut] = {}
         for name, key in ACTIONS:
             shortcut = QShortcut(QKeySequence(key), self)
@@ -149,7 +134,7 @@ class CounterWindow(QWidget):
         self._close_dialog()
         hall = self._hall
         max_counter = max((c.number for c in hall.counters), default=99) if hall else 99
-        fixed = self._core.settings.station.counter
+        fixed = self._desk.fixed_counter
         dialog = LoginDialog(fixed, max_counter, self)
         if not fixed and self._counter_number:
             dialog.counter.setValue(self._counter_number)
@@ -169,121 +154,61 @@ class CounterWindow(QWidget):
         if self._busy:
             self.view.status.show_info(self.tr("Please wait: the last step is still running."))
             return
-        getattr(self, f"_act_{action}")()
+        special = getattr(self, f"_act_{action}", None)
+        if special is not None:
+            special()
+        else:
+            self._run(action)
 
     # ------------------------------------------------------------------ actions
-    def _act_call_next(self) -> None:
-        self._run("call_next", lambda q, h, n: q.call_next(h, n))
-
-    def _act_recall(self) -> None:
-        self._run("recall", lambda q, h, n: q.recall(h, n))
-
-    def _act_start(self) -> None:
-        self._run("start", lambda q, h, n: q.start_serving(h, n))
-
-    def _act_finish(self) -> None:
-        self._run("finish", lambda q, h, n: q.finish(h, n))
-
-    def _act_no_show(self) -> None:
-        self._run("no_show", lambda q, h, n: q.no_show(h, n))
-
-    def _act_hold(self) -> None:
-        self._run("hold", lambda q, h, n: q.hold(h, n))
-
     def _act_call_back(self) -> None:
         item = self.view.held.currentItem()
         ticket_id = uuid.UUID(item.data(Qt.ItemDataRole.UserRole)) if item else None
-        self._run("call_back", lambda q, h, n: q.call_back(h, n, ticket_id))
+        self._run("call_back", StepArgs(ticket_id=ticket_id))
 
     def _act_transfer(self) -> None:
         current = self._state.current if self._state else None
-        if current is None or self._hall is None:
-            self._refuse("transfer", errors.NO_CURRENT_TICKET)
+        if current is None or self._hall is None or "transfer" not in self._allowed:
+            self._run("transfer")  # the desk says why not
             return
-        hall = self._hall
-        counter = hall.counter(self._counter_number)
-        default = None
-        if counter is not None and counter.transfer_service_id is not None:
-            target = hall.service_by_id(counter.transfer_service_id)
-            default = target.code if target else None
-        choices = [s for s in hall.services if s.id != current.service_id]
+        choices, default = self._desk.transfer_choices(self._hall, self._counter_number, current)
         dialog = TransferDialog(current.display_number, choices, default, ui_language(), self)
-        self._open_dialog(dialog, lambda: self._transfer_to(dialog.service_code))
+        self._open_dialog(dialog, lambda: self._run("transfer", StepArgs(dialog.service_code)))
 
     def _act_call_number(self) -> None:
-        if self._state is not None and self._state.paused:
-            self._refuse("call_number", errors.COUNTER_PAUSED)
+        if "call_number" not in self._allowed:
+            self._run("call_number")
             return
         dialog = CallNumberDialog(self)
-        self._open_dialog(dialog, lambda: self._call_number(dialog.value))
+        self._open_dialog(dialog, lambda: self._run("call_number", StepArgs(number=dialog.value)))
 
     def _act_pause(self) -> None:
-        counters = self._core.counters
-        if self._state is not None and self._state.paused:
-            self._run("resume", lambda _q, h, n: counters.resume(h, n))
-            return
-        if self._state is not None and self._state.current is not None:
-            self._refuse("pause", errors.COUNTER_BUSY)
+        if "pause" not in self._allowed or (self._state is not None and self._state.paused):
+            self._run("pause")  # resumes, or the desk says why not
             return
         dialog = PauseDialog(self)
-        self._open_dialog(dialog, lambda: self._pause(dialog.reason_code))
+        self._open_dialog(dialog, lambda: self._run("pause", StepArgs(reason=dialog.reason_code)))
 
-    # The dialog's choice is read here, on the GUI thread; the op only gets the text.
-    def _transfer_to(self, service_code: str) -> None:
-        self._run("transfer", lambda q, h, n: q.transfer(h, n, service_code))
-
-    def _call_number(self, number: str) -> None:
-        self._run("call_number", lambda q, h, n: q.call_number(h, n, number))
-
-    def _pause(self, reason: str) -> None:
-        counters = self._core.counters
-        self._run("pause", lambda _q, h, n: counters.pause(h, n, reason))
-
-    def _act_rate(self) -> None:
-        evaluations = self._core.evaluations
-        scale = next(
-            (
-                d.scale
-                for d in self._core.settings.devices
-                if d.kind == "evaluator" and d.counter == self._counter_number
-            ),
-            4,
-        )
-        self._run("rate", lambda _q, h, n: evaluations.request_rating(h, n, scale))
-
-    def _act_logout(self) -> None:
-        counters = self._core.counters
-        self._run("logout", lambda _q, h, n: counters.close_session(h, n))
-
-    def _refuse(self, action: str, code: str) -> None:
-        self.view.status.show_error(error_text(DomainError(code, code)))
-        emit(self.action_failed, action, code)
-
-    def _run(self, action: str, step: Callable[..., object]) -> None:
-        queue, queries = self._core.queue, self._core.queries
-        hall, number = self._hall_code, self._counter_number
-
-        def op() -> ActionResult:
-            result = step(queue, hall, number)
-            ticket = result if isinstance(result, TicketInfo) else None
-            return ActionResult(action, ticket, queries.counter_state(hall, number))
-
+    def _run(self, action: str, args: StepArgs | None = None) -> None:
+        desk, number = self._desk, self._counter_number
+        self.view.status.clear_message()
         self._set_busy(True)
         self._tasks.run_in_background(
-            op,
+            lambda: desk.step(number, action, args),
             self._on_action_done,
             lambda exc: self._on_action_failed(action, exc),
             owner=self,
             write=True,
         )
 
-    def _on_action_done(self, result: ActionResult) -> None:
+    def _on_action_done(self, result: StepResult) -> None:
         self._set_busy(False)
         if result.action == "logout":
             self._logged_out(self.tr("Logged out."))
+            self._show_desk(result.desk)
             emit(self.action_completed, "logout")
             return
-        self._apply_state(result.state)
+        self._show_desk(result.desk)
         self.view.status.show_info(success_text(result.action, result.ticket, self._hall))
         emit(self.action_completed, result.action)
 
@@ -299,24 +224,20 @@ class CounterWindow(QWidget):
 
     # ------------------------------------------------------------------ login
     def _login(self, job: str, password: str, counter: int) -> None:
-        core, hall = self._core, self._hall_code
-
-        def op() -> LoginResult:
-            staff = core.auth.login(job, password)
-            core.counters.open_session(hall, counter, staff.id)
-            info = core.queries.hall(hall)
-            return LoginResult(staff, counter, info, core.queries.counter_state(hall, counter))
-
+        desk = self._desk
         self._tasks.run_in_background(
-            op, self._on_logged_in, self._on_login_failed, owner=self, write=True
+            lambda: desk.log_in(job, password, counter),
+            self._on_logged_in,
+            self._on_login_failed,
+            owner=self,
+            write=True,
         )
 
     def _on_logged_in(self, result: LoginResult) -> None:
         self._close_dialog()
         self._staff = result.staff
-        self._counter_number = result.counter
-        self._set_hall(result.hall)
-        self._apply_state(result.state)
+        self._counter_number = result.desk.counter_number
+        self._show_desk(result.desk)
         self.view.status.show_info(self.tr("Welcome, {name}.").format(name=result.staff.name))
         self.activateWindow()
         emit(self.logged_in, result.staff)
@@ -330,33 +251,52 @@ class CounterWindow(QWidget):
 
     def _logged_out(self, message: str) -> None:
         self._staff = None
-        self._state = None
         self._render()
         self.view.status.show_info(message)
         emit(self.logged_out)
         self.open_login()
 
     # ------------------------------------------------------------------ state
-    def _read_state(self) -> CounterData:
-        queries, hall, number = self._core.queries, self._hall_code, self._counter_number
-        state = queries.counter_state(hall, number) if self._staff and number else None
-        alerts: tuple[AlertInfo, ...] = ()
-        if state is not None:
-            alerts = tuple(
-                a
-                for a in self._core.evaluations.alerts(hall)
-                if a.kind == "dissatisfied" and a.counter_number == number
-            )
-        return CounterData(queries.hall(hall), state, alerts)
+    def _read_state(self) -> DeskState:
+        return self._desk.read(self._counter_number)
 
     def _set_hall(self, hall: HallInfo) -> None:
         if hall != self._hall:
             self._hall = hall
             self.view.clock.set_timezone(hall.timezone)
 
-    def _on_data(self, data: CounterData) -> None:
-        self._set_hall(data.hall)
-        for alert in data.alerts:
+    def _on_data(self, desk: DeskState) -> None:
+        if not self._busy:
+            self._show_desk(desk)
+
+    def _show_desk(self, desk: DeskState) -> None:
+        """Show the counter as the database has it; tell the clerk about new ratings."""
+        if (
+            self._state is not None
+            and desk.state is not None
+            and desk.state.last_event_id < self._state.last_event_id
+            and desk.counter_number == self._counter_number
+        ):
+            return  # a read that started before our last step returned: already outdated
+        self._set_hall(desk.hall)
+        state = desk.state
+        if self._staff is not None:
+            mine = state is not None and state.session_open and state.staff is not None
+            if not mine or state.staff.id != self._staff.id:  # type: ignore[union-attr]
+                self._state, self._allowed = state, frozenset()
+                self._logged_out(self.tr("You are no longer logged in at this counter."))
+                return
+        self._state = state
+        self._allowed = desk.allowed if self._staff is not None else frozenset()
+        if self._staff is not None:
+            self._tell_alerts(desk)
+            self._tell_rating(desk)
+        self._render()
+        if state is not None:
+            emit(self.state_changed, state)
+
+    def _tell_alerts(self, desk: DeskState) -> None:
+        for alert in desk.alerts:
             if alert.id not in self._alerts_seen:
                 self._alerts_seen.add(alert.id)
                 log.warning("counter %s: %s", self._counter_number, alert.message)
@@ -365,32 +305,33 @@ class CounterWindow(QWidget):
                     sticky=True,
                 )
                 emit(self.alert_shown, alert)
-        if data.state is not None and self._staff is not None and not self._busy:
-            self._apply_state(data.state)
-        else:
-            self._render()
 
-    def _apply_state(self, state: CounterState) -> None:
-        if self._state is not None and state.last_event_id < self._state.last_event_id:
-            return  # a read that started before our last step returned: already outdated
-        mine = state.session_open and state.staff is not None and self._staff is not None
-        if not mine or state.staff.id != self._staff.id:  # type: ignore[union-attr]
-            if self._staff is not None:
-                self._logged_out(self.tr("You are no longer logged in at this counter."))
+    def _tell_rating(self, desk: DeskState) -> None:
+        rating = desk.rating
+        if self._ratings_seen is None:  # the first read: what is already closed is old news
+            self._ratings_seen = set()
+            if rating is not None and rating.status != "requested":
+                self._ratings_seen.add(rating.id)
             return
-        self._state = state
-        self._render()
-        emit(self.state_changed, state)
+        if rating is None or rating.status == "requested" or rating.id in self._ratings_seen:
+            return
+        self._ratings_seen.add(rating.id)
+        if rating.rating is not None and rating.rating >= DISSATISFIED_FROM:
+            return  # the dissatisfied alert says it
+        self.view.status.show_info(rating_text(rating))
+        emit(self.rating_shown, rating)
 
     def _render(self) -> None:
         render_state(self.view, self._hall, self._counter_number, self._staff, self._state)
-        allowed = allowed_actions(self._state if self._staff else None)
         for name, button in self.view.buttons.items():
-            button.setEnabled(not self._busy and name in allowed)
+            if name == "logout" and self._staff is None:
+                button.setEnabled(not self._busy)  # the log-in button
+            else:
+                button.setEnabled(not self._busy and name in self._allowed)
         self._tick()
 
     def _tick(self) -> None:
-        render_elapsed(self.view, self._state if self._staff else None, self._core.clock.now())
+        render_elapsed(self.view, self._state, self._desk.clock.now())
 
     # ------------------------------------------------------------------ dialogs
     def _open_dialog(self, dialog: QDialog, on_accept: Callable[[], None] | None) -> None:

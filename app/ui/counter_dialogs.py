@@ -68,6 +68,9 @@ class LoginDialog(QDialog):
         self.counter = QSpinBox()
         self.counter.setObjectName("CounterNumber")
         self.counter.setRange(1, max(1, max_counter))
+        # A number typed (or Up/Down keys): the stylesheet's padded frame leaves the tiny
+        # arrow buttons drawn as broken lines, so the field shows none.
+        self.counter.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.counter.setValue(max(1, counter))
         form.addRow(self.tr("Job number"), self.job_number)
         form.addRow(self.tr("Password"), self.password)

@@ -11,32 +11,19 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QListWidgetItem
 
-from app.services.dto import CounterState, HallInfo, StaffInfo, TicketInfo
+from app.services.dto import CounterState, HallInfo, RatingState, StaffInfo, TicketInfo
 from app.ui.counter_view import ACTIONS, CounterView
-from app.ui.messages import minutes_seconds, pause_reason_text, status_text, ui_language
+from app.ui.messages import (
+    minutes_seconds,
+    pause_reason_text,
+    rating_name,
+    status_text,
+    ui_language,
+)
 from app.ui.theme import repolish
 from app.ui.widgets import clear_layout
 
 translate = QCoreApplication.translate
-
-
-def allowed_actions(state: CounterState | None) -> set[str]:
-    """The steps that make sense in `state` (their buttons are enabled)."""
-    if state is None or not state.session_open:
-        return {"logout"}  # the log-in button
-    if state.paused:
-        return {"pause", "logout"}  # F10 resumes
-    current = state.current
-    allowed = {"call_next", "call_number", "rate"}
-    if current is None:
-        allowed |= {"pause", "logout"}
-        if state.held:
-            allowed.add("call_back")
-        return allowed
-    allowed |= {"finish", "hold", "transfer"}
-    if current.status == "called":
-        allowed |= {"recall", "start", "no_show"}
-    return allowed
 
 
 def action_labels(paused: bool, logged_in: bool) -> dict[str, str]:
@@ -80,18 +67,23 @@ def render_state(
         )
     else:
         view.counter_name.setText(translate("CounterWindow", "Counter"))
-    if staff is None:
+    # One truth: the counter as the database has it, whoever is logged in at this PC.
+    holder = state.staff if state is not None and state.session_open else None
+    if holder is None:
         view.clerk.setText(translate("CounterWindow", "Not logged in"))
         chip, chip_state = translate("CounterWindow", "Closed"), "closed"
-    elif state is not None and state.paused:
-        chip = translate("CounterWindow", "Paused: {reason}").format(
-            reason=pause_reason_text(state.pause_reason)
-        )
-        chip_state = "paused"
-        view.clerk.setText(f"{staff.name} ({staff.job_number})")
     else:
-        chip, chip_state = translate("CounterWindow", "Open"), "open"
-        view.clerk.setText(f"{staff.name} ({staff.job_number})")
+        who = f"{holder.name} ({holder.job_number})"
+        if staff is None:
+            who = translate("CounterWindow", "{clerk} - log in to continue").format(clerk=who)
+        view.clerk.setText(who)
+        if state is not None and state.paused:
+            chip = translate("CounterWindow", "Paused: {reason}").format(
+                reason=pause_reason_text(state.pause_reason)
+            )
+            chip_state = "paused"
+        else:
+            chip, chip_state = translate("CounterWindow", "Open"), "open"
     view.state_chip.setText(chip)
     if view.state_chip.property("state") != chip_state:
         view.state_chip.setProperty("state", chip_state)
@@ -105,7 +97,7 @@ def render_state(
     view.current_caption.setText(translate("CounterWindow", "Current customer"))
     view.waiting_caption.setText(translate("CounterWindow", "Waiting for this counter"))
     view.held_caption.setText(translate("CounterWindow", "On hold (F7 calls back)"))
-    current = state.current if state and staff else None
+    current = state.current if state is not None else None
     if current is None:
         view.current_number.setText("—")
         view.current_service.setText("")
@@ -129,8 +121,8 @@ def render_state(
             else ""
         )
         view.hint.setText("")
-    _render_waiting(view, hall, state if staff else None)
-    _render_held(view, hall, state if staff else None)
+    _render_waiting(view, hall, state)
+    _render_held(view, hall, state)
 
 
 def render_elapsed(view: CounterView, state: CounterState | None, now: datetime) -> None:
@@ -141,9 +133,13 @@ def render_elapsed(view: CounterView, state: CounterState | None, now: datetime)
     if current.status == "serving" and current.serving_at is not None:
         elapsed = minutes_seconds((now - current.serving_at).total_seconds())
         view.elapsed.setText(translate("CounterWindow", "Serving for {time}").format(time=elapsed))
-    elif current.called_at is not None:
-        elapsed = minutes_seconds((now - current.called_at).total_seconds())
-        view.elapsed.setText(translate("CounterWindow", "Called {time} ago").format(time=elapsed))
+    elif (since := state.current_since if state else None) or current.called_at:
+        called = since or current.called_at
+        assert called is not None
+        elapsed = minutes_seconds((now - called).total_seconds())
+        view.elapsed.setText(
+            translate("CounterWindow", "Since the call: {time}").format(time=elapsed)
+        )
     else:
         view.elapsed.setText("")
 
@@ -192,6 +188,17 @@ def _render_held(view: CounterView, hall: HallInfo | None, state: CounterState |
         view.held.addItem(item)
         if str(ticket.id) == keep:
             view.held.setCurrentItem(item)
+
+
+def rating_text(rating: RatingState) -> str:
+    """What the clerk is told when the customer rated (or did not)."""
+    if rating.status == "not_rated" or rating.rating is None:
+        return translate("CounterWindow", "{number}: the customer did not rate.").format(
+            number=rating.display_number
+        )
+    return translate("CounterWindow", "{number} rated the service: {rating}.").format(
+        number=rating.display_number, rating=rating_name(rating.rating)
+    )
 
 
 def success_text(action: str, ticket: TicketInfo | None, hall: HallInfo | None) -> str:

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Core
 from app.devices.frame68 import Key
+from app.services.simulation.demo_devices import DemoDevices
 from app.ui.messages import error_text
 from app.ui.taskman import TaskManager
 from app.ui.widgets import named
@@ -31,13 +31,12 @@ from app.ui.widgets import named
 class DevicePanel(QWidget):
     """Simulated keypads, evaluators, the dispenser panel, its printer and LED displays."""
 
-    def __init__(self, core: Core, tasks: TaskManager, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, demo: DemoDevices, tasks: TaskManager, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("DevicePanel")
         self.setWindowTitle(self.tr("HallDesk - Simulated devices"))
-        demo = core.demo_devices
-        if demo is None:
-            raise ValueError("the device panel needs the demo's simulated devices")
         self._demo = demo
         self._tasks = tasks
         root = QVBoxLayout(self)

@@ -1,24 +1,26 @@
 """The hall display (叫号大屏): the latest call big, recent calls, counters, waiting counts.
 
-When the hall watcher reports a change, the display reads the events after the last one
-it has seen and a hall snapshot, in one background op. Each new call ('called',
-'recalled', 'called_back') is highlighted and handed to the `VoiceCaller`, which speaks
-the calls one after another. On start the display takes the current last event id as its
-starting point, so nothing old is announced.
+When the hall watcher reports a change, the display asks its feed (`DisplayFeed`) for the
+calls after the last event it has seen and a hall snapshot, in one background op. Each
+new call ('called', 'recalled', 'called_back') is highlighted and handed to the
+`VoiceCaller`, which speaks the calls one after another. On start the display takes the
+current last event id as its starting point, so nothing old is announced. "Now calling"
+shows only calls that are still current: the ticket is called or served at an open,
+unpaused counter; a finished, transferred or logged-out call leaves the panel.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from app.bootstrap import Core
-from app.services.dto import HallInfo, HallSnapshot, QueueEvent
+from app.services.clock import Clock
+from app.services.desks.display import DisplayFeed, DisplayUpdate
+from app.services.dto import HallInfo, HallSnapshot
 from app.services.errors import DomainError
 from app.ui.display_view import DisplayView, label
 from app.ui.loader import StateLoader
@@ -30,18 +32,8 @@ from app.ui.voice import VoiceCaller
 
 log = logging.getLogger(__name__)
 
-CALL_KINDS = ("called", "recalled", "called_back")
 RECENT_ROWS = 7
 STALE_CALL = timedelta(minutes=5)
-EVENT_BATCH = 200
-
-
-@dataclass(frozen=True)
-class DisplayUpdate:
-    hall: HallInfo
-    snapshot: HallSnapshot
-    calls: tuple[QueueEvent, ...]
-    last_seen: int
 
 
 class DisplayWindow(QWidget):
@@ -57,20 +49,21 @@ class DisplayWindow(QWidget):
 
     def __init__(
         self,
-        core: Core,
+        feed: DisplayFeed,
+        clock: Clock,
         tasks: TaskManager,
         voice: VoiceCaller | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("DisplayWindow")
-        self._core = core
-        self._hall_code = core.hall_code
+        self._feed = feed
+        self._clock = clock
         self._hall: HallInfo | None = None
         self._last_seen: int | None = None
         self._snapshot: HallSnapshot | None = None
         self.voice = voice
-        self.view = DisplayView(self, core.clock)
+        self.view = DisplayView(self, clock)
         self.view.mute.toggled.connect(self.set_muted)
         self.view.mute.setVisible(voice is not None)
         QShortcut(QKeySequence("M"), self).activated.connect(self.view.mute.toggle)
@@ -135,23 +128,7 @@ class DisplayWindow(QWidget):
     # ------------------------------------------------------------------ reading
     def _read(self) -> DisplayUpdate:
         """Worker thread: the new call events and a snapshot of the hall."""
-        queries, code = self._core.queries, self._hall_code
-        hall = queries.hall(code)
-        after = self._last_seen
-        if after is None:
-            snapshot = queries.snapshot(code, recent=RECENT_ROWS + 4)
-            return DisplayUpdate(hall, snapshot, (), snapshot.last_event_id)
-        calls: list[QueueEvent] = []
-        last = after
-        while True:
-            batch = queries.events_after(code, last, EVENT_BATCH)
-            calls += [e for e in batch if e.kind in CALL_KINDS]
-            if batch:
-                last = batch[-1].id
-            if len(batch) < EVENT_BATCH:
-                break
-        snapshot = queries.snapshot(code, recent=RECENT_ROWS + 4)
-        return DisplayUpdate(hall, snapshot, tuple(calls), last)
+        return self._feed.read(self._last_seen)
 
     def _on_update(self, update: DisplayUpdate) -> None:
         if self._hall != update.hall:
@@ -163,7 +140,7 @@ class DisplayWindow(QWidget):
             self.view.status.clear_message()
         self._snapshot = update.snapshot
         self._render(update.snapshot)
-        now = self._core.clock.now()
+        now = self._clock.now()
         for event in update.calls:
             emit(self.call_shown, event)
             if self.voice is not None and event.counter_number is not None:
@@ -190,13 +167,7 @@ class DisplayWindow(QWidget):
 
     def _render(self, snapshot: HallSnapshot) -> None:
         v = self.view
-        calls: list[QueueEvent] = []
-        seen: set[tuple[str, int | None]] = set()
-        for event in snapshot.recent_calls:  # newest first; a recall repeats a number
-            key = (event.display_number, event.counter_number)
-            if key not in seen:
-                seen.add(key)
-                calls.append(event)
+        calls = list(snapshot.now_calling)  # still current, the newest call first
         if calls:
             latest = calls[0]
             v.latest_call.setText(self._call_text(latest.display_number, latest.counter_number))

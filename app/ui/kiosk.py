@@ -9,13 +9,13 @@ each button is re-read in the background whenever the hall watcher reports a cha
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.bootstrap import Core
-from app.services.dto import HallInfo, HallSnapshot, IssuedTicket
+from app.services.clock import Clock
+from app.services.desks.kiosk import KioskDesk, KioskState
+from app.services.dto import HallInfo, IssuedTicket
 from app.services.errors import DomainError
 from app.ui.kiosk_view import KioskView, ServiceButton
 from app.ui.loader import StateLoader
@@ -29,12 +29,6 @@ log = logging.getLogger(__name__)
 COLUMNS = 2
 
 
-@dataclass(frozen=True)
-class KioskState:
-    hall: HallInfo
-    snapshot: HallSnapshot
-
-
 class KioskWindow(QWidget):
     """The dispenser screen.
 
@@ -46,12 +40,13 @@ class KioskWindow(QWidget):
     ticket_issued = Signal(object)
     refreshed = Signal()
 
-    def __init__(self, core: Core, tasks: TaskManager, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: KioskDesk, clock: Clock, tasks: TaskManager, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("KioskWindow")
-        self._core = core
+        self._desk = desk
         self._tasks = tasks
-        self._hall_code = core.hall_code
         self._hall: HallInfo | None = None
         self._buttons: dict[str, ServiceButton] = {}
         self._issuing = False
@@ -59,7 +54,7 @@ class KioskWindow(QWidget):
         self.last_ticket: IssuedTicket | None = None
         self.ticket_hold_ms = 8000
 
-        self.view = KioskView(self, core.clock)
+        self.view = KioskView(self, clock)
         self.view.done_button.clicked.connect(self.show_services)
         self._hold_timer = QTimer(self)
         self._hold_timer.setSingleShot(True)
@@ -106,12 +101,12 @@ class KioskWindow(QWidget):
         """Issue a ticket of `service_code` (what a button press does)."""
         if self._issuing:
             return
-        dispenser, station = self._core.dispenser, self._core.settings.station
+        desk = self._desk
         self._set_issuing(True)
         # Issue and print on the dispenser's ticket printer when the station has one:
         # out of paper (or no answer) refuses the ticket, as the button panel does.
         self._tasks.run_in_background(
-            lambda: dispenser.issue(service_code, station=station),
+            lambda: desk.issue(service_code),
             self._on_issued,
             self._on_issue_failed,
             owner=self,
@@ -124,8 +119,7 @@ class KioskWindow(QWidget):
 
     # ------------------------------------------------------------------ state
     def _read_state(self) -> KioskState:
-        queries = self._core.queries
-        return KioskState(queries.hall(self._hall_code), queries.snapshot(self._hall_code, 0))
+        return self._desk.read()
 
     def _on_state(self, state: KioskState) -> None:
         if self._hall != state.hall:

@@ -89,6 +89,11 @@ def error_text(exc: BaseException) -> str:
         errors.INVALID_CREDENTIALS: translate("Messages", "Wrong job number or password."),
         errors.BAD_INPUT: translate("Messages", "The input is not valid."),
         errors.RATING_CLOSED: translate("Messages", "This rating request is already closed."),
+        errors.BAD_SETTINGS: translate("Messages", "Not saved: {reason}"),
+        errors.NOT_ALLOWED: translate("Messages", "Only an administrator may change the devices."),
+        errors.NO_DEVICES: translate(
+            "Messages", "Select a device first (the bus station must run here)."
+        ),
         "paper_out": translate(
             "Messages", "The ticket printer is out of paper. Please ask the staff for help."
         ),
@@ -101,6 +106,28 @@ def error_text(exc: BaseException) -> str:
         log.warning("no translation for error code %r (%s)", exc.code, exc.message)
         return fill(translate("Messages", "The step was refused ({code})."), code=exc.code)
     return fill(template, **exc.details)
+
+
+def rating_name(rating: int) -> str:
+    names = {
+        0: translate("Messages", "very satisfied"),
+        1: translate("Messages", "satisfied"),
+        2: translate("Messages", "fair"),
+        3: translate("Messages", "dissatisfied"),
+        4: translate("Messages", "very dissatisfied"),
+    }
+    return names.get(rating, str(rating))
+
+
+def device_kind_text(kind: str) -> str:
+    texts = {
+        "caller": translate("Messages", "Caller keypad"),
+        "evaluator": translate("Messages", "Evaluator"),
+        "dispenser_panel": translate("Messages", "Dispenser panel"),
+        "printer": translate("Messages", "Ticket printer"),
+        "led": translate("Messages", "LED display"),
+    }
+    return texts.get(kind, kind)
 
 
 def status_text(status: str) -> str:

@@ -96,8 +96,8 @@
         <translation>Save settings</translation>
     </message>
     <message>
-        <source>Only an administrator may change the devices.</source>
-        <translation>Only an administrator may change the devices.</translation>
+        <source>Not a field of this kind of device</source>
+        <translation>Not a field of this kind of device</translation>
     </message>
     <message>
         <source>Logged in as {name}.</source>
@@ -106,6 +106,38 @@
     <message>
         <source>No serial port found.</source>
         <translation>No serial port found.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Port (URL)</source>
+        <translation>Port (URL)</translation>
+    </message>
+    <message>
+        <source>Baud</source>
+        <translation>Baud</translation>
+    </message>
+    <message>
+        <source>Dispenser</source>
+        <translation>Dispenser</translation>
+    </message>
+    <message>
+        <source>Buttons</source>
+        <translation>Buttons</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>Paper (mm)</source>
+        <translation>Paper (mm)</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>Layout</translation>
     </message>
     <message>
         <source>not heard yet</source>
@@ -126,14 +158,6 @@
     <message>
         <source>Test sent.</source>
         <translation>Test sent.</translation>
-    </message>
-    <message>
-        <source>baud</source>
-        <translation>baud</translation>
-    </message>
-    <message>
-        <source>Not saved: {reason}</source>
-        <translation>Not saved: {reason}</translation>
     </message>
     <message>
         <source>Saved to {path}. Restart the bus station to use it.</source>
@@ -262,6 +286,10 @@
         <translation>Closed</translation>
     </message>
     <message>
+        <source>{clerk} - log in to continue</source>
+        <translation>{clerk} - log in to continue</translation>
+    </message>
+    <message>
         <source>Paused: {reason}</source>
         <translation>Paused: {reason}</translation>
     </message>
@@ -305,12 +333,20 @@
         <translation>Serving for {time}</translation>
     </message>
     <message>
-        <source>Called {time} ago</source>
-        <translation>Called {time} ago</translation>
+        <source>Since the call: {time}</source>
+        <translation>Since the call: {time}</translation>
     </message>
     <message>
         <source>Total</source>
         <translation>Total</translation>
+    </message>
+    <message>
+        <source>{number}: the customer did not rate.</source>
+        <translation>{number}: the customer did not rate.</translation>
+    </message>
+    <message>
+        <source>{number} rated the service: {rating}.</source>
+        <translation>{number} rated the service: {rating}.</translation>
     </message>
     <message>
         <source>Nobody is waiting.</source>
@@ -665,6 +701,18 @@
         <translation>This rating request is already closed.</translation>
     </message>
     <message>
+        <source>Not saved: {reason}</source>
+        <translation>Not saved: {reason}</translation>
+    </message>
+    <message>
+        <source>Only an administrator may change the devices.</source>
+        <translation>Only an administrator may change the devices.</translation>
+    </message>
+    <message>
+        <source>Select a device first (the bus station must run here).</source>
+        <translation>Select a device first (the bus station must run here).</translation>
+    </message>
+    <message>
         <source>The ticket printer is out of paper. Please ask the staff for help.</source>
         <translation>The ticket printer is out of paper. Please ask the staff for help.</translation>
     </message>
@@ -675,6 +723,46 @@
     <message>
         <source>The step was refused ({code}).</source>
         <translation>The step was refused ({code}).</translation>
+    </message>
+    <message>
+        <source>very satisfied</source>
+        <translation>very satisfied</translation>
+    </message>
+    <message>
+        <source>satisfied</source>
+        <translation>satisfied</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>fair</translation>
+    </message>
+    <message>
+        <source>dissatisfied</source>
+        <translation>dissatisfied</translation>
+    </message>
+    <message>
+        <source>very dissatisfied</source>
+        <translation>very dissatisfied</translation>
+    </message>
+    <message>
+        <source>Caller keypad</source>
+        <translation>Caller keypad</translation>
+    </message>
+    <message>
+        <source>Evaluator</source>
+        <translation>Evaluator</translation>
+    </message>
+    <message>
+        <source>Dispenser panel</source>
+        <translation>Dispenser panel</translation>
+    </message>
+    <message>
+        <source>Ticket printer</source>
+        <translation>Ticket printer</translation>
+    </message>
+    <message>
+        <source>LED display</source>
+        <translation>LED display</translation>
     </message>
     <message>
         <source>Waiting</source>

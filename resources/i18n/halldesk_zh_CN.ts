@@ -96,8 +96,8 @@
         <translation>保存设置</translation>
     </message>
     <message>
-        <source>Only an administrator may change the devices.</source>
-        <translation>只有系统管理员可以修改设备配置。</translation>
+        <source>Not a field of this kind of device</source>
+        <translation>此类设备没有该项</translation>
     </message>
     <message>
         <source>Logged in as {name}.</source>
@@ -106,6 +106,38 @@
     <message>
         <source>No serial port found.</source>
         <translation>未发现串口。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Port (URL)</source>
+        <translation>端口 (URL)</translation>
+    </message>
+    <message>
+        <source>Baud</source>
+        <translation>波特率</translation>
+    </message>
+    <message>
+        <source>Dispenser</source>
+        <translation>取号机</translation>
+    </message>
+    <message>
+        <source>Buttons</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>键数</translation>
+    </message>
+    <message>
+        <source>Paper (mm)</source>
+        <translation>纸宽 (mm)</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>显示格式</translation>
     </message>
     <message>
         <source>not heard yet</source>
@@ -126,14 +158,6 @@
     <message>
         <source>Test sent.</source>
         <translation>测试指令已发送。</translation>
-    </message>
-    <message>
-        <source>baud</source>
-        <translation>波特率</translation>
-    </message>
-    <message>
-        <source>Not saved: {reason}</source>
-        <translation>未保存：{reason}</translation>
     </message>
     <message>
         <source>Saved to {path}. Restart the bus station to use it.</source>
@@ -262,6 +286,10 @@
         <translation>未开放</translation>
     </message>
     <message>
+        <source>{clerk} - log in to continue</source>
+        <translation>{clerk} - 请登录后继续</translation>
+    </message>
+    <message>
         <source>Paused: {reason}</source>
         <translation>暂停中：{reason}</translation>
     </message>
@@ -304,12 +332,20 @@
         <translation>已办理 {time}</translation>
     </message>
     <message>
-        <source>Called {time} ago</source>
-        <translation>已叫号 {time}</translation>
+        <source>Since the call: {time}</source>
+        <translation>叫号至今 {time}</translation>
     </message>
     <message>
         <source>Total</source>
         <translation>合计</translation>
+    </message>
+    <message>
+        <source>{number}: the customer did not rate.</source>
+        <translation>{number}: 客户未评价。</translation>
+    </message>
+    <message>
+        <source>{number} rated the service: {rating}.</source>
+        <translation>{number} 的评价: {rating}。</translation>
     </message>
     <message>
         <source>Nobody is waiting.</source>
@@ -661,6 +697,18 @@
         <translation>本次评价请求已结束。</translation>
     </message>
     <message>
+        <source>Not saved: {reason}</source>
+        <translation>未保存: {reason}</translation>
+    </message>
+    <message>
+        <source>Only an administrator may change the devices.</source>
+        <translation>只有管理员可以修改设备。</translation>
+    </message>
+    <message>
+        <source>Select a device first (the bus station must run here).</source>
+        <translation>请先选择设备(本机须运行总线站)。</translation>
+    </message>
+    <message>
         <source>The ticket printer is out of paper. Please ask the staff for help.</source>
         <translation>取号机缺纸，请联系工作人员。</translation>
     </message>
@@ -671,6 +719,46 @@
     <message>
         <source>The step was refused ({code}).</source>
         <translation>操作被拒绝（{code}）。</translation>
+    </message>
+    <message>
+        <source>very satisfied</source>
+        <translation>非常满意</translation>
+    </message>
+    <message>
+        <source>satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <source>very dissatisfied</source>
+        <translation>非常不满意</translation>
+    </message>
+    <message>
+        <source>Caller keypad</source>
+        <translation>呼叫器</translation>
+    </message>
+    <message>
+        <source>Evaluator</source>
+        <translation>评价器</translation>
+    </message>
+    <message>
+        <source>Dispenser panel</source>
+        <translation>取号按键板</translation>
+    </message>
+    <message>
+        <source>Ticket printer</source>
+        <translation>票据打印机</translation>
+    </message>
+    <message>
+        <source>LED display</source>
+        <translation>LED 显示屏</translation>
     </message>
     <message>
         <source>Waiting</source>

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 # on this machine and then uses PulseAudio; harmless, and not about HallDesk.
 QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver.warning=false")
 
-from app.bootstrap import Core  # noqa: E402
+from app.bootstrap import Core, build_station  # noqa: E402
 from app.ui.application import Stations, build_windows  # noqa: E402
 from app.ui.counter import CounterWindow  # noqa: E402
 from app.ui.i18n import Translations  # noqa: E402
@@ -78,7 +78,8 @@ def make_stations(
 
     def make(core: Core, roles: list[str], *, voice: VoiceCaller | None = None) -> Stations:
         tasks = TaskManager()
-        stations = build_windows(core, roles, tasks, voice=voice)
+        station = getattr(core, "station", None) or build_station(core)
+        stations = build_windows(station, roles, tasks, voice=voice)
         for window in stations.windows:
             qtbot.addWidget(window)
         stations.show()

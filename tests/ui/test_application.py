@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.bootstrap import build_station
 from app.ui import application
 from app.ui.application import build_windows
 from app.ui.counter import CounterWindow
@@ -19,7 +22,7 @@ def test_one_window_per_role_and_placeholders_for_later_roles(qtbot, sqlite_core
 
     tasks = TaskManager()
     stations = build_windows(
-        sqlite_core,
+        build_station(sqlite_core),
         ["kiosk", "counter", "display", "manager", "admin", "bus", "kiosk", "nonsense"],
         tasks,
         voice=None,
@@ -45,7 +48,7 @@ def test_shutdown_stops_the_watcher_joins_workers_then_closes_windows(
 ):
     tasks = TaskManager()
     voice = make_voice()
-    stations = build_windows(sqlite_core, ["kiosk", "display"], tasks, voice=voice)
+    stations = build_windows(build_station(sqlite_core), ["kiosk", "display"], tasks, voice=voice)
     stations.show()
     qtbot.waitUntil(lambda: stations.display.last_seen is not None)
     order: list[str] = []
@@ -87,7 +90,8 @@ def test_run_gui_shows_the_windows_and_quits_cleanly(qtbot, sqlite_core, monkeyp
             app.quit()
 
     QTimer.singleShot(0, until_loaded)
-    assert application.run_gui(sqlite_core, ["kiosk", "display"]) == 0
+    station = replace(build_station(sqlite_core), roles=("kiosk", "display"))
+    assert application.run_gui(station) == 0
     assert seen["title"] == "HallDesk - 取号机"  # default language zh_CN
     assert "KioskWindow" in seen["style"]
     assert seen["visible"] is True

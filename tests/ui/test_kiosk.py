@@ -82,10 +82,11 @@ def test_an_exhausted_series_is_explained(qtbot, make_stations, sqlite_core):
     from dataclasses import replace
 
     settings = sqlite_core.settings
-    sqlite_core.settings = replace(
-        settings, station=replace(settings.station, number_start=5, number_end=5)
+    core = replace(
+        sqlite_core,
+        settings=replace(settings, station=replace(settings.station, number_start=5, number_end=5)),
     )
-    _, kiosk = _kiosk(qtbot, make_stations, sqlite_core)
+    _, kiosk = _kiosk(qtbot, make_stations, core)
     kiosk.issue("PAY")
     qtbot.waitUntil(lambda: kiosk.showing_ticket)
     assert kiosk.last_ticket.ticket.display_number == "A005"

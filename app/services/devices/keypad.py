@@ -1,65 +1,44 @@
-"""Caller keypad keys as queue steps: the same actions and rules as the counter window."""
+"""Caller keypad keys as counter steps: the keypad asks the same counter desk as the window.
+
+The hub knows keys; the desk knows steps and their rules. This module is the one map
+between the two, so a key does exactly what its button in the counter window does.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from app.devices.frame68 import Key
-from app.services.errors import DomainError
-from app.services.evaluation.service import EvaluationService
-from app.services.queue.counters import CounterService
-from app.services.queue.queries import QueueQueries
-from app.services.queue.service import QueueService
 
 log = logging.getLogger(__name__)
 
-KEYPAD_PAUSE_REASON = "keypad"
+# Keypad key -> the counter step (an action name of `app.services.desks.rules.ACTIONS`).
+KEY_STEPS: dict[Key, str] = {
+    Key.CALL_NEXT: "call_next",
+    Key.RECALL: "recall",
+    Key.FINISH: "finish",
+    Key.NO_SHOW: "no_show",
+    Key.HOLD: "hold",
+    Key.CALL_BACK: "call_back",
+    Key.TRANSFER: "transfer",
+    Key.ASK_RATING: "rate",
+    Key.PAUSE: "pause",  # resumes a paused counter
+}
+
+# (counter, step) -> True when done, False when the rules refused it
+StepPress = Callable[[int, str], bool]
 
 
 class KeypadActions:
-    def __init__(
-        self,
-        hall_code: str,
-        queue: QueueService,
-        counters: CounterService,
-        queries: QueueQueries,
-        evaluations: EvaluationService,
-    ) -> None:
-        self._hall = hall_code
-        self._queue = queue
-        self._counters = counters
-        self._queries = queries
-        self._evaluations = evaluations
+    def __init__(self, press_step: StepPress) -> None:
+        self._press_step = press_step
 
     def press(self, counter: int, key: Key, scale: int = 4) -> bool:
-        """Do what `key` means at `counter`; False when the rules refused it (beep)."""
-        hall = self._hall
-        try:
-            if key is Key.CALL_NEXT:
-                return self._queue.call_next(hall, counter) is not None
-            if key is Key.RECALL:
-                self._queue.recall(hall, counter)
-            elif key is Key.FINISH:
-                self._queue.finish(hall, counter)
-            elif key is Key.NO_SHOW:
-                self._queue.no_show(hall, counter)
-            elif key is Key.HOLD:
-                self._queue.hold(hall, counter)
-            elif key is Key.CALL_BACK:
-                self._queue.call_back(hall, counter)
-            elif key is Key.TRANSFER:
-                self._queue.transfer(hall, counter)
-            elif key is Key.ASK_RATING:
-                self._evaluations.request_rating(hall, counter, scale)
-            elif key is Key.PAUSE:
-                if self._queries.counter_state(hall, counter).paused:
-                    self._counters.resume(hall, counter)
-                else:
-                    self._counters.pause(hall, counter, KEYPAD_PAUSE_REASON)
-            else:
-                log.info("counter %s: key %s has no action", counter, key)
-                return False
-        except DomainError as exc:
-            log.info("counter %s: key %s refused: %s", counter, key.name, exc.message)
+        """Do what `key` means at `counter`; False when refused (the keypad beeps). The
+        evaluator's scale is the desk's to know; `scale` is kept for the hub's call."""
+        step = KEY_STEPS.get(key)
+        if step is None:
+            log.info("counter %s: key %s has no action", counter, key)
             return False
-        return True
+        return self._press_step(counter, step)

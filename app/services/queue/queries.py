@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, case, func, literal, select
+from sqlalchemy import Connection, Table, bindparam, case, func, literal, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.models import Counter, CounterPause, CounterSession, Staff, Ticket, TicketEvent
+from app.models import Counter, CounterPause, CounterSession, Evaluation, Staff, Ticket, TicketEvent
 from app.models.db import Database
 from app.services import errors
 from app.services.clock import Clock, SystemClock
@@ -26,6 +26,7 @@ from app.services.dto import (
     HallInfo,
     HallSnapshot,
     QueueEvent,
+    RatingState,
     ServiceLoad,
     StaffInfo,
     TicketInfo,
@@ -43,6 +44,8 @@ from app.services.hall_ref import (
 )
 
 CALL_KINDS = ("called", "recalled", "called_back")
+# The events that (re)start a counter's timer for its current customer: a recall does not.
+TIMER_KINDS = ("called", "called_back", "serving")
 
 _EVENTS = cast(Table, TicketEvent.__table__)
 _SESSIONS = cast(Table, CounterSession.__table__)
@@ -87,7 +90,9 @@ _EVENTS_AFTER = (
 )
 # The number at each counter of the hall (its called or served ticket), by the index of
 # the counters' tickets rather than through the hall's whole history.
-_CURRENT_NUMBERS = select(TICKETS.c.counter_id, TICKETS.c.prefix, TICKETS.c.number).where(
+_CURRENT_NUMBERS = select(
+    TICKETS.c.counter_id, TICKETS.c.prefix, TICKETS.c.number, TICKETS.c.id
+).where(
     TICKETS.c.counter_id.in_(bindparam("counter_ids", expanding=True)),
     TICKETS.c.status.in_(OPEN_STATUSES),
 )
@@ -111,6 +116,38 @@ _COUNTER_TICKETS = (
         TICKETS.c.status.in_((*OPEN_STATUSES, status_literal("held"))),
     )
     .order_by(TICKETS.c.called_at)
+)
+# The newest event of each of the given tickets among `kinds` (by the ticket index).
+_LAST_EVENT_OF = (
+    select(_EVENTS.c.ticket_id, func.max(_EVENTS.c.id))
+    .where(
+        _EVENTS.c.ticket_id.in_(bindparam("ticket_ids", expanding=True)),
+        _EVENTS.c.kind.in_(bindparam("kinds", expanding=True)),
+    )
+    .group_by(_EVENTS.c.ticket_id)
+)
+_EVENTS_BY_ID = select(
+    _EVENTS.c.id,
+    _EVENTS.c.kind,
+    _EVENTS.c.display_number,
+    _EVENTS.c.service_id,
+    _EVENTS.c.counter_number,
+    _EVENTS.c.at,
+).where(_EVENTS.c.id.in_(bindparam("ids", expanding=True)))
+_EVALUATIONS = cast(Table, Evaluation.__table__)
+_LATEST_RATING = (
+    select(
+        _EVALUATIONS.c.id,
+        TICKETS.c.prefix,
+        TICKETS.c.number,
+        _EVALUATIONS.c.status,
+        _EVALUATIONS.c.rating,
+        _EVALUATIONS.c.closed_at,
+    )
+    .select_from(_EVALUATIONS.outerjoin(TICKETS, TICKETS.c.id == _EVALUATIONS.c.ticket_id))
+    .where(_EVALUATIONS.c.counter_id == bindparam("counter_id"))
+    .order_by(_EVALUATIONS.c.requested_at.desc())
+    .limit(1)
 )
 _WAITING_COUNTS = (
     select(TICKETS.c.service_id, func.count())
@@ -192,6 +229,9 @@ class QueueQueries:
                 for sid in counter.service_ids
                 if (svc := hall.service_by_id(sid)) is not None
             )
+            since = None
+            if current is not None:
+                since = self._last_events(c, [current.id], TIMER_KINDS).get(current.id)
             return CounterState(
                 counter_number=counter_number,
                 session_open=head is not None,
@@ -202,6 +242,11 @@ class QueueQueries:
                 held=held,
                 waiting=waiting,
                 last_event_id=last_id,
+                current_since=since.at
+                if since is not None
+                else current.called_at
+                if current is not None
+                else None,
             )
 
     def snapshot(self, hall_code: str, recent: int = 8) -> HallSnapshot:
@@ -253,12 +298,21 @@ class QueueQueries:
                     )
                 ).all()
             }
-            numbers = {
-                cid: f"{prefix}{number:03d}"
-                for cid, prefix, number in c.execute(
-                    _CURRENT_NUMBERS, {"counter_ids": [x.id for x in hall.counters]}
-                )
-            }
+            current_rows = c.execute(
+                _CURRENT_NUMBERS, {"counter_ids": [x.id for x in hall.counters]}
+            ).all()
+            numbers = {cid: f"{prefix}{number:03d}" for cid, prefix, number, _ in current_rows}
+            # A call is current while its ticket is called or served at an open counter.
+            calling = [
+                row.id
+                for row in current_rows
+                if row.counter_id in open_sessions and not open_sessions[row.counter_id]
+            ]
+            now_calling = sorted(
+                self._last_events(c, calling, CALL_KINDS).values(),
+                key=lambda e: e.id,
+                reverse=True,
+            )
             boards = tuple(
                 CounterBoard(
                     counter_number=x.number,
@@ -275,7 +329,36 @@ class QueueQueries:
                 loads=tuple(loads),
                 counters=boards,
                 recent_calls=tuple(QueueEvent(*r) for r in calls),
+                now_calling=tuple(now_calling),
             )
+
+    def latest_rating(self, hall_code: str, counter_number: int) -> RatingState | None:
+        """The counter's newest rating request and its outcome, if it ever asked for one."""
+        hall = self._halls.get(hall_code)
+        counter = self._halls.counter(hall, counter_number)
+        with self._read() as s:
+            row = s.connection().execute(_LATEST_RATING, {"counter_id": counter.id}).first()
+        if row is None:
+            return None
+        number = f"{row.prefix}{row.number:03d}" if row.prefix else ""
+        return RatingState(row.id, number, row.status, row.rating, row.closed_at)
+
+    @staticmethod
+    def _last_events(
+        c: Connection, ticket_ids: list[uuid.UUID], kinds: tuple[str, ...]
+    ) -> dict[uuid.UUID, QueueEvent]:
+        """The newest event among `kinds` of each ticket, by ticket id."""
+        if not ticket_ids:
+            return {}
+        last = dict(
+            c.execute(_LAST_EVENT_OF, {"ticket_ids": ticket_ids, "kinds": list(kinds)}).all()
+        )
+        if not last:
+            return {}
+        by_id = {
+            r.id: QueueEvent(*r) for r in c.execute(_EVENTS_BY_ID, {"ids": list(last.values())})
+        }
+        return {tid: by_id[eid] for tid, eid in last.items() if eid in by_id}
 
     def ticket(self, ticket_id: uuid.UUID) -> TicketInfo | None:
         with self._read() as s:

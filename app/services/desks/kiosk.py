@@ -1,0 +1,38 @@
+"""The kiosk desk (取号机 screen): the hall's services with their waiting counts, and
+issuing a ticket on the dispenser's printer. Blocks on the database and the printer:
+call it from a worker thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.services.devices.dispenser import DispenserService
+from app.services.dto import HallInfo, HallSnapshot, IssuedTicket
+from app.services.queue.queries import QueueQueries
+from app.settings import StationSettings
+
+
+@dataclass(frozen=True)
+class KioskState:
+    hall: HallInfo
+    snapshot: HallSnapshot
+
+
+class KioskDesk:
+    def __init__(
+        self, station: StationSettings, queries: QueueQueries, dispenser: DispenserService
+    ) -> None:
+        self._station = station
+        self._queries = queries
+        self._dispenser = dispenser
+        self.hall_code = station.hall
+
+    def read(self) -> KioskState:
+        return KioskState(
+            self._queries.hall(self.hall_code), self._queries.snapshot(self.hall_code, 0)
+        )
+
+    def issue(self, service_code: str) -> IssuedTicket:
+        """Issue a ticket of this station's dispenser and hand it to its printer; out of
+        paper (or a printer that does not answer) refuses it, as the button panel does."""
+        return self._dispenser.issue(service_code, station=self._station)
