@@ -37,6 +37,10 @@ class SettingsError(Exception):
         self.reason = message
 
 
+class MissingSettingsFile(SettingsError):
+    """A settings file named by the user (`--config`) that does not exist."""
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     # Empty URL: the embedded SQLite central database in the user data folder.
@@ -356,10 +360,13 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
 
 
 def load_settings(path: Path | None = None, *, create: bool = True) -> Settings:
-    """Read the settings file (the given one, else the user config folder's); a file that
-    does not exist yet is written with the defaults unless `create` is false."""
+    """Read the settings file: the given one, which must exist (a mistyped `--config` must
+    not start a station on defaults), else the user config folder's, written with the
+    defaults on first start unless `create` is false."""
     target = path or default_config_path()
     if not target.exists():
+        if path is not None:
+            raise MissingSettingsFile(target, "no such file")
         settings = replace(Settings(), path=target)
         if create:
             try:
