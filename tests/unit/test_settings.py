@@ -126,6 +126,9 @@ def test_database_url_from_file_env_or_embedded(
     monkeypatch.setenv("HALLDESK_DATABASE_URL", " postgresql://env@centre/hall ")
     assert s.database_url(tmp_path) == "postgresql://env@centre/hall"
     assert Settings().database_url(tmp_path) == "postgresql://env@centre/hall"
+    # A caller with a database of its own (the simulator) keeps the environment out.
+    assert s.database_url(tmp_path, environ={}) == "postgresql://a@b/c"
+    assert Settings().database_url(tmp_path, environ={}).startswith(f"sqlite:///{tmp_path}")
 
 
 def test_config_option_picks_the_file(
