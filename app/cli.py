@@ -2,7 +2,8 @@
 
 Commands: `run` (default: the windows of this station's roles), `simulate` (the hall-day
 simulator, also the headless demo), `init-db` (migrate, optionally seed the demo hall),
-`db-password` (store the central database password in the OS keyring).
+`db-password` (store the central database password in the OS keyring), `init-config`
+(write a settings file with the defaults).
 """
 
 from __future__ import annotations
@@ -12,12 +13,21 @@ import getpass
 import json
 import logging
 import os
+import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from app import __version__
-from app.settings import ROLES, Settings, SettingsError, load_settings
+from app.settings import (
+    ROLES,
+    MissingSettingsFile,
+    Settings,
+    SettingsError,
+    default_config_path,
+    load_settings,
+    save_settings,
+)
 
 log = logging.getLogger("halldesk")
 
@@ -25,7 +35,12 @@ log = logging.getLogger("halldesk")
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="halldesk", description="HallDesk hall software")
     p.add_argument("--version", action="version", version=f"HallDesk {__version__}")
-    p.add_argument("--config", type=Path, help="settings file (default: the user config folder)")
+    p.add_argument(
+        "--config",
+        type=Path,
+        help="settings file, which must exist (`init-config` writes one); default: "
+        "halldesk.toml in the user config folder, written with the defaults on first start",
+    )
     p.add_argument("--data-dir", type=Path, help="folder of the embedded database")
     p.add_argument("--role", action="append", choices=ROLES, help="role(s) to start")
     p.add_argument("--headless", action="store_true", help="run the roles that need no window")
@@ -45,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--demo", action="store_true", dest="init_demo")
     pw = sub.add_parser("db-password", help="store the database password in the OS keyring")
     pw.add_argument("--url", help="database URL (default: the configured one)")
+    sub.add_parser(
+        "init-config", help="write the default settings to --config FILE (never overwrites)"
+    )
     return p
 
 
@@ -65,8 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     if command == "simulate":
         return _simulate(args)
+    if command == "init-config":
+        return _init_config(args.config or default_config_path())
     try:
         settings = load_settings(args.config)
+    except MissingSettingsFile as exc:
+        hint = f"python main.py --config {shlex.quote(str(exc.path))} init-config"
+        print(
+            f"HallDesk cannot start: settings file {exc}; write one with: {hint}", file=sys.stderr
+        )
+        return 2
     except SettingsError as exc:
         print(f"HallDesk cannot start: settings file {exc}", file=sys.stderr)
         return 2
@@ -133,6 +159,19 @@ def _init_db(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _init_config(path: Path) -> int:
+    if path.exists():
+        print(f"{path} already exists; not overwritten", file=sys.stderr)
+        return 2
+    try:
+        save_settings(Settings(), path)
+    except OSError as exc:
+        print(f"cannot write {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"wrote the default settings to {path}")
+    return 0
+
+
 def _db_password(settings: Settings, args: argparse.Namespace) -> int:
     import keyring
     from keyring.errors import KeyringError
@@ -140,7 +179,7 @@ def _db_password(settings: Settings, args: argparse.Namespace) -> int:
 
     from app.models.db import KEYRING_SERVICE, keyring_account
 
-    url = make_url(args.url or settings.database_url())
+    url = make_url(args.url or settings.database_url(args.data_dir))
     if not url.username:
         print("the database URL names no user", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 One `Settings` object is loaded at start and passed in; nothing imports it as a global.
 A file that cannot be read is reported with its path and line and the app does not start
 on guesses. Secrets (the central database password) live in the OS keyring, never here.
+Where the file, the data folder and the database are is decided in `app.locations`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,20 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import tomli_w
 
-APP_NAME = "HallDesk"
+# `x as x`: re-exported for the bootstrap and the CLI, which ask here where the files are.
+from app import locations
+from app.locations import default_config_path as default_config_path  # noqa: PLC0414
+from app.locations import default_data_dir as default_data_dir  # noqa: PLC0414
+from app.toml_lines import line_of as _line_of
+
 SETTINGS_VERSION = 1
-KEYRING_SERVICE = "halldesk-database"
 ROLES = ("counter", "kiosk", "display", "manager", "admin", "bus")
 DEVICE_KINDS = ("caller", "evaluator", "dispenser_panel", "printer", "led")
 
@@ -35,6 +40,10 @@ class SettingsError(Exception):
         self.path = path
         self.line = line
         self.reason = message
+
+
+class MissingSettingsFile(SettingsError):
+    """A settings file named by the user (`--config`) that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -100,63 +109,11 @@ class Settings:
     # Where the file came from (not saved).
     path: Path | None = None
 
-    def database_url(self, data_dir: Path | None = None) -> str:
-        """The central database URL: HALLDESK_DATABASE_URL, the file, or embedded SQLite."""
-        env = os.environ.get("HALLDESK_DATABASE_URL", "").strip()
-        if env:
-            return env
-        if self.database.url:
-            return self.database.url
-        folder = data_dir or default_data_dir()
-        return f"sqlite:///{folder / 'central.sqlite3'}"
-
-
-def default_config_path() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "halldesk.toml"
-
-
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-_HEADER = re.compile(r"^\s*\[")
-
-
-def _line_of(text: str, section: str | None, key: str | None, index: int = 0) -> int | None:
-    """Best-effort line number of `key` inside `[section]` (the `index`-th `[[section]]`
-    of an array of tables) for messages; the section's header line if the key is not there.
-    Top-level keys (`section=None`) are looked for before the first header, then as a
-    header of their own (`[key]`, `[[key]]`)."""
-    lines = text.splitlines()
-
-    def header_of(name: str, nth: int) -> int | None:
-        pattern = re.compile(r"^\s*\[\[?\s*" + re.escape(name) + r"\s*\]\]?\s*(#.*)?$")
-        found = [i for i, line in enumerate(lines) if pattern.match(line)]
-        return found[nth] if nth < len(found) else None
-
-    def key_between(first: int, name: str) -> int | None:
-        pattern = re.compile(r"^\s*(" + re.escape(name) + r'|"' + re.escape(name) + r'")\s*=')
-        for i in range(first, len(lines)):
-            if _HEADER.match(lines[i]):
-                return None
-            if pattern.match(lines[i]):
-                return i + 1
-        return None
-
-    if section is None:
-        if key is None:
-            return None
-        at = key_between(0, key)
-        if at is not None:
-            return at
-        head = header_of(key, 0)
-        return head + 1 if head is not None else None
-    head = header_of(section, index)
-    if head is None:
-        return None
-    if key is None:
-        return head + 1
-    return key_between(head + 1, key) or head + 1
+    def database_url(
+        self, data_dir: Path | None = None, *, environ: Mapping[str, str] | None = None
+    ) -> str:
+        """The central database URL of these settings (`locations.database_url` decides)."""
+        return locations.database_url(self.database.url, data_dir, environ=environ)
 
 
 def _build(
@@ -356,10 +313,13 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
 
 
 def load_settings(path: Path | None = None, *, create: bool = True) -> Settings:
-    """Read the settings file (the given one, else the user config folder's); a file that
-    does not exist yet is written with the defaults unless `create` is false."""
+    """Read the settings file: the given one, which must exist (a mistyped `--config` must
+    not start a station on defaults), else the user config folder's, written with the
+    defaults on first start unless `create` is false."""
     target = path or default_config_path()
     if not target.exists():
+        if path is not None:
+            raise MissingSettingsFile(target, "no such file")
         settings = replace(Settings(), path=target)
         if create:
             try:

@@ -73,6 +73,7 @@ class _EngineWorker(QObject):
         self._tts: QTextToSpeech | None = None
         self._uid: int | None = None
         self._seen_speaking = False
+        self._listening = False  # stateChanged is connected to _on_state
 
     @Slot()
     def start(self) -> None:
@@ -85,6 +86,7 @@ class _EngineWorker(QObject):
             emit(self.started_up, False)
             return
         self._tts.stateChanged.connect(self._on_state)
+        self._listening = True
         emit(self.started_up, True)
 
     @Slot(int, str, str)
@@ -112,8 +114,11 @@ class _EngineWorker(QObject):
     @Slot()
     def close(self) -> None:
         self.stop_speaking()
-        if self._tts is not None:
+        # An engine in error at start was never connected; disconnecting it anyway made
+        # libpyside warn "Failed to disconnect" at every exit on a PC without speechd.
+        if self._tts is not None and self._listening:
             self._tts.stateChanged.disconnect(self._on_state)
+            self._listening = False
         self.deleteLater()  # the engine is our child; deleted in this thread at its end
         QThread.currentThread().quit()
 

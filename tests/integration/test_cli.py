@@ -96,9 +96,11 @@ def test_unusable_urls_are_reported_without_the_password(
 
 def test_password_of_an_unreachable_server_is_not_printed(tmp_path: Path) -> None:
     url = f"postgresql://hall:pw123@127.0.0.1:{_closed_port()}/halldesk"
+    made = _run("--config", str(tmp_path / "new.toml"), "init-config")
+    assert made.returncode == 0, made.stderr
     done = _run(
         "--config",
-        str(tmp_path / "new.toml"),  # not there yet: written with the defaults
+        str(tmp_path / "new.toml"),  # the defaults; the URL comes from the environment
         "--data-dir",
         str(tmp_path),
         "init-db",
@@ -178,3 +180,12 @@ def test_a_bad_settings_file_in_a_real_process(tmp_path: Path) -> None:
     assert f"{config}, line 2" in done.stderr and "cashier" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_a_config_file_that_does_not_exist_stops_with_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "nonexistent.toml"
+    done = _run("--config", str(config), "--data-dir", str(tmp_path / "data"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert str(config) in done.stderr and "init-config" in done.stderr
+    assert not config.exists() and not (tmp_path / "data").exists()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
+import warnings
+
+import pytest
 
 from app.ui.voice import VoiceCaller
 from app.ui.voice_text import call_text, zh_counter_number, zh_ticket
@@ -165,3 +169,21 @@ def test_shutdown_joins_the_voice_thread(qtbot, make_voice):
     voice.shutdown()
     assert voice._thread.isFinished()
     assert voice.announce("A002", 2) == []
+
+
+@pytest.mark.qt_log_ignore("Text-to-speech plug-in .* is not supported")
+def test_shutdown_after_an_engine_that_failed_to_start_is_quiet(
+    qtbot, make_voice, monkeypatch, caplog
+):
+    """An engine in error at start was never connected: shutdown must not disconnect it
+    (libpyside's 'Failed to disconnect' RuntimeWarning on every GUI exit without speechd)."""
+    monkeypatch.setattr("app.ui.voice.pick_engine", lambda _requested=None: "no-such-engine")
+    voice = make_voice(("en_US",))
+    qtbot.waitUntil(lambda: voice.engine_ready is False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # also in the voice thread: the filters are global
+        started = time.monotonic()
+        voice.shutdown()
+    assert voice._thread.isFinished()
+    assert time.monotonic() - started < 2  # the thread quit by itself, not by terminate()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -23,9 +23,12 @@ from app.settings import (
 )
 
 
-def test_defaults_are_written_on_first_load(tmp_path: Path) -> None:
+def test_defaults_are_written_on_first_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "new" / "folder" / "halldesk.toml"
-    loaded = load_settings(target)
+    monkeypatch.setattr(settings_module, "default_config_path", lambda: target)
+    loaded = load_settings()
     assert target.is_file()
     assert loaded == replace(Settings(), path=target)
     written = tomllib.loads(target.read_text(encoding="utf-8"))
@@ -42,9 +45,43 @@ def test_the_default_file_lives_in_the_config_folder(
     monkeypatch.setattr(settings_module, "default_config_path", lambda: target)
     assert load_settings().path == target
     assert target.is_file()
-    missing = tmp_path / "other.toml"
-    assert load_settings(missing, create=False) == replace(Settings(), path=missing)
-    assert not missing.exists()
+    target.unlink()
+    assert load_settings(create=False) == replace(Settings(), path=target)
+    assert not target.exists()
+
+
+def test_a_named_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    """Only the default location is created on first start: a mistyped --config must not
+    start a station on the defaults (and leave a stray file behind)."""
+    missing = tmp_path / "typo" / "hallldesk.toml"
+    with pytest.raises(SettingsError) as caught:
+        load_settings(missing)
+    assert str(caught.value) == f"{missing}: no such file"
+    assert caught.value.path == missing
+    assert not missing.exists() and not missing.parent.exists()
+    with pytest.raises(SettingsError):
+        load_settings(missing, create=False)
+
+
+def test_the_cli_names_the_missing_file_and_how_to_make_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "station 2.toml"
+    data = tmp_path / "data"
+    assert main(["--config", str(config), "--data-dir", str(data), "init-db"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert str(config) in err and f"--config '{config}' init-config" in err
+    assert not config.exists() and not data.exists()
+    # The hinted command writes the defaults, which then start.
+    assert main(["--config", str(config), "init-config"]) == 0
+    assert str(config) in capsys.readouterr().out
+    assert load_settings(config) == replace(Settings(), path=config)
+    # It never overwrites a file that is there.
+    config.write_text('[station]\nhall = "SZ01"\n', encoding="utf-8")
+    assert main(["--config", str(config), "init-config"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert load_settings(config).station.hall == "SZ01"
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -89,6 +126,9 @@ def test_database_url_from_file_env_or_embedded(
     monkeypatch.setenv("HALLDESK_DATABASE_URL", " postgresql://env@centre/hall ")
     assert s.database_url(tmp_path) == "postgresql://env@centre/hall"
     assert Settings().database_url(tmp_path) == "postgresql://env@centre/hall"
+    # A caller with a database of its own (the simulator) keeps the environment out.
+    assert s.database_url(tmp_path, environ={}) == "postgresql://a@b/c"
+    assert Settings().database_url(tmp_path, environ={}).startswith(f"sqlite:///{tmp_path}")
 
 
 def test_config_option_picks_the_file(

@@ -190,6 +190,20 @@ def test_missing_password_comes_from_the_keyring() -> None:
         keyring.delete_password(KEYRING_SERVICE, account)
 
 
+def test_the_keyring_service_name_is_defined_once() -> None:
+    """models.db owns it (it reads the password); the settings may not import models."""
+    import app
+
+    app_dir = Path(app.__file__).parent
+    defining = sorted(
+        str(py.relative_to(app_dir))
+        for py in app_dir.rglob("*.py")
+        if "KEYRING_SERVICE =" in py.read_text(encoding="utf-8")
+    )
+    assert defining == ["models/db.py"]
+    assert KEYRING_SERVICE == "halldesk-database"  # where stored passwords already live
+
+
 def test_sqlite_urls_skip_the_keyring(tmp_path: Path) -> None:
     url = normalise_url(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     assert url.drivername == "sqlite" and url.password is None
