@@ -201,3 +201,30 @@ def test_no_answer_or_no_paper_refuses_the_ticket_with_an_alert(
     assert err.value.code == PAPER_OUT
     assert _committed_tickets(sqlite_core) == []
     assert sorted(_alert_kinds(sqlite_core)) == [PAPER_OUT, PAPER_OUT, PRINTER_OFFLINE]
+
+
+def test_the_ticket_is_printed_in_the_halls_languages(
+    sqlite_core: Core, dispenser: DispenserService, printer: EscPosPrinter, sim: Simulator
+) -> None:
+    issued = dispenser.issue("PAY")  # the demo hall has an English name: English under it
+    wait_until(lambda: sim.printer_cuts() == 1)
+    lines = sim.printer_lines()
+    assert lines.index("Demo Service Hall") == lines.index("示范营业厅") + 1
+    assert lines.index("Bill payment") == lines.index("缴费业务") + 1
+    waits = [t for t in lines if t.startswith(("预计等候", "Estimated wait"))]
+    assert issued.no_wait and waits[0].endswith("无需等候") and waits[1].endswith("none")
+    chinese_only = DispenserService(
+        sqlite_core.queue,
+        sqlite_core.halls,
+        sqlite_core.evaluations,
+        sqlite_core.settings.station,
+        lambda _name: DispenserPrinter(printer, 58),
+        languages=("zh_CN",),
+    )
+    second = chinese_only.issue("PAY")
+    wait_until(lambda: sim.printer_cuts() == 2)
+    assert chinese_only.wait_prints(2)
+    lines = sim.printer_lines()[len(lines) :]
+    assert "Bill payment" not in lines and "Demo Service Hall" not in lines
+    minutes = second.estimated_wait_min
+    assert any(t.startswith("预计等候") and t.endswith(f"约 {minutes} 分钟") for t in lines)

@@ -25,10 +25,10 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from app.devices.escpos import PaperStatus, TicketPrint, ticket_bytes
+from app.devices.escpos import PaperStatus, TicketPrint, has_english, ticket_bytes
 from app.devices.printer import EscPosPrinter, PrinterError
 from app.devices.transport import PortError
-from app.services.dto import IssuedTicket
+from app.services.dto import HallInfo, IssuedTicket
 from app.services.errors import DomainError
 from app.services.evaluation.service import EvaluationService
 from app.services.hall_ref import HallDirectory
@@ -51,18 +51,29 @@ class DispenserPrinter:
 PrinterLookup = Callable[[str], DispenserPrinter | None]
 
 
-def ticket_print(issued: IssuedTicket, timezone: str, language: str = "zh_CN") -> TicketPrint:
-    zh = language.startswith("zh")
+def ticket_print(issued: IssuedTicket, timezone: str) -> TicketPrint:
+    """What the ticket shows, in both languages (the layout prints those asked for); the
+    wait is `IssuedTicket.estimated_wait_min`, the estimate the kiosk screen shows."""
     local = issued.ticket.issued_at.astimezone(ZoneInfo(timezone))
     return TicketPrint(
-        hall_name=issued.hall_name_zh if zh else issued.hall_name_en,
-        service_name=issued.service.name_zh if zh else issued.service.name_en,
+        hall_name=issued.hall_name_zh,
+        service_name=issued.service.name_zh,
         number=issued.ticket.display_number,
         ahead=issued.ahead,
         wait_min=issued.estimated_wait_min,
         issued_at_text=local.strftime("%Y-%m-%d %H:%M"),
         qr_text=issued.ticket.code,
+        hall_name_en=issued.hall_name_en,
+        service_name_en=issued.service.name_en,
     )
+
+
+def ticket_languages(hall: HallInfo, languages: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The languages a ticket of `hall` is printed in: always Chinese, and English under
+    it where the hall has English (an English name) and `languages` (if given, e.g. the
+    station's ui.voice_languages) does not leave English out."""
+    english = bool(hall.name_en.strip()) and (languages is None or has_english(languages))
+    return ("zh_CN", "en") if english else ("zh_CN",)
 
 
 @dataclass(eq=False)
@@ -176,7 +187,10 @@ class DispenserService:
         *,
         status_timeout: float = 1.5,
         print_timeout: float = 10.0,
+        languages: tuple[str, ...] | None = None,
     ) -> None:
+        """`languages`: what tickets are printed in besides Chinese (see
+        `ticket_languages`); None: English where the hall has an English name."""
         self._queue = queue
         self._halls = halls
         self._alerts = alerts
@@ -184,6 +198,7 @@ class DispenserService:
         self._printers = printers or (lambda _dispenser: None)
         self._status_timeout = status_timeout
         self._print_timeout = print_timeout
+        self._languages = languages
         self._follower = _PrintFollower(self._print_failed)
 
     def set_printers(self, printers: PrinterLookup) -> None:
@@ -253,8 +268,11 @@ class DispenserService:
             return
         number = issued.ticket.display_number
         try:
+            info = self._halls.get(hall)
             data = ticket_bytes(
-                ticket_print(issued, self._halls.get(hall).timezone), target.paper_mm
+                ticket_print(issued, info.timezone),
+                target.paper_mm,
+                languages=ticket_languages(info, self._languages),
             )
             future = target.printer.print_bytes(data, check_paper=False)
         except (DomainError, ValueError, OSError) as exc:  # never lose the issued ticket
