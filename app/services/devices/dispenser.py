@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from app.devices.escpos import PaperStatus, TicketPrint, has_english, ticket_bytes
@@ -84,7 +84,7 @@ class _Print:
     number: str
     future: Future[PaperStatus | None]
     deadline: float
-    timeout: float = field(default=0.0)
+    timeout: float
 
 
 class _PrintFollower:
@@ -100,7 +100,6 @@ class _PrintFollower:
         self._on_failed = on_failed
         self._cond = threading.Condition()
         self._pending: list[_Print] = []
-        self._busy = False
         self._thread: threading.Thread | None = None
 
     def follow(self, job: _Print) -> None:
@@ -166,10 +165,13 @@ class _PrintFollower:
 
 
 def _log_late(number: str, future: Future[PaperStatus | None]) -> None:
+    """How a print reported as not done in time ended after all (only logged: its alert
+    is written already)."""
     try:
         exc = future.exception()
     except CancelledError:
-        exc = None
+        log.warning("ticket %s: its late print was cancelled", number)
+        return
     if exc is None:
         log.info("ticket %s printed late (after its print_failed alert)", number)
     else:
