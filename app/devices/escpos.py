@@ -1,9 +1,10 @@
 """Pure ESC/POS encoder and ticket layout (PROTOCOL.md section 2).
 
 :class:`EscPos` accumulates command bytes; :func:`ticket_bytes` and :func:`receipt_bytes`
-lay out a queue ticket or a generic receipt for 58 mm (32 columns) or 80 mm (48 columns)
-paper with GB18030 text.  :func:`parse_paper_status` reads the answer to ``DLE EOT 4``.
-The reverse direction (bytes back to text, for the simulated printer and the tests) is
+lay out a queue ticket (Chinese, with English under each line where the hall has English)
+or a generic receipt for 58 mm (32 columns) or 80 mm (48 columns) paper with GB18030
+text.  :func:`parse_paper_status` reads the answer to ``DLE EOT 4``.  The reverse
+direction (bytes back to text, for the simulated printer and the tests) is
 :mod:`app.devices.escpos_decode` (no dependency on this module), re-exported here as
 :func:`decode_to_text` and :func:`decode_print`.
 """
@@ -197,9 +198,33 @@ def columns_for(width_mm: int) -> int:
         raise ValueError(f"paper width {width_mm} mm; 58 or 80 supported") from None
 
 
+def wrap_words(text: str, columns: int) -> list[str]:
+    """Like :func:`wrap`, but break between words (for English); a word longer than a
+    line is split as :func:`wrap` splits it."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if text_width(candidate) <= columns:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        *full, current = wrap(word, columns)
+        lines.extend(full)
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
 @dataclass(frozen=True, slots=True)
 class TicketPrint:
-    """What a queue ticket shows."""
+    """What a queue ticket shows.
+
+    ``wait_min`` is the estimate in whole minutes, 0 meaning no wait (nobody is ahead):
+    the caller's single definition (``IssuedTicket.estimated_wait_min``), not redone here.
+    The English names are printed only on a ticket that has English.
+    """
 
     hall_name: str
     service_name: str
@@ -208,18 +233,52 @@ class TicketPrint:
     wait_min: int
     issued_at_text: str
     qr_text: str
+    hall_name_en: str = ""
+    service_name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class TicketLabels:
-    """Fixed wording of the ticket (Chinese by default)."""
+    """Fixed wording of the ticket in one language (Chinese by default).
+
+    Kept in step with the kiosk screen's texts (``app/ui/kiosk.py``): the screen and the
+    ticket say the same thing.
+    """
 
     ahead: str = "前面等候"
     ahead_value: str = "{n} 人"
-    wait: str = "预计等待"
+    wait: str = "预计等候"
     wait_value: str = "约 {n} 分钟"
+    no_wait: str = "无需等候"
     issued: str = "取号时间"
     footer: str = "请留意叫号，过号请重新取号"
+
+
+ZH_LABELS = TicketLabels()
+EN_LABELS = TicketLabels(
+    ahead="People ahead",
+    ahead_value="{n}",
+    wait="Estimated wait",
+    wait_value="about {n} min",
+    no_wait="none",
+    issued="Issued at",
+    footer="Watch for your number. Missed it? Please take a new ticket.",
+)
+
+
+def has_english(languages: Sequence[str]) -> bool:
+    """Whether ``languages`` ("zh_CN", "en_US", "en", ...) asks for English."""
+    return any(language.lower().startswith("en") for language in languages)
+
+
+def _ticket_rows(ticket: TicketPrint, labels: TicketLabels) -> tuple[tuple[str, str], ...]:
+    n = ticket.wait_min
+    wait = labels.wait_value.format(n=n) if n > 0 else labels.no_wait
+    return (
+        (labels.ahead, labels.ahead_value.format(n=max(ticket.ahead, 0))),
+        (labels.wait, wait),
+        (labels.issued, ticket.issued_at_text),
+    )
 
 
 def ticket_bytes(
@@ -227,34 +286,49 @@ def ticket_bytes(
     width_mm: int = 80,
     labels: TicketLabels | None = None,
     encoding: str = DEFAULT_ENCODING,
+    *,
+    languages: Sequence[str] = ("zh_CN",),
 ) -> bytes:
-    """ESC/POS bytes of a queue ticket for 58 or 80 mm paper."""
+    """ESC/POS bytes of a queue ticket for 58 or 80 mm paper.
+
+    Always in Chinese (``labels``); when ``languages`` has English, every Chinese line is
+    followed by its English line (names in normal size, words kept whole).
+    """
     columns = columns_for(width_mm)
-    labels = labels or TicketLabels()
+    zh = labels or ZH_LABELS
+    en = EN_LABELS if has_english(languages) else None
     big = 4 if width_mm == 80 else 3
     p = EscPos(encoding).init().chinese().align(Align.CENTER)
     p.bold().size(1, 2)
     for part in wrap(ticket.hall_name, columns):
         p.line(part)
     p.size().bold(False)
+    if en is not None and ticket.hall_name_en:
+        for part in wrap_words(ticket.hall_name_en, columns):
+            p.line(part)
     for part in wrap(ticket.service_name, columns // 2):
         p.size(2, 2).line(part)
-    p.size().line("=" * columns)
+    p.size()
+    if en is not None and ticket.service_name_en:
+        for part in wrap_words(ticket.service_name_en, columns):
+            p.line(part)
+    p.line("=" * columns)
     p.bold().size(big, big).line(ticket.number).size().bold(False)
     p.line("-" * columns).align(Align.LEFT)
-    rows = (
-        (labels.ahead, labels.ahead_value.format(n=max(ticket.ahead, 0))),
-        (labels.wait, labels.wait_value.format(n=max(ticket.wait_min, 0))),
-        (labels.issued, ticket.issued_at_text),
-    )
+    rows = list(_ticket_rows(ticket, zh))
+    if en is not None:  # each Chinese row, then its English row
+        rows = [row for pair in zip(rows, _ticket_rows(ticket, en), strict=True) for row in pair]
     for left, right in rows:
         for part in wrap(two_columns(left, right, columns), columns):
             p.line(part)
     p.line("-" * columns).align(Align.CENTER)
     if ticket.qr_text:
         p.qr(ticket.qr_text, module_size=8 if width_mm == 80 else 6).line(ticket.qr_text)
-    for part in wrap(labels.footer, columns):
+    for part in wrap(zh.footer, columns):
         p.line(part)
+    if en is not None:
+        for part in wrap_words(en.footer, columns):
+            p.line(part)
     return p.feed(4).cut().to_bytes()
 
 
@@ -296,11 +370,14 @@ __all__ = [
     "PaperStatus",
     "PrintLine",
     "QrErrorLevel",
+    "EN_LABELS",
+    "ZH_LABELS",
     "TicketLabels",
     "TicketPrint",
     "decode_print",
     "decode_to_text",
     "parse_paper_status",
     "receipt_bytes",
+    "has_english",
     "ticket_bytes",
 ]

@@ -90,8 +90,17 @@ class IssuedTicket:
     estimated_wait_s: int
 
     @property
+    def no_wait(self) -> bool:
+        """Nobody is ahead: the customer is next, there is no wait to estimate."""
+        return self.ahead <= 0
+
+    @property
     def estimated_wait_min(self) -> int:
-        return (self.estimated_wait_s + 59) // 60
+        """The wait as the kiosk shows it and the ticket prints it, in whole minutes:
+        0 exactly when there is no wait (`no_wait`), else at least 1 (rounded up)."""
+        if self.no_wait:
+            return 0
+        return max(1, (self.estimated_wait_s + 59) // 60)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """The kiosk (取号机) window: a customer touches a service and gets a ticket.
 
 Issuing runs on the write lane; the ticket then fills a large panel (number, service,
-people ahead, estimated wait, time) that clears after a few seconds. `ticket_issued`
-carries the `IssuedTicket` to the printer when printing arrives. The waiting count on
-each button is re-read in the background whenever the hall watcher reports a change.
+people ahead, estimated wait, time) that clears after a few seconds. The dispenser
+service prints it on the station's ticket printer, if any, without holding the issue up;
+the screen and the printed ticket show the same estimate (`IssuedTicket.no_wait` and
+`estimated_wait_min`) in the same words. The waiting count on each button is re-read in
+the background whenever the hall watcher reports a change.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class KioskWindow(QWidget):
     """The dispenser screen.
 
     Signals:
-        ticket_issued(IssuedTicket): a ticket was issued (print it).
+        ticket_issued(IssuedTicket): a ticket was issued (the dispenser prints it).
         refreshed(): the waiting counts were re-read.
     """
 
@@ -181,12 +183,14 @@ class KioskWindow(QWidget):
             v.ticket_ahead.setText(self.tr("Nobody is ahead of you"))
         else:
             v.ticket_ahead.setText(self.tr("%n people ahead of you", "", issued.ahead))
-        minutes = issued.estimated_wait_min
-        if minutes <= 1:
-            v.ticket_wait.setText(self.tr("Estimated wait: about a minute"))
+        # The estimate the ticket prints, in the same words (app/devices/escpos.py labels).
+        if issued.no_wait:
+            v.ticket_wait.setText(self.tr("Estimated wait: none"))
         else:
             v.ticket_wait.setText(
-                self.tr("Estimated wait: about {minutes} min").format(minutes=minutes)
+                self.tr("Estimated wait: about {minutes} min").format(
+                    minutes=issued.estimated_wait_min
+                )
             )
         zone = hall_zone(self._hall.timezone if self._hall else "UTC")
         at = issued.ticket.issued_at.astimezone(zone)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
-from app.devices.escpos import PaperStatus, TicketPrint, receipt_bytes
+from app.devices.escpos import PaperStatus, TicketPrint, receipt_bytes, ticket_bytes
 from app.devices.events import PaperStatusChanged, PortStateChanged
 from app.devices.printer import EscPosPrinter, PaperOutError, PrinterTimeoutError
 from app.devices.simulator import Fault, Simulator
@@ -109,3 +110,14 @@ def test_jobs_while_unplugged_fail_fast(
     wait_until(lambda: printer.state is ConnectionState.OPEN, timeout=3)
     assert printer.print_ticket(TICKET).result(timeout=2) is PaperStatus.OK
     wait_until(lambda: "A012" in sim.printer_lines())
+
+
+def test_bilingual_ticket_reads_back(sim: Simulator, printer: EscPosPrinter) -> None:
+    ticket = replace(TICKET, hall_name_en="East Hall", service_name_en="Bill payment")
+    data = ticket_bytes(ticket, 58, languages=("zh_CN", "en_US"))
+    assert printer.print_bytes(data).result(timeout=2) is PaperStatus.OK
+    wait_until(lambda: sim.printer_cuts() == 1)
+    lines = sim.printer_lines()
+    assert lines.index("East Hall") == lines.index("城东供电营业厅") + 1
+    assert lines.index("Bill payment") == lines.index("缴费业务") + 1
+    assert any(line.startswith("Estimated wait") and line.endswith("about 6 min") for line in lines)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from app.devices.escpos import decode_to_text, ticket_bytes
+from app.services.devices.dispenser import ticket_print
 from app.services.errors import DatabaseUnavailable
 
 
@@ -106,3 +108,48 @@ def test_chinese_screen(qtbot, make_stations, sqlite_core, chinese):
     qtbot.waitUntil(lambda: kiosk.showing_ticket)
     assert kiosk.view.ticket_ahead.text() == "您前面没有人在等候"
     assert kiosk.view.ticket_time.text().startswith("取号时间 ")
+
+
+def _printed_wait(issued, languages=("zh_CN", "en")) -> list[str]:
+    """The wait rows the dispenser would print for this very ticket."""
+    lines = decode_to_text(
+        ticket_bytes(ticket_print(issued, "Asia/Shanghai"), 80, languages=languages)
+    )
+    return [t for t in lines if t.startswith(("预计等候", "Estimated wait"))]
+
+
+def test_nobody_ahead_reads_no_wait_on_screen_and_ticket(
+    qtbot, make_stations, sqlite_core, english
+):
+    _, kiosk = _kiosk(qtbot, make_stations, sqlite_core)
+    kiosk.issue("PAY")  # an empty queue
+    qtbot.waitUntil(lambda: kiosk.showing_ticket)
+    issued = kiosk.last_ticket
+    assert issued.ahead == 0 and issued.no_wait and issued.estimated_wait_min == 0
+    assert kiosk.view.ticket_wait.text() == "Estimated wait: none"  # not "about a minute"
+    zh, en = _printed_wait(issued)
+    assert zh.endswith("无需等候") and en.endswith("none")  # not "约 0 分钟"
+
+
+def test_screen_and_ticket_show_one_estimate(qtbot, make_stations, sqlite_core, english):
+    sqlite_core.queue.issue_ticket("DEMO", "PAY")
+    _, kiosk = _kiosk(qtbot, make_stations, sqlite_core)
+    kiosk.issue("PAY")
+    qtbot.waitUntil(lambda: kiosk.showing_ticket)
+    issued = kiosk.last_ticket
+    minutes = issued.estimated_wait_min
+    assert issued.ahead == 1 and not issued.no_wait and minutes >= 1
+    assert kiosk.view.ticket_wait.text() == f"Estimated wait: about {minutes} min"
+    zh, en = _printed_wait(issued)
+    assert zh.endswith(f"约 {minutes} 分钟") and en.endswith(f"about {minutes} min")
+
+
+def test_chinese_screen_says_what_the_ticket_prints(qtbot, make_stations, sqlite_core, chinese):
+    sqlite_core.queue.issue_ticket("DEMO", "PAY")
+    _, kiosk = _kiosk(qtbot, make_stations, sqlite_core)
+    kiosk.issue("PAY")
+    qtbot.waitUntil(lambda: kiosk.showing_ticket)
+    minutes = kiosk.last_ticket.estimated_wait_min
+    assert kiosk.view.ticket_wait.text() == f"预计等候约 {minutes} 分钟"
+    (zh,) = _printed_wait(kiosk.last_ticket, languages=("zh_CN",))
+    assert zh.startswith("预计等候") and zh.endswith(f"约 {minutes} 分钟")

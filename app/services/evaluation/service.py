@@ -5,15 +5,21 @@ written with the counter's current ticket (or the one it just finished), and a
 `rating_requested` queue event tells the bus station to light the paired evaluator. The
 first rating within the timeout closes it as `rated`; a timeout closes it as `not_rated`.
 A dissatisfied rating raises an alert for the duty manager at once.
+
+Reads (`pending`, `get`, `alerts`, which the counter window polls on every refresh) are
+read-only units: on SQLite a deferred BEGIN that never waits for, or blocks, a writer.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.models import Alert, Evaluation, Hall, Staff, Ticket
@@ -62,6 +68,15 @@ class AlertInfo:
 
 
 class EvaluationService(QueueBase):
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """A read-only unit of work (no write lock), as `QueueQueries` reads."""
+        try:
+            with self._db.read() as session:
+                yield session
+        except OperationalError as exc:
+            raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
+
     def request_rating(self, hall_code: str, counter_number: int, scale: int = 4) -> EvaluationInfo:
         """Ask the customer at the counter to rate; an open request is returned as it is."""
         if scale not in (4, 5):
@@ -123,7 +138,7 @@ class EvaluationService(QueueBase):
     def pending(self, hall_code: str, counter_number: int) -> EvaluationInfo | None:
         hall = self._halls.get(hall_code)
         counter = self._halls.counter(hall, counter_number)
-        with self._unit() as s:
+        with self._read() as s:
             ev = s.scalars(
                 select(Evaluation).where(
                     Evaluation.counter_id == counter.id, Evaluation.status == "requested"
@@ -204,7 +219,7 @@ class EvaluationService(QueueBase):
             return self._info(s, ev)
 
     def get(self, evaluation_id: uuid.UUID) -> EvaluationInfo | None:
-        with self._unit() as s:
+        with self._read() as s:
             ev = s.get(Evaluation, evaluation_id)
             return self._info(s, ev) if ev is not None else None
 
@@ -238,7 +253,7 @@ class EvaluationService(QueueBase):
 
     def alerts(self, hall_code: str, *, open_only: bool = True, limit: int = 50) -> list[AlertInfo]:
         hall = self._halls.get(hall_code)
-        with self._unit() as s:
+        with self._read() as s:
             stmt = select(Alert).where(Alert.hall_id == hall.id)
             if open_only:
                 stmt = stmt.where(Alert.acknowledged_at.is_(None))

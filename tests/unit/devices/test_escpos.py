@@ -213,3 +213,101 @@ def test_partial_last_line_and_incomplete_command() -> None:
     assert decode_to_text(b"abc") == ["abc"]
     assert decode_to_text(b"abc\n\x1d\x28\x6b\x07\x00\x31") == ["abc"]
     assert decode_to_text("第一行\n\n第三行\n".encode("gb18030")) == ["第一行", "", "第三行"]
+
+
+def gb(text: str) -> bytes:
+    return text.encode("gb18030")
+
+
+BILINGUAL = dataclasses.replace(
+    TICKET,
+    hall_name="城东营业厅",
+    hall_name_en="East Hall",
+    service_name_en="Bill payment",
+    ahead=0,
+    wait_min=0,
+    qr_text="Q1",
+)
+
+
+def test_bilingual_ticket_golden_bytes_58_mm() -> None:
+    """Chinese (GB18030) with English under each line; nobody ahead reads "no wait"."""
+    golden = b"".join(
+        [
+            h("1B 40 1C 26 1B 61 01"),  # init, Chinese mode, centre
+            h("1B 45 01 1D 21 01") + gb("城东营业厅\n") + h("1D 21 00 1B 45 00"),
+            b"East Hall\n",
+            h("1D 21 11") + gb("缴费业务\n") + h("1D 21 00"),
+            b"Bill payment\n",
+            b"=" * 32 + b"\n",
+            h("1B 45 01 1D 21 22") + b"A012\n" + h("1D 21 00 1B 45 00"),
+            b"-" * 32 + b"\n",
+            h("1B 61 00"),  # rows on the left
+            gb("前面等候" + " " * 20 + "0 人\n"),
+            b"People ahead" + b" " * 19 + b"0\n",
+            h("D4 A4 BC C6 B5 C8 BA F2") + b" " * 16 + h("CE DE D0 E8 B5 C8 BA F2 0A"),
+            b"Estimated wait" + b" " * 14 + b"none\n",
+            gb("取号时间" + " " * 8 + "2024-05-01 09:30\n"),
+            b"Issued at" + b" " * 7 + b"2024-05-01 09:30\n",
+            b"-" * 32 + b"\n",
+            h("1B 61 01"),
+            h("1D 28 6B 04 00 31 41 32 00 1D 28 6B 03 00 31 43 06 1D 28 6B 03 00 31 45 31"),
+            h("1D 28 6B 05 00 31 50 30") + b"Q1" + h("1D 28 6B 03 00 31 51 30") + b"Q1\n",
+            gb("请留意叫号，过号请重新取号\n"),
+            b"Watch for your number. Missed\n",
+            b"it? Please take a new ticket.\n",
+            h("1B 64 04 1D 56 42 00"),  # feed 4, cut
+        ]
+    )
+    assert gb("预计等候无需等候") == h("D4 A4 BC C6 B5 C8 BA F2 CE DE D0 E8 B5 C8 BA F2")
+    assert escpos.ticket_bytes(BILINGUAL, 58, languages=("zh_CN", "en_US")) == golden
+
+
+@pytest.mark.parametrize(("width_mm", "columns"), [(80, 48), (58, 32)])
+def test_bilingual_ticket_reads_back_english_under_chinese(width_mm: int, columns: int) -> None:
+    ticket = dataclasses.replace(
+        TICKET, hall_name_en="East District Power Supply Service Hall", service_name_en="Bills"
+    )
+    printed = decode_print(escpos.ticket_bytes(ticket, width_mm, languages=("zh", "en")))
+    texts = printed.texts
+    pairs = [
+        ("前面等候", "People ahead"),
+        ("预计等候", "Estimated wait"),
+        ("取号时间", "Issued at"),
+    ]
+    for zh, en in pairs:
+        i = next(i for i, t in enumerate(texts) if t.startswith(zh))
+        assert texts[i + 1].startswith(en), texts[i : i + 2]
+    ahead = next(t for t in texts if t.startswith("People ahead"))
+    assert ahead.endswith(" 7") and text_width(ahead) == columns
+    assert any(t.startswith("预计等候") and t.endswith("约 15 分钟") for t in texts)
+    assert any(t.startswith("Estimated wait") and t.endswith("about 15 min") for t in texts)
+    assert texts.index("Bills") == texts.index("缴费业务") + 1
+    hall_en = [t for t in texts if t and t in ticket.hall_name_en]
+    assert " ".join(hall_en) == ticket.hall_name_en  # wrapped between words, not inside
+    assert texts.index(hall_en[0]) < texts.index("缴费业务")
+    assert texts[-1].endswith("ticket.")  # the English footer comes last
+    for line in printed.lines:
+        assert text_width(line.text) * line.width <= columns, line
+    assert printed.qr_codes == (TICKET.qr_text,) and printed.cuts == 1
+
+
+def test_chinese_only_without_english_and_no_wait_wording() -> None:
+    zh_only = decode_to_text(escpos.ticket_bytes(BILINGUAL, 80))  # languages default: zh
+    assert zh_only == decode_to_text(escpos.ticket_bytes(BILINGUAL, 80, languages=("zh_CN",)))
+    assert not any("East Hall" in t or "wait" in t or "Bill" in t for t in zh_only)
+    wait = next(t for t in zh_only if t.startswith("预计等候"))
+    assert wait.endswith("无需等候") and "0 分钟" not in wait
+    one = decode_to_text(escpos.ticket_bytes(dataclasses.replace(BILINGUAL, ahead=1, wait_min=1)))
+    assert next(t for t in one if t.startswith("预计等候")).endswith("约 1 分钟")
+
+
+def test_wrap_words() -> None:
+    assert escpos.wrap_words("Watch for your number", 10) == ["Watch for", "your", "number"]
+    assert escpos.wrap_words("Supercalifragilistic hall", 8) == [
+        "Supercal",
+        "ifragili",
+        "stic",
+        "hall",
+    ]
+    assert escpos.wrap_words("", 10) == [""]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from app.bootstrap import Core
 from app.models import Alert, Evaluation
-from app.services.errors import DomainError
+from app.services.errors import DatabaseUnavailable, DomainError
 
 HALL = "DEMO"
 
@@ -97,3 +103,55 @@ def test_no_customer_to_rate(core: Core) -> None:
     assert err.value.code == "no_current_ticket"
     with core.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Evaluation)) == 0
+
+
+def _sqlite_file(core: Core) -> str:
+    database = core.db.engine.url.database
+    assert database
+    return database
+
+
+def test_reads_do_not_wait_for_the_write_lock(sqlite_core: Core) -> None:
+    """pending, get and alerts are read-only units: another writer holding SQLite's write
+    lock (the counter window refreshes alerts all the time) does not hold them up."""
+    core = sqlite_core
+    _serve_one(core)
+    core.evaluations.record_rating(core.evaluations.request_rating(HALL, 1).id, 3)
+    ev = core.evaluations.request_rating(HALL, 1)  # the first was rated; a new one is open
+    other = sqlite3.connect(_sqlite_file(core), timeout=0.1, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the write lock, held by someone else
+        started = time.monotonic()
+        pending = core.evaluations.pending(HALL, 1)
+        got = core.evaluations.get(ev.id)
+        alerts = core.evaluations.alerts(HALL)
+        elapsed = time.monotonic() - started
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert elapsed < 1.0, f"reads waited {elapsed:.1f} s for the write lock"
+    assert pending is not None and pending.id == ev.id
+    assert got is not None and got.status == "requested"
+    assert [a.kind for a in alerts] == ["dissatisfied"]
+
+
+def test_reads_map_a_lost_database_to_database_unavailable(
+    sqlite_core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core = sqlite_core
+    _serve_one(core)
+    ev = core.evaluations.request_rating(HALL, 1)
+
+    @contextmanager
+    def unreachable() -> Iterator[None]:
+        raise OperationalError("SELECT", {}, Exception("unable to open database file"))
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(core.db, "read", unreachable)
+    for read in (
+        lambda: core.evaluations.pending(HALL, 1),
+        lambda: core.evaluations.get(ev.id),
+        lambda: core.evaluations.alerts(HALL),
+    ):
+        with pytest.raises(DatabaseUnavailable):
+            read()
