@@ -21,6 +21,7 @@ from app.devices.frame68 import BLANK_DIGIT, Command, Key
 from app.devices.simulator.core import Simulator
 from app.models import Alert, Evaluation, Ticket
 from app.services.devices.hub import DeviceHub
+from app.services.devices.setup import evaluator_scale
 from app.settings import BusSettings, DeviceSettings
 from tests.conftest import make_settings
 
@@ -248,3 +249,14 @@ def test_device_offline_raises_alert_and_status(
     assert status.online is False and status.since is not None
     sim.set_muted(EVALUATOR, False)
     wait_until(lambda: next(s for s in hub.statuses() if s.address == EVALUATOR).online is True, 6)
+
+
+def test_evaluator_scale_is_the_counters_evaluator_or_four() -> None:
+    devices = (
+        DeviceSettings("caller", "hallbus", 1, counter=1),
+        DeviceSettings("evaluator", "hallbus", 11, counter=1, scale=5),
+        DeviceSettings("evaluator", "hallbus", 12, counter=2),
+    )
+    assert evaluator_scale(devices, 1) == 5
+    assert evaluator_scale(devices, 2) == 4
+    assert evaluator_scale(devices, 3) == 4  # no evaluator: the 4-key scale

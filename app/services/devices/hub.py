@@ -46,7 +46,7 @@ from app.devices.transport import ConnectionState
 from app.services.clock import Clock
 from app.services.devices.dispenser import DispenserPrinter, DispenserService
 from app.services.devices.keypad import KeypadActions
-from app.services.devices.setup import DeviceStatus, build_workers
+from app.services.devices.setup import DeviceStatus, build_workers, evaluator_scale
 from app.services.errors import DomainError
 from app.services.evaluation.service import EvaluationService
 from app.services.queue.queries import QueueQueries
@@ -237,7 +237,8 @@ class DeviceHub:
         if dev is None or dev.kind != "caller":
             log.warning("key from unconfigured keypad %s/%s", bus, address)
             return
-        ok = self._actions.press(dev.counter, key, self._evaluator_scale(dev.counter))
+        scale = evaluator_scale(self._settings.devices, dev.counter)
+        ok = self._actions.press(dev.counter, key, scale)
         if not ok:
             self._buses[bus].beep(address)
         self._refresh_counters({dev.counter}, force=False)
@@ -260,10 +261,6 @@ class DeviceHub:
             (d for d in self._settings.devices if d.kind == "evaluator" and d.counter == counter),
             None,
         )
-
-    def _evaluator_scale(self, counter: int) -> int:
-        ev = self._evaluator(counter)
-        return ev.scale if ev else 4
 
     def _on_rating(self, bus: str, address: int, rating: int, requested: bool) -> None:
         dev = self._device(bus, address)
