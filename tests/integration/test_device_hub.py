@@ -26,7 +26,7 @@ from app.settings import BusSettings, DeviceSettings
 from tests.conftest import make_settings
 
 HALL = "DEMO"
-KEYPAD, EVALUATOR, PANEL, LED = 1, 11, 30, 1
+KEYPAD, EVALUATOR, PANEL, LED, LED_ASCII = 1, 11, 30, 1, 2
 TIMING = BusTiming(poll_interval=0.3, rating_timeout=1.0, backoff_initial=0.1, backoff_max=0.5)
 
 
@@ -47,6 +47,7 @@ def sim() -> Iterator[Simulator]:
     s.add_dispenser(PANEL)
     s.add_printer()
     s.add_led(LED)
+    s.add_led(LED_ASCII, "ascii")
     s.start()
     try:
         yield s
@@ -76,6 +77,7 @@ def hall(sim: Simulator, sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Core
             ),
             DeviceSettings("printer", "printer", 1, dispenser="D1"),
             DeviceSettings("led", "led", LED, counter=1),
+            DeviceSettings("led", "led", LED_ASCII, counter=1, layout="ascii"),
         ),
     )
     core = build_core(settings, data_dir=tmp_path, demo=True)
@@ -143,6 +145,21 @@ def test_keypad_calls_next_and_displays(hall: tuple[Core, DeviceHub], sim: Simul
     wait_until(lambda: sim.led_value(LED) == 1)
     sim.press_key(KEYPAD, Key.FINISH)
     wait_until(lambda: core.queries.counter_state(HALL, 1).current is None)
+
+
+def test_led_shows_the_letter_where_its_layout_can(
+    hall: tuple[Core, DeviceHub], sim: Simulator
+) -> None:
+    core, _ = hall
+    _login(core)
+    core.queue.issue_ticket(HALL, "APPLY")  # B001
+    core.queue.call_next(HALL, 1)
+    wait_until(lambda: sim.led_text(LED_ASCII) == "B001")
+    wait_until(lambda: sim.led_value(LED) == 1)  # the digits display: as before
+    core.queue.finish(HALL, 1)
+    wait_until(lambda: sim.led_text(LED_ASCII) == "")
+    assert "B001" in sim.led_shown(LED_ASCII)
+    assert all(len(shown) in (0, 4) for shown in sim.led_shown(LED_ASCII))  # never half
 
 
 def test_refused_key_beeps_and_changes_nothing(

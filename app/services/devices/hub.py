@@ -23,6 +23,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 
 from app.devices.bus import BusMaster, BusTiming
@@ -41,6 +42,7 @@ from app.devices.events import (
 )
 from app.devices.frame68 import Key
 from app.devices.led import LedDisplays
+from app.devices.modbus import LedLayout
 from app.devices.printer import EscPosPrinter
 from app.devices.transport import ConnectionState
 from app.services.clock import Clock
@@ -87,7 +89,7 @@ class DeviceHub:
         self._leds: dict[str, LedDisplays] = {}
         self._status: dict[tuple[str, int], DeviceStatus] = {}
         self._sent_keypad: dict[tuple[str, int], tuple[int, str]] = {}
-        self._sent_led: dict[tuple[str, int], int] = {}
+        self._sent_led: dict[tuple[str, int], str] = {}
         self._started_ratings: set[str] = set()
         self._last_event_id = 0
         self._listeners: list[Callable[[DeviceStatus], None]] = []
@@ -166,8 +168,10 @@ class DeviceHub:
     def test_rating(self, bus: str, address: int) -> None:
         self._buses[bus].start_rating(address, "TEST")
 
-    def test_led(self, bus: str, address: int, value: int = 888) -> None:
-        self._leds[bus].show(address, value)
+    def test_led(self, bus: str, address: int, number: str = "8888") -> None:
+        """Light every segment of a display (in its layout)."""
+        dev = self._device(bus, address)
+        self._show_led(bus, address, number, LedLayout(dev.layout) if dev else LedLayout.DIGITS)
 
     def test_print(self, dispenser: str) -> None:
         from app.devices.escpos import TicketPrint
@@ -339,11 +343,16 @@ class DeviceHub:
             if force or self._sent_keypad.get(key) != shown:
                 self._sent_keypad[key] = shown
                 self._buses[d.bus].show(d.address, state.waiting_total, number[1:] or None)
-        else:
-            value = int(number[1:]) if number else 0
-            if force or self._sent_led.get(key) != value:
-                self._sent_led[key] = value
-                self._leds[d.bus].show(d.address, value)
+        elif force or self._sent_led.get(key) != number:
+            self._sent_led[key] = number
+            self._show_led(d.bus, d.address, number, LedLayout(d.layout))
+
+    def _show_led(self, bus: str, address: int, number: str, layout: LedLayout) -> None:
+        def failed(future: Future[int]) -> None:  # on the LED port's thread
+            if (exc := future.exception()) is not None:
+                log.warning("LED %s/%s (%s) did not show %r: %s", bus, address, layout, number, exc)
+
+        self._leds[bus].show_number(address, number, layout).add_done_callback(failed)
 
     # ------------------------------------------------------------------ status
     def _touch(self, bus: str, address: int) -> None:
