@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from app.bootstrap import Core, build_core, build_device_hub
 from app.devices.bus import BusTiming
 from app.devices.escpos import PaperStatus
+from app.devices import frame68
 from app.devices.frame68 import BLANK_DIGIT, Command, Key
 from app.devices.simulator.core import Simulator
 from app.models import Alert, Evaluation, Ticket
@@ -171,6 +172,30 @@ def test_refused_key_beeps_and_changes_nothing(
     sim.press_key(KEYPAD, Key.FINISH)  # no current ticket
     wait_until(lambda: sim.frames_received(KEYPAD, Command.BEEP))
     assert core.queries.last_event_id(HALL) == before
+
+
+CLOSED = [BLANK_DIGIT, BLANK_DIGIT] + [0] + [frame68.DASH_DIGIT] * 3  # "  0---"
+
+
+def test_key_at_a_closed_counter_beeps_and_shows_closed(
+    hall: tuple[Core, DeviceHub], sim: Simulator
+) -> None:
+    core, _ = hall
+    # nobody is logged in at counter 1: its keypad says so from the start
+    wait_until(lambda: sim.keypad_display(KEYPAD) == bytes(CLOSED))
+    shown = len(sim.frames_received(KEYPAD, Command.DISPLAY))
+    sim.press_key(KEYPAD, Key.CALL_NEXT)
+    wait_until(lambda: sim.frames_received(KEYPAD, Command.BEEP))
+    # the refusal sends the state again, so a keypad that lost it shows it too
+    wait_until(lambda: len(sim.frames_received(KEYPAD, Command.DISPLAY)) > shown)
+    assert sim.keypad_display(KEYPAD) == bytes(CLOSED)
+    assert core.queries.counter_state(HALL, 1).current is None
+    _login(core)  # the clerk logs in at the window: the keypad shows the counter again
+    wait_until(
+        lambda: (
+            sim.keypad_display(KEYPAD) == bytes([BLANK_DIGIT, BLANK_DIGIT, 0] + [BLANK_DIGIT] * 3)
+        )
+    )
 
 
 def test_window_change_reaches_keypad(hall: tuple[Core, DeviceHub], sim: Simulator) -> None:

@@ -4,8 +4,9 @@ The hub builds one port owner per configured bus (`app.devices`), and runs one w
 thread — the single lane through which device events become queue steps:
 
 - caller keypad keys → the same queue actions as the counter window's buttons, with the
-  same rules; a refused action beeps the keypad; after every change the keypad shows the
-  waiting count and the current ticket, and the counter's LED display its number;
+  same rules; a refused action beeps the keypad and sends its display again; after every
+  change the keypad shows the waiting count and the current ticket ("---" while nobody is
+  logged in at its counter), and the counter's LED display its number in its layout;
 - dispenser panel buttons → `DispenserService.issue` (paper check, issue, print); a
   refusal beeps the panel;
 - evaluators: a `rating_requested` queue event (from the window or the keypad, on any PC)
@@ -55,6 +56,9 @@ from app.services.queue.queries import QueueQueries
 from app.settings import DeviceSettings, Settings
 
 log = logging.getLogger(__name__)
+
+CLOSED = "---"
+"""What a keypad shows for the ticket while nobody is logged in at its counter."""
 
 
 class DeviceHub:
@@ -245,7 +249,8 @@ class DeviceHub:
         ok = self._actions.press(dev.counter, key, scale)
         if not ok:
             self._buses[bus].beep(address)
-        self._refresh_counters({dev.counter}, force=False)
+        # after a refusal the keypad's state is sent again: it shows why ("---": closed)
+        self._refresh_counters({dev.counter}, force=not ok)
 
     def _on_button(self, bus: str, address: int, button: int) -> None:
         dev = self._device(bus, address)
@@ -339,10 +344,13 @@ class DeviceHub:
         number = state.current.display_number if state.current else ""
         key = (d.bus, d.address)
         if d.kind == "caller":
-            shown = (state.waiting_total, number)
+            shown = (state.waiting_total, number if state.session_open else CLOSED)
             if force or self._sent_keypad.get(key) != shown:
                 self._sent_keypad[key] = shown
-                self._buses[d.bus].show(d.address, state.waiting_total, number[1:] or None)
+                if state.session_open:
+                    self._buses[d.bus].show(d.address, state.waiting_total, number[1:] or None)
+                else:  # nobody logged in: keys are refused, the keypad says why
+                    self._buses[d.bus].show_closed(d.address, state.waiting_total)
         elif force or self._sent_led.get(key) != number:
             self._sent_led[key] = number
             self._show_led(d.bus, d.address, number, LedLayout(d.layout))
