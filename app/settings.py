@@ -27,6 +27,8 @@ from app.toml_lines import line_of as _line_of
 SETTINGS_VERSION = 1
 ROLES = ("counter", "kiosk", "display", "manager", "admin", "bus")
 DEVICE_KINDS = ("caller", "evaluator", "dispenser_panel", "printer", "led")
+# LED register layouts (docs/PROTOCOL.md section 3): the number's digits, or its characters
+LED_LAYOUTS = ("digits", "ascii")
 
 
 class SettingsError(Exception):
@@ -96,6 +98,8 @@ class DeviceSettings:
     scale: int = 4
     # printer: 58 or 80 mm paper
     paper_mm: int = 80
+    # led: "digits" (register 0: 1 for A001) or "ascii" (four character registers: A001)
+    layout: str = "digits"
 
 
 @dataclass(frozen=True)
@@ -310,6 +314,11 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
             raise fail("evaluator scale must be 4 or 5", "devices", "scale", n)
         if d.paper_mm not in (58, 80):
             raise fail("paper_mm must be 58 or 80", "devices", "paper_mm", n)
+        if d.layout not in LED_LAYOUTS:
+            known = ", ".join(LED_LAYOUTS)
+            raise fail(f"unknown LED layout '{d.layout}' (known: {known})", "devices", "layout", n)
+        if d.layout != "digits" and d.kind != "led":
+            raise fail(f"layout is for LED displays, not a {d.kind}", "devices", "layout", n)
 
 
 def load_settings(path: Path | None = None, *, create: bool = True) -> Settings:

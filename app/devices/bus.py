@@ -159,6 +159,10 @@ class BusMaster(PortWorker):
         """Keypad display: waiting count and the current ticket's last three digits."""
         self.send_frame(frame68.keypad_display(address, waiting, ticket))
 
+    def show_closed(self, address: int, waiting: int | None) -> None:
+        """Keypad display: the counter is closed (nobody logged in), ``---`` for the ticket."""
+        self.send_frame(frame68.keypad_closed(address, waiting))
+
     def beep(self, address: int) -> None:
         self.send_frame(frame68.beep(address))
 

@@ -27,6 +27,8 @@ MIN_FRAME_SIZE = HEADER_SIZE + MIN_LENGTH + TRAILER_SIZE
 
 BLANK_DIGIT = 0x0A
 """Digit byte that leaves a keypad display position blank."""
+DASH_DIGIT = 0x0B
+"""Digit byte that shows a dash (segment g): ``---`` in D4-D6 means "counter closed"."""
 KEY_SUFFIX = 0x0F
 """Second byte of the two-byte ``[digit, 0F]`` keys."""
 START_RATING_CODE = 0x0B
@@ -201,6 +203,14 @@ def _digits(text: str, width: int) -> list[int]:
     return [BLANK_DIGIT] * (width - len(digits)) + digits
 
 
+def _waiting_digits(waiting: int | None) -> list[int]:
+    if waiting is None:
+        return [BLANK_DIGIT] * 3
+    if waiting < 0:
+        raise ValueError("waiting count cannot be negative")
+    return _digits(str(min(waiting, 999)), 3)
+
+
 def display_digits(waiting: int | None, ticket: str | int | None) -> bytes:
     """The six digit bytes of CC 02.
 
@@ -208,12 +218,7 @@ def display_digits(waiting: int | None, ticket: str | int | None) -> bytes:
     blanks it.  ``ticket`` (D4-D6) shows the last three digits of the ticket number with its
     zeros ("A012" -> 00 01 02); ``None`` blanks it.
     """
-    if waiting is None:
-        head = [BLANK_DIGIT] * 3
-    else:
-        if waiting < 0:
-            raise ValueError("waiting count cannot be negative")
-        head = _digits(str(min(waiting, 999)), 3)
+    head = _waiting_digits(waiting)
     if ticket is None:
         tail = [BLANK_DIGIT] * 3
     elif isinstance(ticket, int):
@@ -228,6 +233,17 @@ def display_digits(waiting: int | None, ticket: str | int | None) -> bytes:
 def keypad_display(address: int, waiting: int | None, ticket: str | int | None) -> Frame:
     """CC 02: show the waiting count and the current ticket on a caller keypad."""
     return Frame(address, Command.DISPLAY, display_digits(waiting, ticket))
+
+
+def closed_digits(waiting: int | None) -> bytes:
+    """The six digit bytes of CC 02 when nobody is logged in at the counter: the waiting
+    count as usual (D1-D3) and ``---`` (D4-D6) where the current ticket would be."""
+    return bytes([*_waiting_digits(waiting), DASH_DIGIT, DASH_DIGIT, DASH_DIGIT])
+
+
+def keypad_closed(address: int, waiting: int | None) -> Frame:
+    """CC 02: the keypad shows that its counter is closed (keys are refused, with a beep)."""
+    return Frame(address, Command.DISPLAY, closed_digits(waiting))
 
 
 def beep(address: int) -> Frame:

@@ -1,8 +1,10 @@
-"""Owner of a Modbus RTU port with the LED digit displays above the counters.
+"""Owner of a Modbus RTU port with the LED displays above the counters.
 
 Modbus is strictly master/slave: the port thread sends one request, waits for the echo (or
 an exception reply, or the time-out, with ``retries`` more tries), keeps 3.5 characters of
 silence, then takes the next request.  Calls return a :class:`concurrent.futures.Future`.
+Displays on one port may have different register layouts (:class:`~app.devices.modbus.
+LedLayout`): :meth:`LedDisplays.show_number` is told the layout of the unit it writes.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from app.devices import modbus
-from app.devices.modbus import ExceptionReply, ReadReply, Request
+from app.devices.modbus import (
+    ExceptionReply,
+    HostRequest,
+    LedLayout,
+    ReadReply,
+    Request,
+    WriteRegisters,
+)
 from app.devices.transport import Backoff, PortError, wire_time
 from app.devices.worker import EventSink, PortWorker, reject, resolve
 
@@ -38,7 +47,7 @@ class ModbusDeviceError(ModbusError):
 
 @dataclass(eq=False)
 class _Transaction:
-    request: Request
+    request: HostRequest
     future: Future[int] = field(default_factory=Future)
     attempts: int = 0
 
@@ -78,6 +87,19 @@ class LedDisplays(PortWorker):
         """Show ``value`` (0-65535) on display ``unit``; the future gives the echoed value."""
         return self.write_register(unit, modbus.DISPLAY_REGISTER, value)
 
+    def show_number(self, unit: int, number: str, layout: LedLayout) -> Future[int]:
+        """Show ticket ``number`` ("A001", "" for none) on display ``unit`` in its layout.
+
+        The future gives the echoed value (``digits``) or register count (``ascii``);
+        raises ValueError at once for a number the layout cannot carry.
+        """
+        return self._queue(modbus.display_request(unit, layout, number))
+
+    def write_registers(self, unit: int, register: int, values: list[int]) -> Future[int]:
+        """Function 16; the future gives the count of registers the display wrote."""
+        modbus.write_registers_frame(unit, register, values)  # validates, raises ValueError
+        return self._queue(WriteRegisters(unit, register, tuple(values)))
+
     def write_register(self, unit: int, register: int, value: int) -> Future[int]:
         modbus.write_register_frame(unit, register, value)  # validates, raises ValueError
         return self._queue(Request(unit, modbus.WRITE_SINGLE_REGISTER, register, value))
@@ -88,7 +110,7 @@ class LedDisplays(PortWorker):
             raise ValueError("read needs a unit 1..247")
         return self._queue(Request(unit, modbus.READ_HOLDING_REGISTERS, register, 1))
 
-    def _queue(self, request: Request) -> Future[int]:
+    def _queue(self, request: HostRequest) -> Future[int]:
         transaction = _Transaction(request)
         self._submit(transaction)
         return transaction.future
@@ -116,7 +138,7 @@ class LedDisplays(PortWorker):
             reject(transaction.future, exc)
             raise
         if request.unit == modbus.BROADCAST:  # nobody answers a broadcast
-            resolve(transaction.future, request.value)
+            resolve(transaction.future, _answer_of(request).value)
             self._quiet_until = now + self._silence
             return
         self._current = transaction
@@ -140,15 +162,15 @@ class LedDisplays(PortWorker):
             if current is None or reply.unit != current.request.unit:
                 log.debug("unexpected Modbus reply %r", reply)
                 continue
-            request = current.request
-            if isinstance(reply, ExceptionReply) and reply.function == request.function:
+            answer = _answer_of(current.request)
+            if isinstance(reply, ExceptionReply) and reply.function == answer.function:
                 reject(current.future, ModbusDeviceError(reply.unit, reply.code))
             elif isinstance(reply, ReadReply) and reply.values:
                 resolve(current.future, reply.values[0])
-            elif reply == request:
+            elif reply == answer:
                 resolve(current.future, reply.value)
             else:
-                log.debug("Modbus reply %r does not match %r", reply, request)
+                log.debug("Modbus reply %r does not match %r", reply, current.request)
                 continue
             self._finish(now)
 
@@ -182,3 +204,8 @@ class LedDisplays(PortWorker):
         current, self._current = self._current, None
         if current is not None:
             reject(current.future, PortError(reason))
+
+
+def _answer_of(request: HostRequest) -> Request:
+    """What a display answers to ``request`` when it succeeds (03 aside: a ReadReply)."""
+    return request.echo() if isinstance(request, WriteRegisters) else request

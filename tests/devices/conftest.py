@@ -50,7 +50,8 @@ def no_leftovers() -> Iterator[None]:
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
-    """A hall: keypad 3, 4-key evaluator 5, 5-key evaluator 6, dispenser 9, printer, LEDs."""
+    """A hall: keypad 3, 4-key evaluator 5, 5-key evaluator 6, dispenser 9, printer, LEDs
+    1 and 2 (digits) and 3 (ascii: shows letters)."""
     simulator = Simulator(seed=1234)
     simulator.add_keypad(3)
     simulator.add_evaluator(5, keys=4)
@@ -59,6 +60,7 @@ def sim() -> Iterator[Simulator]:
     simulator.add_printer()
     simulator.add_led(1)
     simulator.add_led(2)
+    simulator.add_led(3, "ascii")
     simulator.start()
     directory = simulator.directory
     try:

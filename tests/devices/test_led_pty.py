@@ -9,7 +9,7 @@ import pytest
 
 from app.devices.events import PortStateChanged
 from app.devices.led import LedDisplays, ModbusDeviceError, ModbusTimeoutError
-from app.devices.modbus import ExceptionCode
+from app.devices.modbus import ExceptionCode, LedLayout
 from app.devices.simulator import Fault, Simulator
 from app.devices.transport import ConnectionState
 from tests.devices.pty_helpers import EventLog
@@ -35,6 +35,30 @@ def test_show_and_read_back(sim: Simulator, leds: LedDisplays) -> None:
     futures = [leds.show(1, n) for n in range(100, 110)]  # queued, one at a time
     assert [f.result(timeout=3) for f in futures] == list(range(100, 110))
     assert sim.led_writes(1) == [12, *range(100, 110)]
+
+
+def test_ascii_display_shows_the_whole_number(sim: Simulator, leds: LedDisplays) -> None:
+    assert leds.show_number(3, "A001", LedLayout.ASCII).result(timeout=2) == 4  # registers
+    assert sim.led_text(3) == "A001"
+    assert leds.show_number(3, "B012", LedLayout.ASCII).result(timeout=2) == 4
+    assert leds.show_number(3, "", LedLayout.ASCII).result(timeout=2) == 4
+    # one function 16 per number: the display never showed half of one and half of another
+    assert sim.led_shown(3) == ["A001", "B012", ""]
+    with pytest.raises(ValueError):
+        leds.show_number(3, "A0001", LedLayout.ASCII)
+
+
+def test_digits_display_keeps_the_digits_and_refuses_text(
+    sim: Simulator, leds: LedDisplays
+) -> None:
+    assert leds.show_number(1, "A001", LedLayout.DIGITS).result(timeout=2) == 1
+    assert sim.led_text(1) == "1"
+    # a digits display configured as ascii answers an exception: the mistake is seen
+    with pytest.raises(ModbusDeviceError) as caught:
+        leds.show_number(1, "A001", LedLayout.ASCII).result(timeout=2)
+    assert caught.value.code == ExceptionCode.ILLEGAL_DATA_ADDRESS
+    assert sim.led_text(1) == "1"
+    assert leds.show_number(1, "C120", LedLayout.DIGITS).result(timeout=2) == 120
 
 
 def test_broadcast_reaches_every_display(sim: Simulator, leds: LedDisplays) -> None:

@@ -17,15 +17,17 @@ from sqlalchemy import func, select
 from app.bootstrap import Core, build_core, build_device_hub
 from app.devices.bus import BusTiming
 from app.devices.escpos import PaperStatus
+from app.devices import frame68
 from app.devices.frame68 import BLANK_DIGIT, Command, Key
 from app.devices.simulator.core import Simulator
 from app.models import Alert, Evaluation, Ticket
 from app.services.devices.hub import DeviceHub
+from app.services.devices.setup import evaluator_scale
 from app.settings import BusSettings, DeviceSettings
 from tests.conftest import make_settings
 
 HALL = "DEMO"
-KEYPAD, EVALUATOR, PANEL, LED = 1, 11, 30, 1
+KEYPAD, EVALUATOR, PANEL, LED, LED_ASCII = 1, 11, 30, 1, 2
 TIMING = BusTiming(poll_interval=0.3, rating_timeout=1.0, backoff_initial=0.1, backoff_max=0.5)
 
 
@@ -46,6 +48,7 @@ def sim() -> Iterator[Simulator]:
     s.add_dispenser(PANEL)
     s.add_printer()
     s.add_led(LED)
+    s.add_led(LED_ASCII, "ascii")
     s.start()
     try:
         yield s
@@ -75,6 +78,7 @@ def hall(sim: Simulator, sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Core
             ),
             DeviceSettings("printer", "printer", 1, dispenser="D1"),
             DeviceSettings("led", "led", LED, counter=1),
+            DeviceSettings("led", "led", LED_ASCII, counter=1, layout="ascii"),
         ),
     )
     core = build_core(settings, data_dir=tmp_path, demo=True)
@@ -144,6 +148,21 @@ def test_keypad_calls_next_and_displays(hall: tuple[Core, DeviceHub], sim: Simul
     wait_until(lambda: core.queries.counter_state(HALL, 1).current is None)
 
 
+def test_led_shows_the_letter_where_its_layout_can(
+    hall: tuple[Core, DeviceHub], sim: Simulator
+) -> None:
+    core, _ = hall
+    _login(core)
+    core.queue.issue_ticket(HALL, "APPLY")  # B001
+    core.queue.call_next(HALL, 1)
+    wait_until(lambda: sim.led_text(LED_ASCII) == "B001")
+    wait_until(lambda: sim.led_value(LED) == 1)  # the digits display: as before
+    core.queue.finish(HALL, 1)
+    wait_until(lambda: sim.led_text(LED_ASCII) == "")
+    assert "B001" in sim.led_shown(LED_ASCII)
+    assert all(len(shown) in (0, 4) for shown in sim.led_shown(LED_ASCII))  # never half
+
+
 def test_refused_key_beeps_and_changes_nothing(
     hall: tuple[Core, DeviceHub], sim: Simulator
 ) -> None:
@@ -153,6 +172,30 @@ def test_refused_key_beeps_and_changes_nothing(
     sim.press_key(KEYPAD, Key.FINISH)  # no current ticket
     wait_until(lambda: sim.frames_received(KEYPAD, Command.BEEP))
     assert core.queries.last_event_id(HALL) == before
+
+
+CLOSED = [BLANK_DIGIT, BLANK_DIGIT] + [0] + [frame68.DASH_DIGIT] * 3  # "  0---"
+
+
+def test_key_at_a_closed_counter_beeps_and_shows_closed(
+    hall: tuple[Core, DeviceHub], sim: Simulator
+) -> None:
+    core, _ = hall
+    # nobody is logged in at counter 1: its keypad says so from the start
+    wait_until(lambda: sim.keypad_display(KEYPAD) == bytes(CLOSED))
+    shown = len(sim.frames_received(KEYPAD, Command.DISPLAY))
+    sim.press_key(KEYPAD, Key.CALL_NEXT)
+    wait_until(lambda: sim.frames_received(KEYPAD, Command.BEEP))
+    # the refusal sends the state again, so a keypad that lost it shows it too
+    wait_until(lambda: len(sim.frames_received(KEYPAD, Command.DISPLAY)) > shown)
+    assert sim.keypad_display(KEYPAD) == bytes(CLOSED)
+    assert core.queries.counter_state(HALL, 1).current is None
+    _login(core)  # the clerk logs in at the window: the keypad shows the counter again
+    wait_until(
+        lambda: (
+            sim.keypad_display(KEYPAD) == bytes([BLANK_DIGIT, BLANK_DIGIT, 0] + [BLANK_DIGIT] * 3)
+        )
+    )
 
 
 def test_window_change_reaches_keypad(hall: tuple[Core, DeviceHub], sim: Simulator) -> None:
@@ -248,3 +291,14 @@ def test_device_offline_raises_alert_and_status(
     assert status.online is False and status.since is not None
     sim.set_muted(EVALUATOR, False)
     wait_until(lambda: next(s for s in hub.statuses() if s.address == EVALUATOR).online is True, 6)
+
+
+def test_evaluator_scale_is_the_counters_evaluator_or_four() -> None:
+    devices = (
+        DeviceSettings("caller", "hallbus", 1, counter=1),
+        DeviceSettings("evaluator", "hallbus", 11, counter=1, scale=5),
+        DeviceSettings("evaluator", "hallbus", 12, counter=2),
+    )
+    assert evaluator_scale(devices, 1) == 5
+    assert evaluator_scale(devices, 2) == 4
+    assert evaluator_scale(devices, 3) == 4  # no evaluator: the 4-key scale

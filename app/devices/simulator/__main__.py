@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("--evaluator", type=_addresses, default=[], help="4-key evaluator addresses")
     add("--evaluator5", type=_addresses, default=[], help="5-key evaluator addresses")
     add("--dispenser", type=_addresses, default=[], help="dispenser panel addresses")
-    add("--led", type=_addresses, default=[], help="Modbus LED display unit ids")
+    add("--led", type=_addresses, default=[], help="Modbus LED display unit ids (digits)")
+    add("--led-ascii", type=_addresses, default=[], help="LED unit ids showing letters (ascii)")
     add("--printer", action="store_true", help="play an ESC/POS printer")
     add("--paper", choices=sorted(PAPER_NAMES), default="ok", help="printer paper state")
     add("--dir", help="directory of the stable pty symlinks (default: a new temp dir)")
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def configure(sim: Simulator, args: argparse.Namespace) -> None:
     chosen = args.keypad or args.evaluator or args.evaluator5 or args.dispenser
-    if not (chosen or args.led or args.printer):
+    if not (chosen or args.led or args.led_ascii or args.printer):
         args.keypad, args.evaluator, args.evaluator5 = [1, 2, 3], [11], [12]
         args.dispenser, args.led, args.printer = [9], [1, 2, 3], True
     for address in args.keypad:
@@ -64,6 +65,8 @@ def configure(sim: Simulator, args: argparse.Namespace) -> None:
         sim.add_dispenser(address)
     for address in args.led:
         sim.add_led(address)
+    for address in args.led_ascii:
+        sim.add_led(address, "ascii")
     if args.printer:
         sim.add_printer(PaperStatus(PAPER_NAMES[args.paper]))
 

@@ -29,6 +29,7 @@ from typing import TypeVar
 from app.devices import frame68
 from app.devices.escpos import PaperStatus
 from app.devices.frame68 import Frame, Key
+from app.devices.modbus import LedLayout
 from app.devices.simulator.endpoints import Endpoint, PtyEndpoint, TcpEndpoint
 from app.devices.simulator.hallbus import (
     HallBusHandler,
@@ -101,8 +102,10 @@ class Simulator:
         self._require_not_started("printer")
         self.printer = PrinterHandler(paper)
 
-    def add_led(self, address: int) -> None:
-        self._in_port(LED, lambda: self.led.add(address), create_ok=not self._started)
+    def add_led(self, address: int, layout: LedLayout | str = LedLayout.DIGITS) -> None:
+        """A display of ``layout``: ``digits`` (register 0) or ``ascii`` (characters)."""
+        shape = LedLayout(layout)
+        self._in_port(LED, lambda: self.led.add(address, shape), create_ok=not self._started)
 
     def _add_bus_device(self, device: SimBusDevice) -> None:
         self._in_port(HALL, lambda: self.hall.add(device), create_ok=not self._started)
@@ -339,8 +342,19 @@ class Simulator:
         return self.printer
 
     def led_value(self, address: int) -> int:
+        """Register 0 of a ``digits`` display."""
         display = self.led.displays[address]
         return self._read(LED, lambda: display.value)
+
+    def led_text(self, address: int) -> str:
+        """What a display shows, either layout: "1" (``digits``), "A001" (``ascii``)."""
+        display = self.led.displays[address]
+        return self._read(LED, lambda: display.text)
+
+    def led_shown(self, address: int) -> list[str]:
+        """What the display showed after each write, oldest first."""
+        display = self.led.displays[address]
+        return self._read(LED, lambda: list(display.shown))
 
     def led_writes(self, address: int) -> list[int]:
         display = self.led.displays[address]

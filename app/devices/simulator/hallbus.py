@@ -83,9 +83,16 @@ class SimDispenser(SimBusDevice):
 
 
 def display_text(digits: bytes) -> str:
-    """Keypad display as text: ``'  7|012'`` (blank digits as spaces)."""
-    chars = ["0123456789"[d] if d <= 9 else " " for d in digits]
+    """Keypad display as text: ``'  7|012'``, ``'  7|---'`` (closed); blanks as spaces."""
+    chars = [digit_char(d) for d in digits]
     return "".join(chars[:3]) + "|" + "".join(chars[3:])
+
+
+def digit_char(digit: int) -> str:
+    """What a keypad shows for one digit byte: 0-9, "-" (0B) or a blank (0A, others)."""
+    if digit <= 9:
+        return "0123456789"[digit]
+    return "-" if digit == frame68.DASH_DIGIT else " "
 
 
 class HallBusHandler(PortHandler):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from app.devices import modbus
 from app.devices.escpos import PaperStatus, paper_status_byte
 from app.devices.escpos_decode import Cut, EscPosParser, PrintLine, QrPrinted, StatusRequest
+from app.devices.modbus import LedLayout
 from app.devices.simulator.ports import Faults, PortHandler
 
 log = logging.getLogger(__name__)
@@ -65,30 +66,71 @@ class PrinterHandler(PortHandler):
 
 @dataclass
 class SimLed:
+    """One display: register 0 (``digits``) or four character registers (``ascii``)."""
+
     unit: int
-    registers: dict[int, int] = field(default_factory=lambda: {modbus.DISPLAY_REGISTER: 0})
+    layout: LedLayout = LedLayout.DIGITS
+    registers: dict[int, int] = field(default_factory=dict)
     writes: list[int] = field(default_factory=list)
+    """Values written to register 0 (``digits``)."""
+    shown: list[str] = field(default_factory=list)
+    """What the display showed after each write."""
+
+    def __post_init__(self) -> None:
+        if not self.registers:
+            if self.layout is LedLayout.ASCII:
+                width = range(modbus.TEXT_WIDTH)
+                self.registers = {modbus.TEXT_REGISTER + i: modbus.BLANK_CHAR for i in width}
+            else:
+                self.registers = {modbus.DISPLAY_REGISTER: 0}
 
     @property
     def value(self) -> int:
+        """Register 0 of a ``digits`` display (KeyError on an ``ascii`` one)."""
         return self.registers[modbus.DISPLAY_REGISTER]
+
+    @property
+    def text(self) -> str:
+        """What the display shows: the number, or its characters without trailing blanks."""
+        if self.layout is LedLayout.DIGITS:
+            return str(self.value)
+        first = modbus.TEXT_REGISTER
+        chars = (chr(self.registers[first + i]) for i in range(modbus.TEXT_WIDTH))
+        return "".join(chars).rstrip()
+
+    def refusal(self, register: int, values: tuple[int, ...]) -> int | None:
+        """The exception code a write of ``values`` from ``register`` gets, or None."""
+        if any(register + i not in self.registers for i in range(len(values))):
+            return modbus.ExceptionCode.ILLEGAL_DATA_ADDRESS
+        if self.layout is LedLayout.ASCII and not all(0x20 <= v <= 0x7E for v in values):
+            return modbus.ExceptionCode.ILLEGAL_DATA_VALUE
+        return None
+
+    def write(self, register: int, values: tuple[int, ...]) -> None:
+        for i, v in enumerate(values):
+            self.registers[register + i] = v
+        if register == modbus.DISPLAY_REGISTER and self.layout is LedLayout.DIGITS:
+            self.writes.append(values[0])
+        self.shown.append(self.text)
+        log.info("display %d shows %s", self.unit, self.text)
 
 
 class LedHandler(PortHandler):
-    """Modbus RTU displays: register 0 holds the number shown; others are illegal."""
+    """Modbus RTU displays: ``digits`` ones hold the number shown in register 0, ``ascii``
+    ones its characters in registers 0x0010-0x0013; other registers are illegal."""
 
     def __init__(self) -> None:
         self.displays: dict[int, SimLed] = {}
         self.faults = Faults()
-        self.requests: list[modbus.Request] = []
+        self.requests: list[modbus.HostRequest] = []
         self._rx = bytearray()
 
-    def add(self, unit: int) -> None:
+    def add(self, unit: int, layout: LedLayout = LedLayout.DIGITS) -> None:
         if not 1 <= unit <= 247:
             raise ValueError("Modbus unit is 1..247")
         if unit in self.displays:
             raise ValueError(f"display {unit} already exists")
-        self.displays[unit] = SimLed(unit)
+        self.displays[unit] = SimLed(unit, LedLayout(layout))
 
     def on_plug(self) -> None:
         self._rx.clear()
@@ -101,7 +143,7 @@ class LedHandler(PortHandler):
             self.requests.append(request)
             self._serve(request)
 
-    def _serve(self, request: modbus.Request) -> None:
+    def _serve(self, request: modbus.HostRequest) -> None:
         targets = (
             list(self.displays.values())
             if request.unit == modbus.BROADCAST
@@ -110,17 +152,24 @@ class LedHandler(PortHandler):
         if not targets:
             return
         reply: bytes
-        if request.function == modbus.WRITE_SINGLE_REGISTER:
-            if request.register != modbus.DISPLAY_REGISTER:
-                reply = modbus.ExceptionReply(
-                    request.unit, request.function, modbus.ExceptionCode.ILLEGAL_DATA_ADDRESS
-                ).encode()
+        if isinstance(request, modbus.WriteRegisters) or (
+            request.function == modbus.WRITE_SINGLE_REGISTER
+        ):
+            if isinstance(request, modbus.WriteRegisters):
+                register, values = request.register, request.values
+                function, answer = modbus.WRITE_MULTIPLE_REGISTERS, request.echo()
             else:
-                for display in targets:
-                    display.registers[request.register] = request.value
-                    display.writes.append(request.value)
-                    log.info("display %d shows %d", display.unit, request.value)
-                reply = request.encode()
+                register, values = request.register, (request.value,)
+                function, answer = request.function, request
+            refusals = [d.refusal(register, values) for d in targets]
+            for display, refusal in zip(targets, refusals, strict=True):
+                if refusal is None:
+                    display.write(register, values)
+            code = refusals[0]
+            if code is None:
+                reply = answer.encode()
+            else:
+                reply = modbus.ExceptionReply(request.unit, function, code).encode()
         else:
             display = targets[0]
             if request.register not in display.registers or request.value != 1:

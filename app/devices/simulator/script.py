@@ -199,7 +199,8 @@ def print_state(sim: Simulator, out: TextIO) -> None:
                 f" acked={device.delivered} gave_up={device.gave_up} {detail}\n"
             )
     for unit in sorted(sim.led.displays):
-        out.write(f"  display   {unit:3d}  shows {sim.led_value(unit)}\n")
+        layout = sim.led.displays[unit].layout.value
+        out.write(f"  display   {unit:3d}  {layout:6} shows {sim.led_text(unit)!r}\n")
     if sim.printer is not None:
         out.write(f"  printer paper={sim.printer.paper.value} cuts={sim.printer_cuts()}\n")
         for line in sim.printer_lines()[-20:]:

@@ -4,8 +4,9 @@ The hub builds one port owner per configured bus (`app.devices`), and runs one w
 thread — the single lane through which device events become queue steps:
 
 - caller keypad keys → the same queue actions as the counter window's buttons, with the
-  same rules; a refused action beeps the keypad; after every change the keypad shows the
-  waiting count and the current ticket, and the counter's LED display its number;
+  same rules; a refused action beeps the keypad and sends its display again; after every
+  change the keypad shows the waiting count and the current ticket ("---" while nobody is
+  logged in at its counter), and the counter's LED display its number in its layout;
 - dispenser panel buttons → `DispenserService.issue` (paper check, issue, print); a
   refusal beeps the panel;
 - evaluators: a `rating_requested` queue event (from the window or the keypad, on any PC)
@@ -23,6 +24,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 
 from app.devices.bus import BusMaster, BusTiming
@@ -41,18 +43,22 @@ from app.devices.events import (
 )
 from app.devices.frame68 import Key
 from app.devices.led import LedDisplays
+from app.devices.modbus import LedLayout
 from app.devices.printer import EscPosPrinter
 from app.devices.transport import ConnectionState
 from app.services.clock import Clock
 from app.services.devices.dispenser import DispenserPrinter, DispenserService
 from app.services.devices.keypad import KeypadActions
-from app.services.devices.setup import DeviceStatus, build_workers
+from app.services.devices.setup import DeviceStatus, build_workers, evaluator_scale
 from app.services.errors import DomainError
 from app.services.evaluation.service import EvaluationService
 from app.services.queue.queries import QueueQueries
 from app.settings import DeviceSettings, Settings
 
 log = logging.getLogger(__name__)
+
+CLOSED = "---"
+"""What a keypad shows for the ticket while nobody is logged in at its counter."""
 
 
 class DeviceHub:
@@ -87,7 +93,7 @@ class DeviceHub:
         self._leds: dict[str, LedDisplays] = {}
         self._status: dict[tuple[str, int], DeviceStatus] = {}
         self._sent_keypad: dict[tuple[str, int], tuple[int, str]] = {}
-        self._sent_led: dict[tuple[str, int], int] = {}
+        self._sent_led: dict[tuple[str, int], str] = {}
         self._started_ratings: set[str] = set()
         self._last_event_id = 0
         self._listeners: list[Callable[[DeviceStatus], None]] = []
@@ -166,8 +172,10 @@ class DeviceHub:
     def test_rating(self, bus: str, address: int) -> None:
         self._buses[bus].start_rating(address, "TEST")
 
-    def test_led(self, bus: str, address: int, value: int = 888) -> None:
-        self._leds[bus].show(address, value)
+    def test_led(self, bus: str, address: int, number: str = "8888") -> None:
+        """Light every segment of a display (in its layout)."""
+        dev = self._device(bus, address)
+        self._show_led(bus, address, number, LedLayout(dev.layout) if dev else LedLayout.DIGITS)
 
     def test_print(self, dispenser: str) -> None:
         from app.devices.escpos import TicketPrint
@@ -237,10 +245,12 @@ class DeviceHub:
         if dev is None or dev.kind != "caller":
             log.warning("key from unconfigured keypad %s/%s", bus, address)
             return
-        ok = self._actions.press(dev.counter, key, self._evaluator_scale(dev.counter))
+        scale = evaluator_scale(self._settings.devices, dev.counter)
+        ok = self._actions.press(dev.counter, key, scale)
         if not ok:
             self._buses[bus].beep(address)
-        self._refresh_counters({dev.counter}, force=False)
+        # after a refusal the keypad's state is sent again: it shows why ("---": closed)
+        self._refresh_counters({dev.counter}, force=not ok)
 
     def _on_button(self, bus: str, address: int, button: int) -> None:
         dev = self._device(bus, address)
@@ -260,10 +270,6 @@ class DeviceHub:
             (d for d in self._settings.devices if d.kind == "evaluator" and d.counter == counter),
             None,
         )
-
-    def _evaluator_scale(self, counter: int) -> int:
-        ev = self._evaluator(counter)
-        return ev.scale if ev else 4
 
     def _on_rating(self, bus: str, address: int, rating: int, requested: bool) -> None:
         dev = self._device(bus, address)
@@ -338,15 +344,23 @@ class DeviceHub:
         number = state.current.display_number if state.current else ""
         key = (d.bus, d.address)
         if d.kind == "caller":
-            shown = (state.waiting_total, number)
+            shown = (state.waiting_total, number if state.session_open else CLOSED)
             if force or self._sent_keypad.get(key) != shown:
                 self._sent_keypad[key] = shown
-                self._buses[d.bus].show(d.address, state.waiting_total, number[1:] or None)
-        else:
-            value = int(number[1:]) if number else 0
-            if force or self._sent_led.get(key) != value:
-                self._sent_led[key] = value
-                self._leds[d.bus].show(d.address, value)
+                if state.session_open:
+                    self._buses[d.bus].show(d.address, state.waiting_total, number[1:] or None)
+                else:  # nobody logged in: keys are refused, the keypad says why
+                    self._buses[d.bus].show_closed(d.address, state.waiting_total)
+        elif force or self._sent_led.get(key) != number:
+            self._sent_led[key] = number
+            self._show_led(d.bus, d.address, number, LedLayout(d.layout))
+
+    def _show_led(self, bus: str, address: int, number: str, layout: LedLayout) -> None:
+        def failed(future: Future[int]) -> None:  # on the LED port's thread
+            if (exc := future.exception()) is not None:
+                log.warning("LED %s/%s (%s) did not show %r: %s", bus, address, layout, number, exc)
+
+        self._leds[bus].show_number(address, number, layout).add_done_callback(failed)
 
     # ------------------------------------------------------------------ status
     def _touch(self, bus: str, address: int) -> None:

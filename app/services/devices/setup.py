@@ -3,7 +3,7 @@ reads of them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ BUS_KINDS = {
     "evaluator": DeviceKind.EVALUATOR,
     "dispenser_panel": DeviceKind.DISPENSER,
 }
+DEFAULT_SCALE = 4
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,18 @@ class DeviceStatus:
     since: datetime | None
     last_event_at: datetime | None
     detail: str = ""
+
+
+def evaluator_scale(devices: Iterable[DeviceSettings], counter: int) -> int:
+    """Rating keys (4 or 5) of the evaluator at `counter`, 4 when it has none.
+
+    The one answer for the counter window's rate button and the keypad's rate key, so a
+    rating requested either way offers the customer the keys the evaluator has.
+    """
+    return next(
+        (d.scale for d in devices if d.kind == "evaluator" and d.counter == counter),
+        DEFAULT_SCALE,
+    )
 
 
 def serial_ports() -> list[SerialPortInfo]:

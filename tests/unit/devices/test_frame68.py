@@ -106,6 +106,15 @@ def test_display_digits(waiting: int | None, ticket: str | int | None, digits: s
     assert frame68.display_digits(waiting, ticket) == h(digits)
 
 
+def test_counter_closed_display_golden() -> None:
+    """Nobody logged in: the waiting count, and dashes where the ticket would be."""
+    frame = frame68.keypad_closed(3, 5)
+    assert frame.data == h("0A 0A 05 0B 0B 0B")
+    assert frame68.encode(frame) == h("FF 68 08 08 68 03 02 0A 0A 05 0B 0B 0B 3F 16")
+    assert frame68.closed_digits(None) == h("0A 0A 0A 0B 0B 0B")
+    assert frame68.closed_digits(1200) == h("09 09 09 0B 0B 0B")
+
+
 def test_bad_host_commands_are_refused() -> None:
     with pytest.raises(ValueError):
         frame68.display_digits(-1, None)

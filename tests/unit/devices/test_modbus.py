@@ -9,10 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pymodbus.framer import FramerRTU
 from pymodbus.pdu import DecodePDU
-from pymodbus.pdu.register_message import WriteSingleRegisterRequest
+from pymodbus.pdu.register_message import (
+    WriteMultipleRegistersRequest,
+    WriteSingleRegisterRequest,
+)
 
 from app.devices import modbus
-from app.devices.modbus import ExceptionReply, ReadReply, Request
+from app.devices.modbus import ExceptionReply, LedLayout, ReadReply, Request, WriteRegisters
 
 THIRD_PARTY = settings(max_examples=300, database=None)
 
@@ -127,3 +130,71 @@ def test_decoders_never_raise_and_resync(junk: bytes, chunks: list[int]) -> None
             found += got
             del buffer[:used]
         assert Request(9, 6, 0, 4321) in found
+
+
+# --- display layouts (PROTOCOL.md section 3) ----------------------------------------
+
+
+def test_ascii_layout_golden() -> None:
+    """ "A001" as four characters in holding registers 0x0010-0x0013, one function 16."""
+    request = modbus.display_request(1, LedLayout.ASCII, "A001")
+    assert request == WriteRegisters(1, 0x0010, (0x41, 0x30, 0x30, 0x31))
+    assert request.encode() == h("01 10 00 10 00 04 08 00 41 00 30 00 30 00 31 A7 5E")
+    # no current ticket: four blanks
+    blank = modbus.display_request(1, LedLayout.ASCII, "")
+    assert blank.encode() == h("01 10 00 10 00 04 08 00 20 00 20 00 20 00 20 D7 92")
+    # the display's answer echoes address and count
+    assert request.echo() == Request(1, 0x10, 0x0010, 4)
+    assert request.echo().encode() == h("01 10 00 10 00 04 C0 0F")
+
+
+def test_digits_layout_is_todays_register_zero() -> None:
+    assert modbus.display_request(1, LedLayout.DIGITS, "A001") == Request(1, 6, 0, 1)
+    assert modbus.display_request(1, LedLayout.DIGITS, "C120").encode() == (
+        modbus.write_register_frame(1, 0, 120)
+    )
+    assert modbus.display_request(2, LedLayout.DIGITS, "") == Request(2, 6, 0, 0)
+
+
+def test_text_registers_pad_and_refuse() -> None:
+    assert modbus.text_registers("B7") == (0x42, 0x37, 0x20, 0x20)  # left-aligned
+    for bad in ("A0001", "号01", "A\n01"):
+        with pytest.raises(ValueError):
+            modbus.text_registers(bad)
+    with pytest.raises(ValueError):
+        modbus.write_registers_frame(1, 0x10, [])
+    with pytest.raises(ValueError):
+        modbus.write_registers_frame(1, 0x10, [0x10000])
+
+
+@THIRD_PARTY
+@given(
+    st.integers(1, 247),
+    st.integers(0, 0xFF00),
+    st.lists(st.integers(0, 0xFFFF), min_size=1, max_size=123),
+)
+def test_write_registers_matches_pymodbus(unit: int, register: int, values: list[int]) -> None:
+    ours = modbus.write_registers_frame(unit, register, values)
+    pdu = WriteMultipleRegistersRequest(address=register, registers=values, dev_id=unit)
+    assert FramerRTU(DecodePDU(is_server=False)).buildFrame(pdu) == ours
+    # our simulated display's decoder reads it back, in pieces
+    assert modbus.decode(ours) == ([WriteRegisters(unit, register, tuple(values))], len(ours))
+    assert modbus.decode(ours[:-1]) == ([], 0)
+
+
+def test_decode_write_registers_among_noise_and_its_replies() -> None:
+    text = modbus.display_request(4, LedLayout.ASCII, "C042").encode()
+    digits = modbus.write_register_frame(4, 0, 42)
+    # a count that disagrees with the byte count is noise, as is a bad CRC
+    fake = h("04 10 00 10 00 04 07")
+    stream = fake + text[:-1] + b"\x00" + text + digits
+    requests, used = modbus.decode(stream)
+    assert requests == [WriteRegisters(4, 0x10, (0x43, 0x30, 0x34, 0x32)), Request(4, 6, 0, 42)]
+    assert used == len(stream)
+    echo = Request(4, 0x10, 0x10, 4).encode()
+    refused = ExceptionReply(4, 0x10, 2).encode()
+    assert refused[:3] == h("04 90 02")
+    assert modbus.decode_replies(echo + refused, unit=4) == (
+        [Request(4, 0x10, 0x10, 4), ExceptionReply(4, 0x10, 2)],
+        len(echo) + len(refused),
+    )
