@@ -1,6 +1,19 @@
-"""What the queue's writing services share: the unit of work, the counter's open session
-(locked, so one counter's steps never interleave), its current ticket, the event log, the
-parsing of what a clerk types to call a ticket, and the wait estimate printed on a ticket.
+"""What the queue's writing services share: the unit of work, the step frame (a counter's
+open session, locked so one counter's steps never interleave, its current ticket and the
+event log), the parsing of what a clerk types to call a ticket, and the wait estimate
+printed on a ticket.
+
+A step at a counter is written as
+
+    with self._step(self._place(hall_code, counter_number)) as st:
+        t = st.require_current()
+        ...
+        st.event(t, "held", staff_id=t.staff_id)
+
+`_place` resolves the hall, the counter and the moment before any database work (so an
+unknown hall or counter is refused untouched); `_step` opens the unit, locks the open
+session (`counter_closed` if there is none, `counter_paused` if asked for and it is) and
+yields a `Step`; the step says only what differs.
 
 The hot steps (issue, call, finish) read and write tickets as plain rows, one statement
 each, through the unit's connection: no ORM object is loaded, flushed or expired. Events
@@ -14,6 +27,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, cast
 
@@ -104,6 +118,74 @@ class OpenSession(NamedTuple):
     paused: bool
 
 
+class Place(NamedTuple):
+    """Where and when a step happens, known before its unit of work opens."""
+
+    hall: HallInfo
+    counter: CounterInfo
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step at a counter inside its unit of work: where and when, the unit's session
+    `s` and connection `c`, and the counter's open session `cs`, locked for the unit."""
+
+    hall: HallInfo
+    counter: CounterInfo
+    now: datetime
+    s: Session
+    c: Connection
+    cs: OpenSession
+
+    def event(
+        self,
+        t: Ticket | TicketRow | None,
+        kind: str,
+        *,
+        staff_id: uuid.UUID | None = None,
+        detail: str = "",
+    ) -> None:
+        """Log an event of this step at this counter, now (written before the commit)."""
+        log_event(
+            self.s,
+            self.hall,
+            t,
+            kind,
+            self.counter.number,
+            self.now,
+            staff_id=staff_id,
+            detail=detail,
+        )
+
+    def current(self) -> TicketRow | None:
+        """The counter's current ticket (called or being served), if any."""
+        row = self.c.execute(_CURRENT, {"counter_id": self.counter.id}).first()
+        return TicketRow._make(row) if row is not None else None
+
+    def require_current(self) -> TicketRow:
+        t = self.current()
+        if t is None:
+            raise DomainError(errors.NO_CURRENT_TICKET, "this counter has no current ticket")
+        return t
+
+    def update(self, t: TicketRow, **values: Any) -> TicketRow:
+        """One UPDATE of the given columns by the ticket's id; the row as written."""
+        self.c.execute(_UPDATE_TICKET, {"tickets_id": t.id, **values})
+        return t._replace(**values)
+
+    def finish_current(self) -> TicketRow | None:
+        """Finish the counter's current customer, if any: the ticket as it is now."""
+        row = self.c.execute(
+            _FINISH_CURRENT, {"at_counter": self.counter.id, "now": self.now}
+        ).first()
+        if row is None:
+            return None
+        t = TicketRow._make(row)
+        self.event(t, "done", staff_id=t.staff_id)
+        return t
+
+
 def parse_ticket_ref(hall: HallInfo, raw: str, today: date) -> tuple[date, str, int]:
     """(business day, prefix, number) of what a clerk typed or scanned: "A012" (today) or
     the printed code "DEMO-20261123-A012". A code of another hall or day names no ticket
@@ -149,6 +231,23 @@ class QueueBase:
         except OperationalError as exc:
             raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
 
+    def _place(self, hall_code: str, counter_number: int) -> Place:
+        """The hall, the counter and the moment of a step (`unknown_hall`, `unknown_counter`)."""
+        hall = self._halls.get(hall_code)
+        return Place(hall, self._halls.counter(hall, counter_number), self._clock.now())
+
+    @contextmanager
+    def _step(self, place: Place, *, unpaused: bool = False) -> Iterator[Step]:
+        """A step at the counter as one unit of work, its open session locked first:
+        `counter_closed` if nobody is logged in, `counter_paused` if `unpaused` is asked
+        and the counter is paused; either before anything is written."""
+        with self._unit() as s:
+            c = s.connection()
+            cs = self._lock_session(c, place.counter)
+            if unpaused and cs.paused:
+                raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
+            yield Step(place.hall, place.counter, place.now, s, c, cs)
+
     # ------------------------------------------------------------------ helpers
     def _session(self, s: Session, counter: CounterInfo) -> CounterSession:
         """The open session at the counter, locked so one counter's steps never interleave."""
@@ -171,32 +270,6 @@ class QueueBase:
                 errors.COUNTER_CLOSED, f"nobody is logged in at counter {counter.number}"
             )
         return OpenSession(*row)
-
-    def _current_row(self, c: Connection, counter_id: uuid.UUID) -> TicketRow | None:
-        row = c.execute(_CURRENT, {"counter_id": counter_id}).first()
-        return TicketRow._make(row) if row is not None else None
-
-    def _require_current_row(self, c: Connection, counter_id: uuid.UUID) -> TicketRow:
-        t = self._current_row(c, counter_id)
-        if t is None:
-            raise DomainError(errors.NO_CURRENT_TICKET, "this counter has no current ticket")
-        return t
-
-    def _finish_current(
-        self, s: Session, c: Connection, hall: HallInfo, counter: CounterInfo, now: datetime
-    ) -> TicketRow | None:
-        """Finish the counter's current customer, if any: the ticket as it is now."""
-        row = c.execute(_FINISH_CURRENT, {"at_counter": counter.id, "now": now}).first()
-        if row is None:
-            return None
-        t = TicketRow._make(row)
-        self._event(s, hall, t, "done", counter.number, now, staff_id=t.staff_id)
-        return t
-
-    def _update_ticket(self, c: Connection, t: TicketRow, **values: Any) -> TicketRow:
-        """One UPDATE of the given columns by the ticket's id; the row as written."""
-        c.execute(_UPDATE_TICKET, {"tickets_id": t.id, **values})
-        return t._replace(**values)
 
     def _current(self, s: Session, counter_id: uuid.UUID) -> Ticket | None:
         return s.scalars(
@@ -224,19 +297,34 @@ class QueueBase:
         detail: str = "",
     ) -> None:
         """Log an event of this unit; the unit writes its events just before it commits."""
-        s.info.setdefault(_EVENTS, []).append(
-            {
-                "hall_id": hall.id,
-                "ticket_id": t.id if t else None,
-                "kind": kind,
-                "display_number": f"{t.prefix}{t.number:03d}" if t else "",
-                "service_id": t.service_id if t else None,
-                "counter_number": counter_number,
-                "staff_id": staff_id,
-                "detail": detail,
-                "at": now,
-            }
-        )
+        log_event(s, hall, t, kind, counter_number, now, staff_id=staff_id, detail=detail)
+
+
+def log_event(
+    s: Session,
+    hall: HallInfo,
+    t: Ticket | TicketRow | None,
+    kind: str,
+    counter_number: int | None,
+    now: datetime,
+    *,
+    staff_id: uuid.UUID | None = None,
+    detail: str = "",
+) -> None:
+    """Log an event of the unit of `s`; `QueueBase._unit` writes them before it commits."""
+    s.info.setdefault(_EVENTS, []).append(
+        {
+            "hall_id": hall.id,
+            "ticket_id": t.id if t else None,
+            "kind": kind,
+            "display_number": f"{t.prefix}{t.number:03d}" if t else "",
+            "service_id": t.service_id if t else None,
+            "counter_number": counter_number,
+            "staff_id": staff_id,
+            "detail": detail,
+            "at": now,
+        }
+    )
 
 
 # Waiting customers of the ticket's service who will be called before it, counting the

@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from app.models import CounterPause, CounterSession, Staff, Ticket
 from app.services import errors
-from app.services.dto import HallInfo
 from app.services.errors import DomainError
-from app.services.queue.common import QueueBase
+from app.services.queue.common import SESSIONS, QueueBase
 
 
 class CounterService(QueueBase):
@@ -51,7 +50,7 @@ class CounterService(QueueBase):
                             errors.COUNTER_BUSY,
                             "this clerk is still serving a customer at another counter",
                         )
-                self._end_session(s, hall, row, now)
+                self._end_session(s, row.id, row.counter_id, row.paused, now)
             s.flush()
             s.add(
                 CounterSession(
@@ -67,24 +66,27 @@ class CounterService(QueueBase):
             self._event(s, hall, None, "opened", counter_number, now, staff_id=staff_id)
 
     def close_session(self, hall_code: str, counter_number: int) -> None:
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            cs = self._session(s, counter)
-            if self._current(s, counter.id) is not None:
+        with self._step(self._place(hall_code, counter_number)) as st:
+            if st.current() is not None:
                 raise DomainError(errors.COUNTER_BUSY, "finish the current customer first")
-            self._end_session(s, hall, cs, now)
-            self._event(s, hall, None, "closed", counter_number, now, staff_id=cs.staff_id)
+            self._end_session(st.s, st.cs.id, st.counter.id, st.cs.paused, st.now)
+            st.event(None, "closed", staff_id=st.cs.staff_id)
 
-    def _end_session(self, s: Session, hall: HallInfo, cs: CounterSession, now: datetime) -> None:
-        cs.ended_at = now
-        if cs.paused:
-            self._end_pause(s, cs, now)
+    def _end_session(
+        self,
+        s: Session,
+        session_id: uuid.UUID,
+        counter_id: uuid.UUID,
+        paused: bool,
+        now: datetime,
+    ) -> None:
+        s.execute(update(SESSIONS).where(SESSIONS.c.id == session_id).values(ended_at=now))
+        if paused:
+            self._end_pause(s, session_id, now)
         # Held tickets go back to the queue at their original place.
         s.execute(
             update(Ticket)
-            .where(Ticket.counter_id == cs.counter_id, Ticket.status == "held")
+            .where(Ticket.counter_id == counter_id, Ticket.status == "held")
             .values(status="waiting", counter_id=None, staff_id=None)
         )
 
@@ -92,36 +94,30 @@ class CounterService(QueueBase):
         reason = reason.strip()
         if not reason:
             raise DomainError(errors.BAD_INPUT, "a pause needs a reason")
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            cs = self._session(s, counter)
-            if cs.paused:
+        with self._step(self._place(hall_code, counter_number)) as st:
+            if st.cs.paused:
                 raise DomainError(errors.COUNTER_PAUSED, "the counter is already paused")
-            if self._current(s, counter.id) is not None:
+            if st.current() is not None:
                 raise DomainError(errors.COUNTER_BUSY, "finish the current customer first")
-            cs.paused = True
-            s.add(
-                CounterPause(id=uuid.uuid4(), session_id=cs.id, reason=reason[:64], started_at=now)
+            st.s.execute(update(SESSIONS).where(SESSIONS.c.id == st.cs.id).values(paused=True))
+            st.s.add(
+                CounterPause(
+                    id=uuid.uuid4(), session_id=st.cs.id, reason=reason[:64], started_at=st.now
+                )
             )
-            self._event(s, hall, None, "paused", counter_number, now, detail=reason[:200])
+            st.event(None, "paused", detail=reason[:200])
 
     def resume(self, hall_code: str, counter_number: int) -> None:
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            cs = self._session(s, counter)
-            if not cs.paused:
+        with self._step(self._place(hall_code, counter_number)) as st:
+            if not st.cs.paused:
                 raise DomainError(errors.NOT_PAUSED, "the counter is not paused")
-            self._end_pause(s, cs, now)
-            self._event(s, hall, None, "resumed", counter_number, now)
+            self._end_pause(st.s, st.cs.id, st.now)
+            st.event(None, "resumed")
 
-    def _end_pause(self, s: Session, cs: CounterSession, now: datetime) -> None:
-        cs.paused = False
+    def _end_pause(self, s: Session, session_id: uuid.UUID, now: datetime) -> None:
+        s.execute(update(SESSIONS).where(SESSIONS.c.id == session_id).values(paused=False))
         s.execute(
             update(CounterPause)
-            .where(CounterPause.session_id == cs.id, CounterPause.ended_at.is_(None))
+            .where(CounterPause.session_id == session_id, CounterPause.ended_at.is_(None))
             .values(ended_at=now)
         )

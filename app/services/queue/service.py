@@ -13,19 +13,18 @@ statement each (see `common`).
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from app.models import TicketSeries
 from app.models.db import Database
 from app.services import errors
 from app.services.clock import Clock
-from app.services.dto import CounterInfo, HallInfo, IssuedTicket, TicketInfo
+from app.services.dto import HallInfo, IssuedTicket, TicketInfo
 from app.services.errors import DomainError
 from app.services.hall_ref import (
     TICKET_COLUMNS,
@@ -36,7 +35,7 @@ from app.services.hall_ref import (
     business_date,
     ticket_info,
 )
-from app.services.queue.common import QueueBase, ahead_and_wait, parse_ticket_ref
+from app.services.queue.common import QueueBase, Step, ahead_and_wait, parse_ticket_ref
 from app.services.queue.pick import NextTicket
 
 MAX_RECALLS = 5
@@ -164,164 +163,107 @@ class QueueService(QueueBase):
     # ------------------------------------------------------------------ calling
     def call_next(self, hall_code: str, counter_number: int) -> TicketInfo | None:
         """Finish the current customer, if any, and call the next; None if nobody waits."""
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        day = business_date(hall, now)
-        with self._unit() as s:
-            c = s.connection()
-            cs = self._lock_session(c, counter)
-            if cs.paused:
-                raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
-            self._finish_current(s, c, hall, counter, now)
-            ticket = self._next.pick(c, hall, counter, day)
+        with self._step(self._place(hall_code, counter_number), unpaused=True) as st:
+            st.finish_current()
+            ticket = self._next.pick(st.c, st.hall, st.counter, business_date(st.hall, st.now))
             if ticket is None:
                 return None
-            ticket = self._call(s, c, hall, ticket, counter, cs.staff_id, now, "called")
-            return ticket_info(ticket, counter_number)
+            return ticket_info(self._call(st, ticket, "called"), counter_number)
 
     def call_number(self, hall_code: str, counter_number: int, number: str) -> TicketInfo:
         """指呼: call a waiting ticket by its number ("A012") or its printed code."""
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        day, prefix, wanted = parse_ticket_ref(hall, number, business_date(hall, now))
-        with self._unit() as s:
-            c = s.connection()
-            cs = self._lock_session(c, counter)
-            if cs.paused:
-                raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
-            row = c.execute(
+        place = self._place(hall_code, counter_number)
+        day, prefix, wanted = parse_ticket_ref(
+            place.hall, number, business_date(place.hall, place.now)
+        )
+        with self._step(place, unpaused=True) as st:
+            row = st.c.execute(
                 _BY_NUMBER,
-                {"hall_id": hall.id, "day": day, "prefix": prefix, "number": wanted},
+                {"hall_id": st.hall.id, "day": day, "prefix": prefix, "number": wanted},
             ).first()
             if row is None:
                 shown = f"{prefix}{wanted:03d}"
                 raise DomainError(
                     errors.TICKET_NOT_WAITING, f"no waiting ticket {shown} today", number=shown
                 )
-            self._finish_current(s, c, hall, counter, now)
-            ticket = self._call(
-                s, c, hall, TicketRow._make(row), counter, cs.staff_id, now, "called"
-            )
-            return ticket_info(ticket, counter_number)
+            st.finish_current()
+            return ticket_info(self._call(st, TicketRow._make(row), "called"), counter_number)
 
-    def _call(
-        self,
-        s: Session,
-        c: Connection,
-        hall: HallInfo,
-        t: TicketRow,
-        counter: CounterInfo,
-        staff_id: uuid.UUID,
-        now: datetime,
-        kind: str,
-    ) -> TicketRow:
-        t = self._update_ticket(
-            c,
+    def _call(self, st: Step, t: TicketRow, kind: str) -> TicketRow:
+        staff_id = st.cs.staff_id
+        t = st.update(
             t,
             status="called",
-            called_at=t.called_at or now,
-            counter_id=counter.id,
+            called_at=t.called_at or st.now,
+            counter_id=st.counter.id,
             staff_id=staff_id,
         )
-        self._event(s, hall, t, kind, counter.number, now, staff_id=staff_id)
+        st.event(t, kind, staff_id=staff_id)
         return t
 
     def recall(self, hall_code: str, counter_number: int) -> TicketInfo:
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            c = s.connection()
-            cs = self._lock_session(c, counter)
-            t = self._require_current_row(c, counter.id)
+        with self._step(self._place(hall_code, counter_number)) as st:
+            t = st.require_current()
             if t.recall_count >= MAX_RECALLS:
                 raise DomainError(
                     errors.RECALL_LIMIT, f"{t.display_number} was recalled {MAX_RECALLS} times"
                 )
-            t = self._update_ticket(c, t, recall_count=t.recall_count + 1)
-            self._event(s, hall, t, "recalled", counter_number, now, staff_id=cs.staff_id)
+            t = st.update(t, recall_count=t.recall_count + 1)
+            st.event(t, "recalled", staff_id=st.cs.staff_id)
             return ticket_info(t, counter_number)
 
     def start_serving(self, hall_code: str, counter_number: int) -> TicketInfo:
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            c = s.connection()
-            cs = self._lock_session(c, counter)
-            t = self._require_current_row(c, counter.id)
+        with self._step(self._place(hall_code, counter_number)) as st:
+            t = st.require_current()
             if t.status == "serving":
                 raise DomainError(errors.NOT_SERVING, f"{t.display_number} is already served")
-            t = self._update_ticket(c, t, status="serving", serving_at=now)
-            self._event(s, hall, t, "serving", counter_number, now, staff_id=cs.staff_id)
+            t = st.update(t, status="serving", serving_at=st.now)
+            st.event(t, "serving", staff_id=st.cs.staff_id)
             return ticket_info(t, counter_number)
 
     def finish(self, hall_code: str, counter_number: int) -> TicketInfo:
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            c = s.connection()
-            self._lock_session(c, counter)
-            t = self._finish_current(s, c, hall, counter, now)
+        with self._step(self._place(hall_code, counter_number)) as st:
+            t = st.finish_current()
             if t is None:
                 raise DomainError(errors.NO_CURRENT_TICKET, "this counter has no current ticket")
             return ticket_info(t, counter_number)
 
     def no_show(self, hall_code: str, counter_number: int) -> TicketInfo:
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            c = s.connection()
-            self._lock_session(c, counter)
-            t = self._require_current_row(c, counter.id)
+        with self._step(self._place(hall_code, counter_number)) as st:
+            t = st.require_current()
             if t.status != "called":
                 raise DomainError(
                     errors.NOT_SERVING, f"{t.display_number} is being served; it did show up"
                 )
-            t = self._update_ticket(c, t, status="no_show", finished_at=now)
-            self._event(s, hall, t, "no_show", counter_number, now, staff_id=t.staff_id)
+            t = st.update(t, status="no_show", finished_at=st.now)
+            st.event(t, "no_show", staff_id=t.staff_id)
             return ticket_info(t, counter_number)
 
     def hold(self, hall_code: str, counter_number: int) -> TicketInfo:
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            c = s.connection()
-            self._lock_session(c, counter)
-            t = self._require_current_row(c, counter.id)
-            t = self._update_ticket(c, t, status="held")
-            self._event(s, hall, t, "held", counter_number, now, staff_id=t.staff_id)
+        with self._step(self._place(hall_code, counter_number)) as st:
+            t = st.update(st.require_current(), status="held")
+            st.event(t, "held", staff_id=t.staff_id)
             return ticket_info(t, counter_number)
 
     def call_back(
         self, hall_code: str, counter_number: int, ticket_id: uuid.UUID | None = None
     ) -> TicketInfo:
         """Call back a ticket this counter put on hold (the oldest if none is named)."""
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
-        now = self._clock.now()
-        with self._unit() as s:
-            c = s.connection()
-            cs = self._lock_session(c, counter)
-            if cs.paused:
-                raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
-            if self._current_row(c, counter.id) is not None:
+        with self._step(self._place(hall_code, counter_number), unpaused=True) as st:
+            if st.current() is not None:
                 raise DomainError(errors.COUNTER_BUSY, "finish or hold the current customer first")
             stmt = select(*TICKET_COLUMNS).where(
-                TICKETS.c.counter_id == counter.id, TICKETS.c.status == "held"
+                TICKETS.c.counter_id == st.counter.id, TICKETS.c.status == "held"
             )
             if ticket_id is not None:
                 stmt = stmt.where(TICKETS.c.id == ticket_id)
-            row = c.execute(stmt.order_by(TICKETS.c.called_at).limit(1).with_for_update()).first()
+            row = st.c.execute(
+                stmt.order_by(TICKETS.c.called_at).limit(1).with_for_update()
+            ).first()
             if row is None:
                 raise DomainError(errors.NO_HELD_TICKET, "no ticket on hold at this counter")
-            t = self._update_ticket(c, TicketRow._make(row), status="called", staff_id=cs.staff_id)
-            self._event(s, hall, t, "called_back", counter_number, now, staff_id=cs.staff_id)
+            t = st.update(TicketRow._make(row), status="called", staff_id=st.cs.staff_id)
+            st.event(t, "called_back", staff_id=st.cs.staff_id)
             return ticket_info(t, counter_number)
 
     def transfer(
@@ -329,8 +271,8 @@ class QueueService(QueueBase):
     ) -> TicketInfo:
         """Send the current customer to another service; the new leg keeps the printed
         number and the original issue time, and the chain is recorded."""
-        hall = self._halls.get(hall_code)
-        counter = self._halls.counter(hall, counter_number)
+        place = self._place(hall_code, counter_number)
+        hall, counter = place.hall, place.counter
         if service_code is not None:
             target = self._halls.service(hall, service_code)
         elif counter.transfer_service_id is not None:
@@ -342,15 +284,12 @@ class QueueService(QueueBase):
             raise DomainError(
                 errors.BAD_TRANSFER, f"counter {counter_number} has no transfer service"
             )
-        now = self._clock.now()
-        with self._unit() as s:
-            c = s.connection()
-            self._lock_session(c, counter)
-            t = self._require_current_row(c, counter.id)
+        with self._step(place) as st:
+            t = st.require_current()
             if t.service_id == target.id:
                 raise DomainError(errors.BAD_TRANSFER, "the ticket is already in that service")
-            t = self._update_ticket(
-                c,
+            now = st.now
+            t = st.update(
                 t,
                 status="transferred",
                 finished_at=now,
@@ -371,15 +310,6 @@ class QueueService(QueueBase):
                 previous_id=t.id,
                 transfers=t.transfers + 1,
             )
-            c.execute(_INSERT_TICKET, leg._asdict())
-            self._event(
-                s,
-                hall,
-                t,
-                "transferred",
-                counter_number,
-                now,
-                staff_id=t.staff_id,
-                detail=target.code,
-            )
+            st.c.execute(_INSERT_TICKET, leg._asdict())
+            st.event(t, "transferred", staff_id=t.staff_id, detail=target.code)
             return ticket_info(leg, None)
