@@ -25,6 +25,7 @@ from app.services.desks.station import Station, UiPrefs
 from app.services.devices.dispenser import DispenserService
 from app.services.devices.hub import DeviceHub
 from app.services.devices.keypad import KeypadActions
+from app.services.devices.setup import evaluator_scale
 from app.services.errors import DatabaseUnavailable
 from app.services.evaluation.service import EvaluationService
 from app.services.hall_ref import HallDirectory
@@ -34,7 +35,7 @@ from app.services.queue.service import QueueService
 from app.services.security.auth import AuthService
 from app.services.simulation.demo_devices import DemoDevices
 from app.services.simulation.demo_hall import ensure_demo_hall
-from app.settings import DeviceSettings, Settings, default_data_dir
+from app.settings import Settings, default_data_dir
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ class Core:
     def hall_code(self) -> str:
         return self.settings.station.hall
 
-    def close(self) -> None:
+    def close(self, print_timeout: float = 5.0) -> None:
+        """Let the prints handed to printers finish (or raise their alerts), then close."""
+        self.dispenser.wait_prints(print_timeout)
         self.db.dispose()
 
 
@@ -144,12 +147,8 @@ def counter_desk(core: Core, devices: Settings | None = None) -> CounterDesk:
         core.auth,
         core.clock,
         fixed_counter=core.settings.station.counter,
-        evaluator_scale=lambda counter: _evaluator_scale(device_list, counter),
+        evaluator_scale=lambda counter: evaluator_scale(device_list, counter),
     )
-
-
-def _evaluator_scale(devices: tuple[DeviceSettings, ...], counter: int) -> int:
-    return next((d.scale for d in devices if d.kind == "evaluator" and d.counter == counter), 4)
 
 
 def build_device_hub(

@@ -105,10 +105,20 @@ class KioskWindow(QWidget):
             return
         desk = self._desk
         self._set_issuing(True)
-        # Issue and print on the dispenser's ticket printer when the station has one:
-        # out of paper (or no answer) refuses the ticket, as the button panel does.
+        # The printer is asked for paper on a read lane (it may take seconds when it does
+        # not answer); only the issue itself goes through the station's write lane, and
+        # the print is handed to the printer's own worker after the ticket is committed.
         self._tasks.run_in_background(
-            lambda: desk.issue(service_code),
+            desk.check_printer,
+            lambda _r: self._issue_checked(service_code),
+            self._on_issue_failed,
+            owner=self,
+        )
+
+    def _issue_checked(self, service_code: str) -> None:
+        desk = self._desk
+        self._tasks.run_in_background(
+            lambda: desk.issue(service_code, printer_checked=True),
             self._on_issued,
             self._on_issue_failed,
             owner=self,

@@ -567,8 +567,8 @@
         </translation>
     </message>
     <message>
-        <source>Estimated wait: about a minute</source>
-        <translation>Estimated wait: about a minute</translation>
+        <source>Estimated wait: none</source>
+        <translation>Estimated wait: none</translation>
     </message>
     <message>
         <source>Estimated wait: about {minutes} min</source>

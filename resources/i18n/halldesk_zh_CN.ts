@@ -563,8 +563,8 @@
         </translation>
     </message>
     <message>
-        <source>Estimated wait: about a minute</source>
-        <translation>预计等候约 1 分钟</translation>
+        <source>Estimated wait: none</source>
+        <translation>无需等候</translation>
     </message>
     <message>
         <source>Estimated wait: about {minutes} min</source>

@@ -32,7 +32,16 @@ class KioskDesk:
             self._queries.hall(self.hall_code), self._queries.snapshot(self.hall_code, 0)
         )
 
-    def issue(self, service_code: str) -> IssuedTicket:
-        """Issue a ticket of this station's dispenser and hand it to its printer; out of
-        paper (or a printer that does not answer) refuses it, as the button panel does."""
-        return self._dispenser.issue(service_code, station=self._station)
+    def check_printer(self) -> None:
+        """Ask the dispenser's printer for paper (seconds when it does not answer): run it
+        on a lane of its own, never the station's write lane. Out of paper or no answer:
+        DomainError (paper_out / printer_offline), recorded as an alert."""
+        self._dispenser.check_printer(station=self._station)
+
+    def issue(self, service_code: str, *, printer_checked: bool = False) -> IssuedTicket:
+        """Issue a ticket of this station's dispenser (committed first) and hand it to its
+        printer's own worker; unless `printer_checked`, the paper is checked first and a
+        printer out of paper refuses the ticket, as the button panel does."""
+        return self._dispenser.issue(
+            service_code, station=self._station, printer_checked=printer_checked
+        )
