@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from app.models.db import Database
 
 
 class DomainError(Exception):
@@ -23,6 +30,23 @@ class DatabaseUnavailable(DomainError):
 
     def __init__(self, message: str) -> None:
         super().__init__("database_unavailable", message)
+
+
+@contextmanager
+def database_reached(what: str = "central database unreachable") -> Iterator[None]:
+    """The driver's OperationalError (server gone, file locked too long) as
+    `DatabaseUnavailable`, the one error the windows show as "cannot reach the database"."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"{what}: {exc.orig}") from exc
+
+
+@contextmanager
+def read_unit(db: Database) -> Iterator[Session]:
+    """A read-only unit of work (no write lock on SQLite) with `database_reached`."""
+    with database_reached(), db.read() as session:
+        yield session
 
 
 # Stable codes (the UI maps them to translated texts).

@@ -9,7 +9,6 @@ from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnClause, String, Table, literal_column, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.models import Counter, Hall, Service, Ticket
@@ -147,11 +146,8 @@ class HallDirectory:
             cached = self._halls.get(code)
         if cached is not None:
             return cached
-        try:
-            with self._db.read() as session:
-                info = load_hall(session, code)
-        except OperationalError as exc:
-            raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
+        with errors.read_unit(self._db) as session:
+            info = load_hall(session, code)
         with self._lock:
             self._halls[code] = info
         return info

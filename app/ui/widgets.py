@@ -6,7 +6,7 @@ from datetime import datetime, tzinfo
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QLocale, QTimer, Signal
+from PySide6.QtCore import QLocale, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLayout, QWidget
 
 from app.services.clock import Clock
@@ -55,10 +55,11 @@ class ClockLabel(QLabel):
 
     def tick(self) -> None:
         now = local_time(self._clock.now(), self._zone)
-        day = QDate(now.year, now.month, now.day)
-        date = QLocale().toString(day, QLocale.FormatType.ShortFormat)
+        # ISO dates read the same in every language (en_US's short format gave "12/3/26");
+        # the weekday in the UI language.
+        weekday = QLocale().dayName(now.isoweekday(), QLocale.FormatType.ShortFormat)
         time = now.strftime("%H:%M:%S" if self._seconds else "%H:%M")
-        self.setText(f"{date}  {time}")
+        self.setText(f"{now:%Y-%m-%d} {weekday}  {time}")
 
 
 class StatusLine(QLabel):

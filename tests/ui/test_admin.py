@@ -199,3 +199,33 @@ def test_counter_asks_for_rating_and_shows_dissatisfied(
         sim.rate(1, 3)
     assert shown.args[0].kind == "dissatisfied"
     assert "dissatisfied" in window.view.status.text()
+
+
+def test_tables_speak_the_ui_language_and_grey_what_is_not_a_kinds(
+    qtbot, admin: AdminWindow, english
+) -> None:
+    _log_in(qtbot, admin, "9001")
+    table = admin.device_table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[:4] == ["Kind", "Bus", "Address", "Counter"]
+    assert "paper_mm" not in headers and "Paper (mm)" in headers
+    bus_headers = [admin.bus_table.horizontalHeaderItem(c).text() for c in range(3)]
+    assert bus_headers == ["Name", "Port (URL)", "Baud"]
+    columns = {h: c for c, h in enumerate(headers)}
+    rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
+    caller, led, printer = rows["caller"], rows["led"], rows["printer"]
+    editable = Qt.ItemFlag.ItemIsEditable
+    for row, field in (
+        (caller, "Keys"),
+        (caller, "Paper (mm)"),
+        (led, "Keys"),
+        (printer, "Counter"),
+    ):
+        item = table.item(row, columns[field])
+        assert item.text() == "" and not item.flags() & editable, (row, field)
+    assert table.item(caller, columns["Counter"]).flags() & editable
+    # the port URL is shown whole, not cut to "/tmp/…"
+    admin.resize(1200, 760)
+    url_item = admin.bus_table.item(0, 1)
+    width = admin.bus_table.columnWidth(1)
+    assert admin.bus_table.fontMetrics().horizontalAdvance(url_item.text()) < width

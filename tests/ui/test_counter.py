@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -278,3 +279,66 @@ def test_chinese_counter(qtbot, make_stations, sqlite_core, chinese):
     _a, code = press(qtbot, window, Qt.Key.Key_F7, expect="failed")
     assert code == "counter_busy"
     assert window.view.status.text() == "请先完成或挂起当前客户。"
+
+
+def test_f2_goes_dark_after_the_fifth_recall_and_f11_needs_a_customer(
+    qtbot, make_stations, sqlite_core, english
+):
+    sqlite_core.queue.issue_ticket("DEMO", "PAY")
+    window = _counter(qtbot, make_stations, sqlite_core)
+    log_in(qtbot, window)
+    buttons = window.view.buttons
+    assert not buttons["rate"].isEnabled()  # nobody at the counter
+    press(qtbot, window, Qt.Key.Key_F1)
+    assert buttons["rate"].isEnabled()
+    for _ in range(5):
+        assert buttons["recall"].isEnabled()
+        press(qtbot, window, Qt.Key.Key_F2)
+    assert not buttons["recall"].isEnabled()
+    assert press(qtbot, window, Qt.Key.Key_F2, expect="refused") == ["recall", "recall_limit"]
+    press(qtbot, window, Qt.Key.Key_F4)
+    assert not buttons["rate"].isEnabled()
+    # F11 with nobody at the counter asks nobody (it used to rate the finished customer)
+    assert press(qtbot, window, Qt.Key.Key_F11, expect="refused") == ["rate", "no_current_ticket"]
+
+
+def test_the_clerk_is_told_the_customers_rating(qtbot, make_stations, sqlite_core, english):
+    sqlite_core.queue.issue_ticket("DEMO", "PAY")
+    window = _counter(qtbot, make_stations, sqlite_core)
+    log_in(qtbot, window)
+    press(qtbot, window, Qt.Key.Key_F1)
+    press(qtbot, window, Qt.Key.Key_F11)
+    pending = sqlite_core.evaluations.pending("DEMO", 1)
+    assert pending is not None
+    with qtbot.waitSignal(window.rating_shown, timeout=5000):
+        sqlite_core.evaluations.record_rating(pending.id, 1)  # the evaluator's "satisfied"
+    assert window.view.status.text() == "A001 rated the service: satisfied."
+
+
+def test_after_a_restart_the_window_shows_the_counter_as_it_is(
+    qtbot, make_stations, sqlite_core, english
+):
+    """The display said counter 1 serves B001 while the restarted window said closed."""
+    settings = sqlite_core.settings
+    core = replace(
+        sqlite_core, settings=replace(settings, station=replace(settings.station, counter=1))
+    )
+    sqlite_core.queue.issue_ticket("DEMO", "APPLY")
+    clerk = sqlite_core.auth.login("1001", "1234")
+    sqlite_core.counters.open_session("DEMO", 1, clerk.id)
+    sqlite_core.queue.call_next("DEMO", 1)
+    window = _counter(qtbot, make_stations, core)  # a fresh window: nobody logged in here
+    qtbot.waitUntil(lambda: window.view.current_number.text() == "B001", timeout=5000)
+    assert window.view.state_chip.text() == "Open"
+    assert window.view.clerk.text() == "王芳 (1001) - log in to continue"
+    assert window.staff is None
+    assert [n for n, b in window.view.buttons.items() if b.isEnabled()] == ["logout"]
+    log_in(qtbot, window)  # takes the session back with its customer
+    assert window.view.current_number.text() == "B001"
+    assert window.view.buttons["finish"].isEnabled()
+
+
+def test_the_clock_shows_an_iso_date_in_english(qtbot, make_stations, sqlite_core, english):
+    window = _counter(qtbot, make_stations, sqlite_core)
+    text = window.view.clock.text()
+    assert re.match(r"\d{4}-\d{2}-\d{2} [A-Z][a-z]{2}  \d{2}:\d{2}", text), text

@@ -123,3 +123,27 @@ def test_kiosk_to_counter_to_display(qtbot, make_stations, make_voice, core, eng
     qtbot.waitUntil(lambda: display.latest_call_text == "A001 → Counter 1", timeout=1000)
     qtbot.waitUntil(lambda: spoken == ["Number A 0 0 1, please go to counter 1"])
     qtbot.waitUntil(lambda: kiosk.buttons["PAY"].waiting_label.text() == "0 waiting")
+
+
+def test_now_calling_clears_when_the_call_is_no_longer_current(
+    qtbot, make_stations, sqlite_core, english
+):
+    """A new user saw B001 → counter 1 stay up after B001 was finished and the clerk had
+    logged out, and a transferred ticket stay up: customers sent to a closed counter."""
+    core = sqlite_core
+    for service in ("APPLY", "PAY"):
+        core.queue.issue_ticket("DEMO", service)
+    _serve(core, 1, "1001")
+    core.queue.call_number("DEMO", 1, "B001")
+    display = make_stations(core, ["display"]).display
+    qtbot.waitUntil(lambda: display.latest_call_text == "B001 → Counter 1")
+    core.queue.finish("DEMO", 1)
+    core.counters.close_session("DEMO", 1)
+    qtbot.waitUntil(lambda: display.latest_call_text == "—", timeout=3000)
+    assert _tiles(display)[0] == ("Counter 1", "Closed")
+    _serve(core, 2, "1002")
+    core.queue.call_next("DEMO", 2)  # A001 -> counter 2
+    qtbot.waitUntil(lambda: display.latest_call_text == "A001 → Counter 2")
+    core.queue.transfer("DEMO", 2, "ENQ")
+    qtbot.waitUntil(lambda: display.latest_call_text == "—", timeout=3000)
+    assert display.view.recent_grid.count() == 0

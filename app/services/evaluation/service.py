@@ -16,10 +16,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.models import Alert, Evaluation, Hall, Staff, Ticket
@@ -36,8 +35,6 @@ RATINGS = {
     4: "very_dissatisfied",
 }
 DISSATISFIED = (3, 4)
-# A ticket finished this recently is still "the customer at the counter".
-RECENT_FINISH = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -71,11 +68,8 @@ class EvaluationService(QueueBase):
     @contextmanager
     def _read(self) -> Iterator[Session]:
         """A read-only unit of work (no write lock), as `QueueQueries` reads."""
-        try:
-            with self._db.read() as session:
-                yield session
-        except OperationalError as exc:
-            raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
+        with errors.read_unit(self._db) as session:
+            yield session
 
     def request_rating(self, hall_code: str, counter_number: int, scale: int = 4) -> EvaluationInfo:
         """Ask the customer at the counter to rate; an open request is returned as it is."""
@@ -93,19 +87,9 @@ class EvaluationService(QueueBase):
             ).first()
             if pending is not None:
                 return self._info(s, pending)
-            ticket = (
-                self._current(s, counter.id)
-                or s.scalars(
-                    select(Ticket)
-                    .where(
-                        Ticket.counter_id == counter.id,
-                        Ticket.status.in_(("done", "transferred")),
-                        Ticket.finished_at >= now - RECENT_FINISH,
-                    )
-                    .order_by(Ticket.finished_at.desc())
-                    .limit(1)
-                ).first()
-            )
+            # The customer at the counter, as the counter desk's rules say (`desks/rules`):
+            # a ticket already finished is not asked about.
+            ticket = self._current(s, counter.id)
             if ticket is None:
                 raise DomainError(errors.NO_CURRENT_TICKET, "no customer to rate at this counter")
             ev = Evaluation(

@@ -40,11 +40,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.models import CounterSession, Ticket, TicketEvent
 from app.models.db import Database
+from app.models.queue import OPEN_AT_COUNTER
 from app.services import errors
 from app.services.clock import Clock, SystemClock
 from app.services.dto import CounterInfo, HallInfo
@@ -222,14 +222,11 @@ class QueueBase:
 
     @contextmanager
     def _unit(self) -> Iterator[Session]:
-        try:
-            with self._db.write() as session:
-                yield session
-                events = session.info.pop(_EVENTS, None)
-                if events:
-                    session.connection().execute(_INSERT_EVENTS, events)
-        except OperationalError as exc:
-            raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
+        with errors.database_reached(), self._db.write() as session:
+            yield session
+            events = session.info.pop(_EVENTS, None)
+            if events:
+                session.connection().execute(_INSERT_EVENTS, events)
 
     def _place(self, hall_code: str, counter_number: int) -> Place:
         """The hall, the counter and the moment of a step (`unknown_hall`, `unknown_counter`)."""
@@ -274,7 +271,7 @@ class QueueBase:
     def _current(self, s: Session, counter_id: uuid.UUID) -> Ticket | None:
         return s.scalars(
             select(Ticket).where(
-                Ticket.counter_id == counter_id, Ticket.status.in_(("called", "serving"))
+                Ticket.counter_id == counter_id, Ticket.status.in_(OPEN_AT_COUNTER)
             )
         ).first()
 

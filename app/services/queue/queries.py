@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Connection, Table, bindparam, case, func, literal, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.models import Counter, CounterPause, CounterSession, Evaluation, Staff, Ticket, TicketEvent
@@ -169,11 +168,8 @@ class QueueQueries:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        try:
-            with self._db.read() as session:
-                yield session
-        except OperationalError as exc:
-            raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
+        with errors.read_unit(self._db) as session:
+            yield session
 
     def hall(self, hall_code: str) -> HallInfo:
         return self._halls.get(hall_code)

@@ -275,14 +275,11 @@ class QueueService(QueueBase):
         hall, counter = place.hall, place.counter
         if service_code is not None:
             target = self._halls.service(hall, service_code)
-        elif counter.transfer_service_id is not None:
-            found = hall.service_by_id(counter.transfer_service_id)
-            if found is None:
-                raise DomainError(errors.BAD_TRANSFER, "the transfer service is not active")
+        elif (found := hall.transfer_target(counter)) is not None:
             target = found
         else:
             raise DomainError(
-                errors.BAD_TRANSFER, f"counter {counter_number} has no transfer service"
+                errors.BAD_TRANSFER, f"counter {counter_number} has no active transfer service"
             )
         with self._step(place) as st:
             t = st.require_current()

@@ -7,7 +7,7 @@ import uuid
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from app.models import Staff
 from app.models.db import Database
@@ -32,17 +32,14 @@ class AuthService:
     def login(self, job_number: str, password: str) -> StaffInfo:
         """The staff member, or `invalid_credentials` (the same for unknown and wrong)."""
         job_number = job_number.strip()
-        try:
-            with self._db.read() as s:
-                row = s.scalar(select(Staff).where(Staff.job_number == job_number))
-                info = (
-                    StaffInfo(row.id, row.job_number, row.name, row.role)
-                    if row is not None and row.active
-                    else None
-                )
-                stored = row.password_hash if row is not None else None
-        except OperationalError as exc:
-            raise errors.DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
+        with errors.read_unit(self._db) as s:
+            row = s.scalar(select(Staff).where(Staff.job_number == job_number))
+            info = (
+                StaffInfo(row.id, row.job_number, row.name, row.role)
+                if row is not None and row.active
+                else None
+            )
+            stored = row.password_hash if row is not None else None
         if info is None or stored is None:
             # Spend the same time as a real check, so job numbers cannot be probed.
             self._verify(self._dummy_hash(), password)

@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from app.models import Hall
 from app.models.db import Database
@@ -264,11 +263,7 @@ class _HallDay:
 
     def _transfer_target(self, d: _Desk, current: str) -> str:
         counter = self.hall.counter(d.number)
-        default = (
-            self.hall.service_by_id(counter.transfer_service_id)
-            if counter is not None and counter.transfer_service_id is not None
-            else None
-        )
+        default = self.hall.transfer_target(counter) if counter is not None else None
         if default is not None and default.code != current and default.code in self.offered:
             return default.code
         return next(s.code for s in self.hall.services if s.code in self.offered - {current})
@@ -359,12 +354,10 @@ def run_simulation(config: SimulationConfig) -> Report:
         database += " (temporary file)"
     db = Database.from_url(url, pool_size=2)
     try:
-        try:
+        with errors.database_reached("cannot open the database"):
             upgrade(db.engine)
             hall_code = _fresh_hall(db)
             ensure_demo_hall(db, code=hall_code, counters=config.counters)
-        except OperationalError as exc:
-            raise errors.DatabaseUnavailable(f"cannot open the database: {exc.orig}") from exc
         day = _HallDay(config, db, hall_code)
         log.info(
             "simulating %d customers at %d counters in hall %s",

@@ -88,11 +88,16 @@ def test_timeout_records_not_rated_and_late_rating_refused(core: Core) -> None:
         assert row is not None and row.rating is None and row.status == "not_rated"
 
 
-def test_rating_after_finish_rates_the_finished_customer(core: Core) -> None:
+def test_a_finished_customer_is_not_asked_to_rate(core: Core) -> None:
+    """As the counter desk's rules say: once finished, the customer has left the counter
+    (a new user saw F11 rate the previous customer with nobody at the counter)."""
     _serve_one(core)
     core.queue.finish(HALL, 1)
-    ev = core.evaluations.request_rating(HALL, 1)
-    assert ev.display_number == "A001"
+    with pytest.raises(DomainError) as err:
+        core.evaluations.request_rating(HALL, 1)
+    assert err.value.code == "no_current_ticket"
+    with core.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Evaluation)) == 0
 
 
 def test_no_customer_to_rate(core: Core) -> None:
