@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.bootstrap import Core, build_core, build_device_hub
+from app.devices import frame68
 from app.devices.bus import BusTiming
 from app.devices.escpos import PaperStatus
-from app.devices import frame68
 from app.devices.frame68 import BLANK_DIGIT, Command, Key
 from app.devices.simulator.core import Simulator
 from app.models import Alert, Evaluation, Ticket

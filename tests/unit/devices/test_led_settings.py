@@ -25,7 +25,7 @@ def _file(tmp_path: Path, device: str) -> Path:
 
 
 def test_settings_know_the_codecs_layouts() -> None:
-    assert LED_LAYOUTS == tuple(layout.value for layout in LedLayout)
+    assert tuple(layout.value for layout in LedLayout) == LED_LAYOUTS
 
 
 def test_layout_defaults_to_digits_and_round_trips(tmp_path: Path) -> None:
