@@ -141,6 +141,9 @@ class DevicePanel(QWidget):
             (2, self.tr("Fair")),
             (3, self.tr("Dissatisfied")),
         )
+        self._refused_text = self.tr("Key refused (beep)")
+        self._closed_text = self.tr("Closed (no clerk)")
+        self._lit_text = self.tr("Waiting for a rating")
         grid_box = QGroupBox(self.tr("Caller keypads and evaluators"))
         grid = QGridLayout(grid_box)
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -155,7 +158,7 @@ class DevicePanel(QWidget):
             self.keypad_labels[counter] = shown
             grid.addWidget(shown, row, 1)
             state = named(QLabel(""), f"KeypadState{counter}")
-            state.setMinimumWidth(160)
+            _fit(state, self._refused_text, self._closed_text)
             self.keypad_states[counter] = state
             grid.addWidget(state, row, 2)
             led = named(QLabel(""), f"Led{counter}")
@@ -167,7 +170,7 @@ class DevicePanel(QWidget):
                 button.clicked.connect(lambda _=False, c=counter, k=key: self.press(c, k))
                 grid.addWidget(button, row, col)
             evaluator = named(QLabel(""), f"Evaluator{counter}")
-            evaluator.setMinimumWidth(120)
+            _fit(evaluator, self._lit_text)
             self.evaluator_labels[counter] = evaluator
             grid.addWidget(evaluator, row, 4 + len(keys))
             for col, (rating, text) in enumerate(ratings, start=5 + len(keys)):
@@ -180,7 +183,8 @@ class DevicePanel(QWidget):
         language = ui_language()
         for number, code in demo.buttons().items():
             service = demo.hall.service(code)
-            text = f"{number}: {service.name(language) if service else code}"
+            name = service.name(language) if service else code
+            text = f"{number}: {name}".replace("&", "&&")  # "&" is no shortcut here
             button = named(QPushButton(text), f"Button{number}")
             button.clicked.connect(lambda _=False, n=int(number): self.press_button(n))
             panel.addWidget(button)
@@ -236,7 +240,7 @@ class DevicePanel(QWidget):
             self.led_labels[c].setText(self.tr("LED {value}").format(value=text))
         for c, label in self.evaluator_labels.items():
             lit = c in shown.evaluators_lit
-            label.setText(self.tr("Waiting for a rating") if lit else "")
+            label.setText(self._lit_text if lit else "")
             _flag(label, "lit", lit)
         if shown.paper_total > self._paper_total:
             self._paper_total = shown.paper_total
@@ -250,9 +254,9 @@ class DevicePanel(QWidget):
         )
         state = self.keypad_states[counter]
         if refused:
-            state.setText(self.tr("Key refused (beep)"))
+            state.setText(self._refused_text)
         elif keypad.closed:
-            state.setText(self.tr("Closed: nobody logged in"))
+            state.setText(self._closed_text)
         else:
             state.setText("")
         _flag(state, "refused", refused)
@@ -267,3 +271,9 @@ def _flag(widget: QWidget, name: str, on: bool) -> None:
     if bool(widget.property(name)) != on:
         widget.setProperty(name, on)
         repolish(widget)
+
+
+def _fit(label: QLabel, *texts: str) -> None:
+    """Wide enough for the longest of `texts`, so the grid does not cut them."""
+    metrics = label.fontMetrics()
+    label.setMinimumWidth(max(metrics.horizontalAdvance(t) for t in texts) + 8)
