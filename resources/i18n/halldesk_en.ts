@@ -444,6 +444,18 @@
         <translation>Dissatisfied</translation>
     </message>
     <message>
+        <source>Key refused (beep)</source>
+        <translation>Key refused (beep)</translation>
+    </message>
+    <message>
+        <source>Closed (no clerk)</source>
+        <translation>Closed (no clerk)</translation>
+    </message>
+    <message>
+        <source>Waiting for a rating</source>
+        <translation>Waiting for a rating</translation>
+    </message>
+    <message>
         <source>Caller keypads and evaluators</source>
         <translation>Caller keypads and evaluators</translation>
     </message>
@@ -462,6 +474,10 @@
     <message>
         <source>LED {value}</source>
         <translation>LED {value}</translation>
+    </message>
+    <message>
+        <source>Waiting [{waiting}]  Ticket [{ticket}]</source>
+        <translation>Waiting [{waiting}]  Ticket [{ticket}]</translation>
     </message>
 </context>
 <context>

@@ -443,6 +443,18 @@
         <translation>不满意</translation>
     </message>
     <message>
+        <source>Key refused (beep)</source>
+        <translation>按键被拒绝（蜂鸣）</translation>
+    </message>
+    <message>
+        <source>Closed (no clerk)</source>
+        <translation>未开放（无人登录）</translation>
+    </message>
+    <message>
+        <source>Waiting for a rating</source>
+        <translation>等待评价</translation>
+    </message>
+    <message>
         <source>Caller keypads and evaluators</source>
         <translation>叫号器与评价器</translation>
     </message>
@@ -461,6 +473,10 @@
     <message>
         <source>LED {value}</source>
         <translation>LED 显示 {value}</translation>
+    </message>
+    <message>
+        <source>Waiting [{waiting}]  Ticket [{ticket}]</source>
+        <translation>等候 [{waiting}]  票号 [{ticket}]</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from app.devices.escpos import PaperStatus, TicketPrint, receipt_bytes, ticket_bytes
+from app.devices.escpos_decode import Cut, QrPrinted
 from app.devices.events import PaperStatusChanged, PortStateChanged
 from app.devices.printer import EscPosPrinter, PaperOutError, PrinterTimeoutError
 from app.devices.simulator import Fault, Simulator
@@ -58,6 +59,12 @@ def test_ticket_prints_and_reads_back(sim: Simulator, printer: EscPosPrinter) ->
     assert "城东供电营业厅" in lines
     assert any(line.startswith("前面等候") and line.endswith("3 人") for line in lines)
     assert sim.printer_qr_codes() == ["HD-A012-20240501"]
+    # the paper as it came out: lines, the QR code in its place, the cut at the end
+    paper = sim.printer_paper()
+    assert [type(item) for item in paper].count(QrPrinted) == 1
+    assert isinstance(paper[-1], Cut)
+    assert [getattr(item, "text", None) for item in paper[:2]] == ["城东供电营业厅", "缴费业务"]
+    assert sim.printer_paper(len(paper) - 1) == paper[-1:]
 
 
 def test_paper_near_end_still_prints_paper_out_refuses(

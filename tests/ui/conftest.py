@@ -18,12 +18,15 @@ from PySide6.QtWidgets import QApplication
 # on this machine and then uses PulseAudio; harmless, and not about HallDesk.
 QLoggingCategory.setFilterRules("qt.multimedia.symbolsresolver.warning=false")
 
-from app.bootstrap import Core, build_station  # noqa: E402
+from app.bootstrap import Core, StationDevices, build_core, build_station, start_devices  # noqa: E402
+from app.devices.bus import BusTiming  # noqa: E402
+from app.settings import load_settings, save_settings  # noqa: E402
 from app.ui.application import Stations, build_windows  # noqa: E402
 from app.ui.counter import CounterWindow  # noqa: E402
 from app.ui.i18n import Translations  # noqa: E402
 from app.ui.taskman import TaskManager  # noqa: E402
 from app.ui.voice import VoiceCaller  # noqa: E402
+from tests.conftest import make_settings  # noqa: E402
 
 # The offscreen platform plugin reports on every window shown that it cannot propagate
 # size hints to a (non-existent) window system; nothing a test can act on.
@@ -122,3 +125,35 @@ def log_in(qtbot, window: CounterWindow, job: str = "1001", password: str = "123
     assert window.login_dialog is None
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+
+DEMO_TIMING = BusTiming(poll_interval=0.3, rating_timeout=3.0, backoff_initial=0.1, backoff_max=0.5)
+
+
+@pytest.fixture
+def demo_core(sqlite_url: str, tmp_path: Path) -> Iterator[Core]:
+    """A core whose devices are the demo's simulated ones (as scripts/run starts them)."""
+    settings = make_settings(sqlite_url)
+    path = tmp_path / "halldesk.toml"
+    save_settings(settings, path)
+    core = build_core(load_settings(path), data_dir=tmp_path, demo=True)
+    devices = start_devices(core, demo=True, bus_timing=DEMO_TIMING)
+    try:
+        yield DemoRig(core, devices)
+    finally:
+        devices.stop()
+        core.close()
+
+
+class DemoRig:
+    """The core's services, the running demo devices and the settings they run on."""
+
+    def __init__(self, core: Core, devices: StationDevices) -> None:
+        self.core = core
+        self.devices = devices
+        self.settings = devices.settings
+        self.demo_devices = devices.demo
+        self.station = build_station(core, devices)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.core, name)

@@ -2,52 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QTableWidgetItem
 
-from app.bootstrap import Core, StationDevices, build_core, build_station, start_devices
-from app.devices.bus import BusTiming
+from app.bootstrap import Core
 from app.devices.frame68 import Command
-from app.settings import load_settings, save_settings
+from app.settings import load_settings
 from app.ui.admin import AdminWindow
 from app.ui.device_panel import DevicePanel
 from app.ui.taskman import TaskManager
-from tests.conftest import make_settings
-
-FAST = BusTiming(poll_interval=0.3, rating_timeout=1.0, backoff_initial=0.1, backoff_max=0.5)
-
-
-@pytest.fixture
-def demo_core(sqlite_url: str, tmp_path: Path) -> Iterator[Core]:
-    """A core whose devices are the demo's simulated ones (as scripts/run starts them)."""
-    settings = make_settings(sqlite_url)
-    path = tmp_path / "halldesk.toml"
-    save_settings(settings, path)
-    core = build_core(load_settings(path), data_dir=tmp_path, demo=True)
-    devices = start_devices(core, demo=True, bus_timing=FAST)
-    try:
-        yield DemoRig(core, devices)
-    finally:
-        devices.stop()
-        core.close()
-
-
-class DemoRig:
-    """The core's services, the running demo devices and the settings they run on."""
-
-    def __init__(self, core: Core, devices: StationDevices) -> None:
-        self.core = core
-        self.devices = devices
-        self.settings = devices.settings
-        self.demo_devices = devices.demo
-        self.station = build_station(core, devices)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.core, name)
 
 
 @pytest.fixture

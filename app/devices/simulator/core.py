@@ -28,6 +28,7 @@ from typing import TypeVar
 
 from app.devices import frame68
 from app.devices.escpos import PaperStatus
+from app.devices.escpos_decode import Cut, PrintLine, QrPrinted
 from app.devices.frame68 import Frame, Key
 from app.devices.modbus import LedLayout
 from app.devices.simulator.endpoints import Endpoint, PtyEndpoint, TcpEndpoint
@@ -319,6 +320,18 @@ class Simulator:
         assert isinstance(device, SimKeypad)
         return self._read(HALL, lambda: device.display)
 
+    def keypad_beeps(self, address: int) -> int:
+        """How often the keypad beeped (the host refused a key, or tested it)."""
+        device = self._bus_device(address, SimKeypad)
+        assert isinstance(device, SimKeypad)
+        return self._read(HALL, lambda: device.beeps)
+
+    def evaluator_lit(self, address: int) -> bool:
+        """The evaluator is lit, asking the customer for a rating."""
+        device = self._bus_device(address, SimEvaluator)
+        assert isinstance(device, SimEvaluator)
+        return self._read(HALL, lambda: device.rating_requested)
+
     def idle(self, address: int) -> bool:
         """The device has nothing left to send (every frame answered or given up)."""
         device = self._bus_device(address, SimBusDevice)
@@ -327,6 +340,11 @@ class Simulator:
     def printer_lines(self) -> list[str]:
         printer = self._require_printer()
         return self._read(PRINTER, lambda: [line.text for line in printer.lines])
+
+    def printer_paper(self, start: int = 0) -> list[PrintLine | QrPrinted | Cut]:
+        """What came out of the printer from item ``start`` on, in order."""
+        printer = self._require_printer()
+        return self._read(PRINTER, lambda: printer.paper_out[start:])
 
     def printer_qr_codes(self) -> list[str]:
         printer = self._require_printer()

@@ -24,6 +24,8 @@ class PrinterHandler(PortHandler):
         self.paper = paper
         self.faults = Faults()
         self.lines: list[PrintLine] = []
+        self.paper_out: list[PrintLine | QrPrinted | Cut] = []
+        """Everything that came out of the printer, in order (lines, QR codes, cuts)."""
         self.qr_codes: list[str] = []
         self.cuts = 0
         self.status_requests = 0
@@ -44,12 +46,15 @@ class PrinterHandler(PortHandler):
                 self.lost_lines += isinstance(event, PrintLine)
             elif isinstance(event, PrintLine):
                 self.lines.append(event)
+                self.paper_out.append(event)
                 log.info("printer: %s", event.text)
             elif isinstance(event, QrPrinted):
                 self.qr_codes.append(event.payload)
+                self.paper_out.append(event)
                 log.info("printer: [QR %s]", event.payload)
             elif isinstance(event, Cut):
                 self.cuts += 1
+                self.paper_out.append(event)
                 log.info("printer: --- cut ---")
 
     def _answer_status(self, kind: int) -> None:

@@ -42,7 +42,7 @@ from app.devices.events import (
     RatingTimedOut,
 )
 from app.devices.frame68 import Key
-from app.devices.led import LedDisplays
+from app.devices.led import LedDisplays, ModbusError
 from app.devices.modbus import LedLayout
 from app.devices.printer import EscPosPrinter
 from app.devices.transport import ConnectionState
@@ -357,8 +357,11 @@ class DeviceHub:
 
     def _show_led(self, bus: str, address: int, number: str, layout: LedLayout) -> None:
         def failed(future: Future[int]) -> None:  # on the LED port's thread
-            if (exc := future.exception()) is not None:
+            exc = future.exception()
+            if isinstance(exc, ModbusError):  # silent, or refused (e.g. the wrong layout)
                 log.warning("LED %s/%s (%s) did not show %r: %s", bus, address, layout, number, exc)
+            elif exc is not None:  # port lost or stopped: the port's state says it already
+                log.debug("LED %s/%s did not show %r: %s", bus, address, number, exc)
 
         self._leds[bus].show_number(address, number, layout).add_done_callback(failed)
 

@@ -51,3 +51,10 @@ def test_quit_and_help() -> None:
     assert execute(sim, ScriptCommand("help", ()), out)
     assert "fault noack" in out.getvalue()
     assert not execute(sim, ScriptCommand("quit", ()), out)
+
+
+def test_keypad_display_text_shows_blanks_and_the_closed_dashes() -> None:
+    from app.devices.simulator.hallbus import display_text
+
+    assert display_text(bytes([0x0A, 0x0A, 7, 0, 1, 2])) == "  7|012"
+    assert display_text(bytes([0x0A, 0x0A, 5, 0x0B, 0x0B, 0x0B])) == "  5|---"
