@@ -191,6 +191,7 @@ def _db_password(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    from app.bootstrap import build_core
     from app.services.simulation.run import SimulationConfig, format_report, run_simulation
 
     if args.counters < 1 or args.hours <= 0:
@@ -211,7 +212,7 @@ def _simulate(args: argparse.Namespace) -> int:
         print(f"halldesk simulate: {exc}", file=sys.stderr)
         return 2
     try:
-        report = run_simulation(config)
+        report = run_simulation(config, build_core)
     except DomainError as exc:
         print(f"HallDesk cannot simulate: {exc.message}", file=sys.stderr)
         return 3

@@ -15,6 +15,10 @@ in the queue is reported as waiting at close.
 Determinism: the customers are drawn up front from `random.Random(seed)`
 (`model`), the clock is the only time source, and counters are woken in a fixed
 order, so the same configuration gives the same report, row for row.
+
+Wiring: the services are the application's own, built by `app.bootstrap.build_core` from a
+`Settings` that points at the run's database. The services layer may not import the
+bootstrap, so the caller (the CLI, a test) hands `build_core` in.
 """
 
 from __future__ import annotations
@@ -24,20 +28,20 @@ import logging
 import shutil
 import tempfile
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from app.models import Hall
 from app.models.db import Database
-from app.models.migrate import upgrade
 from app.services import errors
-from app.services.clock import ManualClock
+from app.services.clock import Clock, ManualClock
 from app.services.dto import HallInfo, TicketInfo
 from app.services.errors import DomainError
 from app.services.hall_ref import HallDirectory
@@ -67,8 +71,9 @@ from app.services.simulation.report import (
     format_report,
     stats,
 )
+from app.settings import DatabaseSettings, Settings
 
-__all__ = ["Report", "SimulationConfig", "format_report", "run_simulation"]
+__all__ = ["CoreBuilder", "Report", "SimulationConfig", "format_report", "run_simulation"]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +82,34 @@ CALL_WAIT_S = 30.0  # how long a clerk waits for a called customer before recall
 FIRST_JOB_NUMBER = 1000  # counter n is staffed by demo clerk 1000 + n
 
 ARRIVE, SHOW, RECALL, NO_SHOW_EVENT, END, CLOSE = range(6)
+
+
+class SimulationCore(Protocol):
+    """What the simulator uses of `app.bootstrap.Core`."""
+
+    db: Database
+    halls: HallDirectory
+    queue: QueueService
+    counters: CounterService
+    queries: QueueQueries
+    auth: AuthService
+
+    def close(self) -> None: ...
+
+
+class CoreBuilder(Protocol):
+    """`app.bootstrap.build_core`, as the simulator calls it."""
+
+    def __call__(
+        self,
+        settings: Settings,
+        *,
+        data_dir: Path | None = ...,
+        clock: Clock | None = ...,
+        demo: bool | None = ...,
+        pool_size: int = ...,
+        environ: Mapping[str, str] | None = ...,
+    ) -> SimulationCore: ...
 
 
 @dataclass
@@ -98,15 +131,17 @@ class _Desk:
 class _HallDay:
     """One run: the services, the event heap and what happened to every leg."""
 
-    def __init__(self, config: SimulationConfig, db: Database, hall_code: str) -> None:
+    def __init__(
+        self, config: SimulationConfig, core: SimulationCore, clock: ManualClock, hall_code: str
+    ) -> None:
         self.config = config
-        self.clock = ManualClock(opening_time())
+        self.clock = clock  # the one the core's services were built with
         self.start = self.clock.now()
-        halls = HallDirectory(db)
-        self.queue = QueueService(db, halls, self.clock)
-        self.desks_service = CounterService(db, halls, self.clock)
-        self.queries = QueueQueries(db, halls, self.clock)
-        self.auth = AuthService(db)
+        halls = core.halls
+        self.queue = core.queue
+        self.desks_service = core.counters
+        self.queries = core.queries
+        self.auth = core.auth
         self.hall_code = hall_code
         self.hall: HallInfo = halls.get(hall_code)
         self.close_s = config.hours * 3600
@@ -346,36 +381,36 @@ class _HallDay:
         )
 
 
-def run_simulation(config: SimulationConfig) -> Report:
-    """Run the hall day of `config` and report it. Raises `DatabaseUnavailable` when the
-    given database cannot be opened."""
-    folder = None
-    url = config.database_url
-    if url is None:
-        folder = Path(tempfile.mkdtemp(prefix="halldesk-sim-"))
-        url = f"sqlite:///{folder / 'central.sqlite3'}"
-    database = make_url(url).get_backend_name()
-    if folder is not None:
-        database += " (temporary file)"
-    db = Database.from_url(url, pool_size=2)
+def run_simulation(config: SimulationConfig, build_core: CoreBuilder) -> Report:
+    """Run the hall day of `config` on services built by `build_core` (pass
+    `app.bootstrap.build_core`) and report it. Raises `DatabaseUnavailable` when the
+    database cannot be opened."""
+    # Its own database: a temporary embedded one unless given, never HALLDESK_DATABASE_URL.
+    folder = None if config.database_url else Path(tempfile.mkdtemp(prefix="halldesk-sim-"))
+    settings = Settings(database=DatabaseSettings(url=config.database_url or ""))
+    clock = ManualClock(opening_time())
     try:
-        try:
-            upgrade(db.engine)
-            hall_code = _fresh_hall(db)
-            ensure_demo_hall(db, code=hall_code, counters=config.counters)
-        except OperationalError as exc:
-            raise errors.DatabaseUnavailable(f"cannot open the database: {exc.orig}") from exc
-        day = _HallDay(config, db, hall_code)
-        log.info(
-            "simulating %d customers at %d counters in hall %s",
-            len(day.customers),
-            config.counters,
-            hall_code,
+        core = build_core(
+            settings, data_dir=folder, clock=clock, demo=False, pool_size=2, environ={}
         )
-        day.run()
-        return day.report(database)
+        try:
+            try:
+                hall_code = _fresh_hall(core.db)
+                ensure_demo_hall(core.db, code=hall_code, counters=config.counters)
+            except OperationalError as exc:
+                raise errors.DatabaseUnavailable(f"cannot open the database: {exc.orig}") from exc
+            day = _HallDay(config, core, clock, hall_code)
+            log.info(
+                "simulating %d customers at %d counters in hall %s",
+                len(day.customers),
+                config.counters,
+                hall_code,
+            )
+            day.run()
+            return day.report(core.db.dialect + (" (temporary file)" if folder else ""))
+        finally:
+            core.close()
     finally:
-        db.dispose()
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 

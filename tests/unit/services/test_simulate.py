@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import statistics
+import tempfile
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from app.bootstrap import build_core
 from app.models import Counter as CounterRow
 from app.models import CounterSession, Hall, Service, Ticket, TicketEvent
 from app.models.db import Database
+from app.services.clock import ManualClock
 from app.services.simulation.model import (
     MAX_HOURS,
     NEVER,
@@ -20,7 +24,14 @@ from app.services.simulation.model import (
     opening_time,
     service_seconds,
 )
-from app.services.simulation.run import SimulationConfig, format_report, run_simulation
+from app.services.simulation.run import Report, SimulationConfig, format_report
+from app.services.simulation.run import run_simulation as run_with
+from app.settings import Settings
+
+
+def run_simulation(config: SimulationConfig) -> Report:
+    """The simulator on the application's own wiring, as the CLI runs it."""
+    return run_with(config, build_core)
 
 
 def _run(**kw: object) -> dict[str, object]:
@@ -99,6 +110,34 @@ def test_different_seeds_differ() -> None:
     a = _run(counters=3, hours=1.5, seed=4)
     b = _run(counters=3, hours=1.5, seed=5)
     assert a["totals"] != b["totals"]
+
+
+def test_the_simulator_runs_on_the_bootstrap_wiring(sqlite_url: str) -> None:
+    """Its services are the application's, built by build_core on a Settings pointing at
+    its database, with its clock, and HALLDESK_DATABASE_URL kept out."""
+    calls: list[tuple[Settings, dict[str, object]]] = []
+
+    def spy(settings: Settings, **kw: object):  # type: ignore[no-untyped-def]
+        calls.append((settings, kw))
+        return build_core(settings, **kw)  # type: ignore[arg-type]
+
+    config = SimulationConfig(counters=2, hours=0.5, seed=1, database_url=sqlite_url)
+    report = run_with(config, spy)
+    [(settings, kw)] = calls
+    assert settings.database.url == sqlite_url
+    assert kw["environ"] == {} and kw["demo"] is False
+    assert isinstance(kw["clock"], ManualClock)
+    assert report.to_dict() | {"hall": "SIM2"} == run_simulation(config).to_dict()
+
+
+def test_without_a_database_it_runs_in_a_temporary_file_whatever_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HALLDESK_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    report = run_simulation(SimulationConfig(counters=2, hours=0.5, seed=1))
+    assert report.database == "sqlite (temporary file)" and report.totals.issued > 0
+    assert list(tmp_path.iterdir()) == []  # removed afterwards
 
 
 def test_two_more_counters_lower_the_waits() -> None:
