@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from app import cli
 from app.models import Hall, Ticket
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +75,8 @@ def test_same_seed_same_output_across_processes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "word"),
     [
-        (("--counters", "0"), "--counters"),
+        (("--counters", "0"), "--counters must be between 1 and 99, not 0\n"),
+        (("--counters", "200"), "--counters must be between 1 and 99, not 200\n"),
         (("--hours", "0"), "--hours"),
         (("--counters", "two"), "invalid int value"),
     ],
@@ -141,3 +143,43 @@ def test_out_of_range_hours_and_unreachable_database_are_clear(tmp_path) -> None
         timeout=120,
     )
     assert down.returncode == 3 and "cannot" in down.stderr and "Traceback" not in down.stderr
+
+
+def test_help_describes_every_option_with_its_default() -> None:
+    done = subprocess.run(
+        [sys.executable, "main.py", "simulate", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    flat = " ".join(done.stdout.split())
+    for words in (
+        "--counters N counters open all day, 1-99",
+        "(default: 6)",
+        "(default: 8.0)",
+        "(default: 1)",
+        "(default: 0.05)",
+        "(default: the hall's curve",
+        "(default: a temporary SQLite file",
+        "--json print the report as JSON",
+    ):
+        assert words in flat
+
+
+def test_headless_demo_says_how_to_run_the_whole_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "halldesk.toml"
+    assert cli.main(["--config", str(config), "init-config"]) == 0
+    monkeypatch.setattr(cli, "_has_display", lambda: False)
+    assert cli.main(["--config", str(config), "--data-dir", str(tmp_path / "data")]) == 0
+    out = capsys.readouterr().out
+    assert "2 hours" in out and "08:30-10:30" in out
+    whole_day = "python main.py simulate --hours 8 --counters 6"
+    assert out.rstrip().endswith(f"The whole day (8 hours): {whole_day}")
+    # ...and that command is the full default day.
+    args = cli._parser().parse_args(whole_day.split()[2:])
+    assert (args.command, args.hours, args.counters) == ("simulate", 8.0, 6)

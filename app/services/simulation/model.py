@@ -73,16 +73,21 @@ class SimulationConfig:
 
     def __post_init__(self) -> None:
         if not 1 <= self.counters <= MAX_COUNTERS:
-            raise ValueError(f"--counters must be between 1 and {MAX_COUNTERS}")
+            raise ValueError(
+                f"--counters must be between 1 and {MAX_COUNTERS}, not {self.counters}"
+            )
         if not 0 < self.hours <= MAX_HOURS:
-            raise ValueError(f"--hours must be above 0 and at most {MAX_HOURS:g}")
+            raise ValueError(
+                f"--hours must be above 0 and at most {MAX_HOURS:g}, not {self.hours:g}"
+            )
         rate = self.arrivals_per_hour
         if rate is not None and not 0 < rate <= MAX_ARRIVALS_PER_HOUR:
             raise ValueError(
-                f"--arrivals-per-hour must be above 0 and at most {MAX_ARRIVALS_PER_HOUR:g}"
+                f"--arrivals-per-hour must be above 0 and at most {MAX_ARRIVALS_PER_HOUR:g}, "
+                f"not {rate:g}"
             )
         if not 0 <= self.no_show_rate <= 0.5:
-            raise ValueError("--no-show-rate must be between 0 and 0.5")
+            raise ValueError(f"--no-show-rate must be between 0 and 0.5, not {self.no_show_rate:g}")
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,13 @@ def test_bad_configuration_is_refused(kw: dict[str, object], word: str) -> None:
         SimulationConfig(**kw)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("counters", [0, -3, 100, 200])
+def test_too_few_and_too_many_counters_are_one_message(counters: int) -> None:
+    with pytest.raises(ValueError) as caught:
+        SimulationConfig(counters=counters)
+    assert str(caught.value) == f"--counters must be between 1 and 99, not {counters}"
+
+
 # ---------------------------------------------------------------- whole runs
 
 
