@@ -71,7 +71,8 @@ def _add_simulate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Run a simulated hall day (doors open 08:30) through the real queue\n"
         "service and database; print waits, service times and counts per service and\n"
         "counter. The same arguments give the same report.",
-        epilog="what if two more counters were open:\n  python main.py simulate --counters 8",
+        epilog="what if two more counters served the green channel first:\n"
+        "  python main.py simulate --counters 8 --extra-services GREEN,PAY",
     )
     sim.add_argument(
         "--counters",
@@ -108,6 +109,15 @@ def _add_simulate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=0.05,
         metavar="SHARE",
         help="share of customers who never come when called, 0-0.5 (default: %(default)s)",
+    )
+    sim.add_argument(
+        "--extra-services",
+        action="append",
+        default=[],
+        metavar="PLAN",
+        help="what the added counters (7 and up) serve, service codes PAY, APPLY, ENQ, "
+        "GREEN in calling order: GREEN,PAY for every added counter, 8=ENQ for counter 8; "
+        "repeat for several counters (default: 7 as the demo's counter 1, 8 as 2, ...)",
     )
     sim.add_argument(
         "--database",
@@ -258,6 +268,7 @@ def _simulate(args: argparse.Namespace) -> int:
             arrivals_per_hour=args.arrivals_per_hour,
             no_show_rate=args.no_show_rate,
             database_url=args.database,
+            extra_services=tuple(args.extra_services),
         )
     except ValueError as exc:
         print(f"halldesk simulate: {exc}", file=sys.stderr)

@@ -58,6 +58,7 @@ def test_json_run_exits_0_with_sane_numbers(tmp_path: Path) -> None:
         "seed": 7,
         "arrivals_per_hour": None,
         "no_show_rate": 0.05,
+        "extra_services": [],
         "database": "sqlite (temporary file)",
     }
     assert list((tmp_path / "tmp").iterdir()) == []  # the temporary database was removed
@@ -79,6 +80,11 @@ def test_same_seed_same_output_across_processes(tmp_path: Path) -> None:
         (("--counters", "200"), "--counters must be between 1 and 99, not 200\n"),
         (("--hours", "0"), "--hours"),
         (("--counters", "two"), "invalid int value"),
+        (
+            ("--counters", "8", "--extra-services", "PAY,GRN"),
+            "unknown service 'GRN' (known: PAY, APPLY, ENQ, GREEN)",
+        ),
+        (("--counters", "8", "--extra-services", "5=GREEN"), "'5' is not an added counter"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(
@@ -145,6 +151,24 @@ def test_out_of_range_hours_and_unreachable_database_are_clear(tmp_path) -> None
     assert down.returncode == 3 and "cannot" in down.stderr and "Traceback" not in down.stderr
 
 
+def test_added_counters_serve_the_planned_services_in_text_and_json(tmp_path: Path) -> None:
+    args = ("--counters", "8", "--hours", "1", "--extra-services", "GREEN,PAY")
+    args += ("--extra-services", "8=ENQ")
+    text, js = _simulate(tmp_path, *args), _simulate(tmp_path, *args, "--json")
+    assert text.returncode == js.returncode == 0, text.stderr + js.stderr
+    rows = json.loads(js.stdout)["counters"]
+    assert [(c["number"], c["services"], c["added"]) for c in rows[5:]] == [
+        (6, ["GREEN", "PAY", "APPLY", "ENQ"], False),
+        (7, ["GREEN", "PAY"], True),
+        (8, ["ENQ"], True),
+    ]
+    assert json.loads(js.stdout)["config"]["extra_services"] == ["GREEN,PAY", "8=ENQ"]
+    lines = text.stdout.splitlines()
+    assert lines[-3].startswith("7+") and lines[-3].endswith("%  GREEN PAY")
+    assert lines[-2].startswith("8+") and lines[-2].endswith("%  ENQ")
+    assert "--extra-services GREEN,PAY --extra-services 8=ENQ" in lines[-1]
+
+
 def test_help_describes_every_option_with_its_default() -> None:
     done = subprocess.run(
         [sys.executable, "main.py", "simulate", "--help"],
@@ -163,6 +187,7 @@ def test_help_describes_every_option_with_its_default() -> None:
         "(default: 1)",
         "(default: 0.05)",
         "(default: the hall's curve",
+        "--extra-services PLAN what the added counters (7 and up) serve",
         "(default: a temporary SQLite file",
         "--json print the report as JSON",
     ):

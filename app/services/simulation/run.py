@@ -35,10 +35,11 @@ from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
-from app.models import Hall
+from app.models import Counter, Hall, Service
+from app.models import CounterService as CounterServiceLink
 from app.models.db import Database
 from app.services import errors
 from app.services.clock import Clock, ManualClock
@@ -51,6 +52,7 @@ from app.services.queue.service import PRIORITY_LEVELS, QueueService
 from app.services.security.auth import AuthService
 from app.services.simulation.demo_hall import DEMO_PASSWORD, ensure_demo_hall
 from app.services.simulation.model import (
+    DEMO_COUNTERS,
     NEVER,
     SHOWS,
     Customer,
@@ -119,6 +121,7 @@ class _Desk:
     number: int
     clerk: str
     services: tuple[str, ...]
+    added: bool = False
     state: str = "idle"  # idle | busy | closed
     idle_since: float = 0.0
     current: Leg | None = None
@@ -158,6 +161,7 @@ class _HallDay:
                 number=c.number,
                 clerk=str(FIRST_JOB_NUMBER + c.number),
                 services=tuple(code_of[sid] for sid in c.service_ids if sid in code_of),
+                added=c.number > DEMO_COUNTERS,
             )
             for n in range(1, config.counters + 1)
             if (c := halls.counter(self.hall, n))
@@ -348,6 +352,7 @@ class _HallDay:
                 number=d.number,
                 clerk=d.clerk,
                 services=d.services,
+                added=d.added,
                 served=sum(1 for leg in d.legs if leg.outcome == DONE),
                 no_shows=sum(1 for leg in d.legs if leg.outcome == NO_SHOW),
                 transferred=sum(1 for leg in d.legs if leg.outcome == TRANSFERRED),
@@ -367,6 +372,7 @@ class _HallDay:
             seed=self.config.seed,
             arrivals_per_hour=self.config.arrivals_per_hour,
             no_show_rate=self.config.no_show_rate,
+            extra_services=self.config.extra_services,
             database=database,
             hall=self.hall_code,
             day=local.date().isoformat(),
@@ -397,6 +403,7 @@ def run_simulation(config: SimulationConfig, build_core: CoreBuilder) -> Report:
             try:
                 hall_code = _fresh_hall(core.db)
                 ensure_demo_hall(core.db, code=hall_code, counters=config.counters)
+                _plan_added_counters(core.db, hall_code, config.added_counter_services())
             except OperationalError as exc:
                 raise errors.DatabaseUnavailable(f"cannot open the database: {exc.orig}") from exc
             day = _HallDay(config, core, clock, hall_code)
@@ -413,6 +420,35 @@ def run_simulation(config: SimulationConfig, build_core: CoreBuilder) -> Report:
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _plan_added_counters(
+    db: Database, hall_code: str, plans: Mapping[int, tuple[str, ...]]
+) -> None:
+    """Give the added counters the services the user planned for them, in calling order."""
+    if not plans:
+        return
+    with db.write() as s:
+        hall_id = s.scalar(select(Hall.id).where(Hall.code == hall_code))
+        service_id = {
+            code: sid
+            for code, sid in s.execute(
+                select(Service.code, Service.id).where(Service.hall_id == hall_id)
+            )
+        }
+        counters = s.scalars(
+            select(Counter).where(Counter.hall_id == hall_id, Counter.number.in_(list(plans)))
+        ).all()
+        s.execute(
+            delete(CounterServiceLink).where(
+                CounterServiceLink.counter_id.in_([c.id for c in counters])
+            )
+        )
+        for c in counters:
+            s.add_all(
+                CounterServiceLink(counter_id=c.id, service_id=service_id[code], rank=rank)
+                for rank, code in enumerate(plans[c.number])
+            )
 
 
 def _fresh_hall(db: Database) -> str:
