@@ -28,29 +28,18 @@ import logging
 import shutil
 import tempfile
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import OperationalError
-
-from app.models import Counter, Hall, Service
-from app.models import CounterService as CounterServiceLink
-from app.models.db import Database
 from app.services import errors
-from app.services.clock import Clock, ManualClock
+from app.services.clock import ManualClock
 from app.services.dto import HallInfo, TicketInfo
 from app.services.errors import DomainError
-from app.services.hall_ref import HallDirectory
-from app.services.queue.counters import CounterService
-from app.services.queue.queries import QueueQueries
-from app.services.queue.service import PRIORITY_LEVELS, QueueService
-from app.services.security.auth import AuthService
-from app.services.simulation.demo_hall import DEMO_PASSWORD, ensure_demo_hall
+from app.services.queue.service import PRIORITY_LEVELS
+from app.services.simulation.demo_hall import DEMO_PASSWORD
+from app.services.simulation.hall_setup import CoreBuilder, SimulationCore, prepare_hall
 from app.services.simulation.model import (
     DEMO_COUNTERS,
     NEVER,
@@ -79,39 +68,10 @@ __all__ = ["CoreBuilder", "Report", "SimulationConfig", "format_report", "run_si
 
 log = logging.getLogger(__name__)
 
-HALL_CODE = "SIM"
 CALL_WAIT_S = 30.0  # how long a clerk waits for a called customer before recalling
 FIRST_JOB_NUMBER = 1000  # counter n is staffed by demo clerk 1000 + n
 
 ARRIVE, SHOW, RECALL, NO_SHOW_EVENT, END, CLOSE = range(6)
-
-
-class SimulationCore(Protocol):
-    """What the simulator uses of `app.bootstrap.Core`."""
-
-    db: Database
-    halls: HallDirectory
-    queue: QueueService
-    counters: CounterService
-    queries: QueueQueries
-    auth: AuthService
-
-    def close(self) -> None: ...
-
-
-class CoreBuilder(Protocol):
-    """`app.bootstrap.build_core`, as the simulator calls it."""
-
-    def __call__(
-        self,
-        settings: Settings,
-        *,
-        data_dir: Path | None = ...,
-        clock: Clock | None = ...,
-        demo: bool | None = ...,
-        pool_size: int = ...,
-        environ: Mapping[str, str] | None = ...,
-    ) -> SimulationCore: ...
 
 
 @dataclass
@@ -400,12 +360,7 @@ def run_simulation(config: SimulationConfig, build_core: CoreBuilder) -> Report:
             settings, data_dir=folder, clock=clock, demo=False, pool_size=2, environ={}
         )
         try:
-            try:
-                hall_code = _fresh_hall(core.db)
-                ensure_demo_hall(core.db, code=hall_code, counters=config.counters)
-                _plan_added_counters(core.db, hall_code, config.added_counter_services())
-            except OperationalError as exc:
-                raise errors.DatabaseUnavailable(f"cannot open the database: {exc.orig}") from exc
+            hall_code = prepare_hall(core.db, config)
             day = _HallDay(config, core, clock, hall_code)
             log.info(
                 "simulating %d customers at %d counters in hall %s",
@@ -420,43 +375,3 @@ def run_simulation(config: SimulationConfig, build_core: CoreBuilder) -> Report:
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _plan_added_counters(
-    db: Database, hall_code: str, plans: Mapping[int, tuple[str, ...]]
-) -> None:
-    """Give the added counters the services the user planned for them, in calling order."""
-    if not plans:
-        return
-    with db.write() as s:
-        hall_id = s.scalar(select(Hall.id).where(Hall.code == hall_code))
-        service_id = {
-            code: sid
-            for code, sid in s.execute(
-                select(Service.code, Service.id).where(Service.hall_id == hall_id)
-            )
-        }
-        counters = s.scalars(
-            select(Counter).where(Counter.hall_id == hall_id, Counter.number.in_(list(plans)))
-        ).all()
-        s.execute(
-            delete(CounterServiceLink).where(
-                CounterServiceLink.counter_id.in_([c.id for c in counters])
-            )
-        )
-        for c in counters:
-            s.add_all(
-                CounterServiceLink(counter_id=c.id, service_id=service_id[code], rank=rank)
-                for rank, code in enumerate(plans[c.number])
-            )
-
-
-def _fresh_hall(db: Database) -> str:
-    """A hall code not used yet in this database (SIM, SIM2, ...), so a run on a shared
-    test database never mixes with another run's tickets or counters."""
-    with db.read() as s:
-        taken = set(s.scalars(select(Hall.code).where(Hall.code.like(f"{HALL_CODE}%"))))
-    n = 1
-    while (code := HALL_CODE if n == 1 else f"{HALL_CODE}{n}") in taken:
-        n += 1
-    return code
