@@ -7,6 +7,7 @@ benchmarks, and `Core.close()` disposes of what it built.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,9 +92,10 @@ def build_core(
     demo: bool | None = None,
     migrate: bool = True,
     pool_size: int = 10,
+    environ: Mapping[str, str] | None = None,  # {}: no HALLDESK_DATABASE_URL (simulator)
 ) -> Core:
     """Connect, migrate and wire. `demo=None` seeds the demo hall on the embedded default."""
-    url = settings.database_url(data_dir or default_data_dir())
+    url = settings.database_url(data_dir or default_data_dir(), environ=environ)
     shown = _safe_url(url)
     try:
         db = Database.from_url(url, pool_size=pool_size)

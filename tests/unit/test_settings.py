@@ -131,6 +131,34 @@ def test_database_url_from_file_env_or_embedded(
     assert Settings().database_url(tmp_path, environ={}).startswith(f"sqlite:///{tmp_path}")
 
 
+def test_the_database_url_is_decided_in_one_place() -> None:
+    """The order environment > file > embedded lives in `app.locations.database_url`
+    only; the settings, the bootstrap, the simulator and the CLI call it."""
+    from app import locations
+
+    env = {"HALLDESK_DATABASE_URL": "postgresql://env@centre/hall"}
+    folder = Path("/srv/halldesk")
+    assert (
+        locations.database_url("sqlite:///file.db", folder, environ=env)
+        == env["HALLDESK_DATABASE_URL"]
+    )
+    assert locations.database_url(" sqlite:///file.db ", folder, environ={}) == "sqlite:///file.db"
+    assert locations.database_url("", folder, environ={}) == (
+        f"sqlite:///{folder / 'central.sqlite3'}"
+    )
+    app_dir = Path(locations.__file__).parent
+    deciding = sorted(
+        str(py.relative_to(app_dir))
+        for py in app_dir.rglob("*.py")
+        if "migrations" not in py.parts
+        and any(
+            word in py.read_text(encoding="utf-8")
+            for word in ('"HALLDESK_DATABASE_URL"', "'central.sqlite3'", '"central.sqlite3"')
+        )
+    )
+    assert deciding == ["locations.py"]
+
+
 def test_config_option_picks_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

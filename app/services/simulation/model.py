@@ -3,6 +3,7 @@
 Everything random is drawn here, up front, from one `random.Random(seed)`, and does not
 depend on the number of counters: a what-if run with two more counters meets exactly the
 same customers, so the difference in waits is the counters' doing, not the dice's.
+What the counters added to the demo hall serve is the user's to say (`extra_services`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.services.simulation.demo_hall import COUNTERS, SERVICES
+
 # The simulated business day: a Monday, doors open at 08:30 hall time.
 SIM_DATE = date(2025, 6, 2)
 OPENING = time(8, 30)
@@ -20,6 +23,8 @@ HALL_TZ = "Asia/Shanghai"
 MAX_HOURS = 15.0  # 08:30 + 15 h = 23:30: the day never crosses midnight (numbers reset)
 MAX_COUNTERS = 99
 MAX_ARRIVALS_PER_HOUR = 1000.0
+DEMO_COUNTERS = len(COUNTERS)  # counters beyond the demo hall's are "added" in a what-if
+SERVICE_CODES = tuple(s.code for s in SERVICES)
 
 # Arrivals per hour at a curve factor of 1.0; the day's average comes out near it.
 BASE_ARRIVALS_PER_HOUR = 58.0
@@ -62,6 +67,10 @@ class SimulationConfig:
     `arrivals_per_hour=None` follows the hall curve (`BASE_ARRIVALS_PER_HOUR` × the hour's
     factor); a number is a constant Poisson rate. `database_url=None` runs in a fresh
     SQLite file in a temporary folder that is removed afterwards.
+
+    `extra_services` says what the counters added beyond the demo hall's six serve, codes
+    in calling order: "GREEN,PAY" for every added counter, "8=ENQ" for counter 8 alone.
+    An added counter nobody planned repeats a demo counter's plan (7 as 1, 8 as 2, ...).
     """
 
     counters: int = 6
@@ -70,19 +79,68 @@ class SimulationConfig:
     arrivals_per_hour: float | None = None
     no_show_rate: float = 0.05
     database_url: str | None = None
+    extra_services: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.counters <= MAX_COUNTERS:
-            raise ValueError(f"--counters must be between 1 and {MAX_COUNTERS}")
+            raise ValueError(
+                f"--counters must be between 1 and {MAX_COUNTERS}, not {self.counters}"
+            )
         if not 0 < self.hours <= MAX_HOURS:
-            raise ValueError(f"--hours must be above 0 and at most {MAX_HOURS:g}")
+            raise ValueError(
+                f"--hours must be above 0 and at most {MAX_HOURS:g}, not {self.hours:g}"
+            )
         rate = self.arrivals_per_hour
         if rate is not None and not 0 < rate <= MAX_ARRIVALS_PER_HOUR:
             raise ValueError(
-                f"--arrivals-per-hour must be above 0 and at most {MAX_ARRIVALS_PER_HOUR:g}"
+                f"--arrivals-per-hour must be above 0 and at most {MAX_ARRIVALS_PER_HOUR:g}, "
+                f"not {rate:g}"
             )
         if not 0 <= self.no_show_rate <= 0.5:
-            raise ValueError("--no-show-rate must be between 0 and 0.5")
+            raise ValueError(f"--no-show-rate must be between 0 and 0.5, not {self.no_show_rate:g}")
+        self.added_counter_services()  # refuses a plan that cannot be followed
+
+    def added_counter_services(self) -> dict[int, tuple[str, ...]]:
+        """The service codes, in calling order, of each added counter `extra_services`
+        plans; raises ValueError naming the option for a plan that cannot be followed."""
+        first = DEMO_COUNTERS + 1
+        added = range(first, self.counters + 1)
+        if self.extra_services and not added:
+            raise ValueError(
+                f"--extra-services: --counters {self.counters} adds no counter to the demo "
+                f"hall's {DEMO_COUNTERS}; use --counters {first} or more"
+            )
+        shown = f"{first}" if len(added) == 1 else f"{first}-{self.counters}"
+        every: tuple[str, ...] | None = None
+        own: dict[int, tuple[str, ...]] = {}
+        for spec in self.extra_services:
+            target, _, listed = spec.rpartition("=")
+            codes = tuple(c.strip().upper() for c in listed.split(","))
+            if not all(codes):
+                raise ValueError(f"--extra-services {spec!r}: name services, e.g. GREEN,PAY")
+            for code in codes:
+                if code not in SERVICE_CODES:
+                    raise ValueError(
+                        f"--extra-services: unknown service {code!r} "
+                        f"(known: {', '.join(SERVICE_CODES)})"
+                    )
+            if len(set(codes)) < len(codes):
+                raise ValueError(f"--extra-services {spec!r}: a service is named twice")
+            if not target.strip():
+                if every is not None:
+                    raise ValueError("--extra-services: two plans for every added counter")
+                every = codes
+                continue
+            number = int(target) if target.strip().isdigit() else 0
+            if number not in added:
+                raise ValueError(
+                    f"--extra-services {spec!r}: {target.strip()!r} is not an added counter "
+                    f"(with --counters {self.counters}: {shown})"
+                )
+            if number in own:
+                raise ValueError(f"--extra-services: two plans for counter {number}")
+            own[number] = codes
+        return {n: plan for n in added if (plan := own.get(n, every)) is not None}
 
 
 @dataclass(frozen=True)

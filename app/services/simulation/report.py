@@ -63,7 +63,8 @@ class ServiceRow:
 class CounterRow:
     number: int
     clerk: str
-    services: tuple[str, ...]
+    services: tuple[str, ...]  # in calling order
+    added: bool  # beyond the demo hall's counters (what-if), planned by --extra-services
     served: int
     no_shows: int
     transferred: int
@@ -77,6 +78,7 @@ class Report:
     seed: int
     arrivals_per_hour: float | None
     no_show_rate: float
+    extra_services: tuple[str, ...]  # the plans as given (`SimulationConfig`)
     database: str
     hall: str  # code of the hall the run created (SIM, or SIM2... on a shared database)
     day: str  # the simulated business date, ISO
@@ -97,6 +99,7 @@ class Report:
                 "seed": self.seed,
                 "arrivals_per_hour": self.arrivals_per_hour,
                 "no_show_rate": self.no_show_rate,
+                "extra_services": list(self.extra_services),
                 "database": self.database,
             },
             "hall": self.hall,
@@ -199,8 +202,15 @@ def format_report(report: Report) -> str:
         f"{'counter':<9}{'clerk':<7}{'served':>7}{'no-show':>9}{'trf':>5}{'busy':>7}  services",
     ]
     for c in report.counter_rows:
+        number = f"{c.number}{'+' if c.added else ''}"
         lines.append(
-            f"{c.number:<9}{c.clerk:<7}{c.served:>7}{c.no_shows:>9}{c.transferred:>5}"
+            f"{number:<9}{c.clerk:<7}{c.served:>7}{c.no_shows:>9}{c.transferred:>5}"
             f"{c.busy_pct:>6.0f}%  {' '.join(c.services)}"
+        )
+    if any(c.added for c in report.counter_rows):
+        plan = " ".join(f"--extra-services {p}" for p in report.extra_services)
+        lines.append(
+            "+ added to the demo hall's counters; they serve "
+            + (f"as planned: {plan}" if plan else "as the demo counters 1, 2, ... do")
         )
     return "\n".join(lines)

@@ -15,6 +15,10 @@ in the queue is reported as waiting at close.
 Determinism: the customers are drawn up front from `random.Random(seed)`
 (`model`), the clock is the only time source, and counters are woken in a fixed
 order, so the same configuration gives the same report, row for row.
+
+Wiring: the services are the application's own, built by `app.bootstrap.build_core` from a
+`Settings` that points at the run's database. The services layer may not import the
+bootstrap, so the caller (the CLI, a test) hands `build_core` in.
 """
 
 from __future__ import annotations
@@ -29,23 +33,15 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
-
-from app.models import Hall
-from app.models.db import Database
-from app.models.migrate import upgrade
 from app.services import errors
 from app.services.clock import ManualClock
 from app.services.dto import HallInfo, TicketInfo
 from app.services.errors import DomainError
-from app.services.hall_ref import HallDirectory
-from app.services.queue.counters import CounterService
-from app.services.queue.queries import QueueQueries
-from app.services.queue.service import PRIORITY_LEVELS, QueueService
-from app.services.security.auth import AuthService
-from app.services.simulation.demo_hall import DEMO_PASSWORD, ensure_demo_hall
+from app.services.queue.service import PRIORITY_LEVELS
+from app.services.simulation.demo_hall import DEMO_PASSWORD
+from app.services.simulation.hall_setup import CoreBuilder, SimulationCore, prepare_hall
 from app.services.simulation.model import (
+    DEMO_COUNTERS,
     NEVER,
     SHOWS,
     Customer,
@@ -66,12 +62,12 @@ from app.services.simulation.report import (
     format_report,
     stats,
 )
+from app.settings import DatabaseSettings, Settings
 
-__all__ = ["Report", "SimulationConfig", "format_report", "run_simulation"]
+__all__ = ["CoreBuilder", "Report", "SimulationConfig", "format_report", "run_simulation"]
 
 log = logging.getLogger(__name__)
 
-HALL_CODE = "SIM"
 CALL_WAIT_S = 30.0  # how long a clerk waits for a called customer before recalling
 FIRST_JOB_NUMBER = 1000  # counter n is staffed by demo clerk 1000 + n
 
@@ -85,6 +81,7 @@ class _Desk:
     number: int
     clerk: str
     services: tuple[str, ...]
+    added: bool = False
     state: str = "idle"  # idle | busy | closed
     idle_since: float = 0.0
     current: Leg | None = None
@@ -97,15 +94,17 @@ class _Desk:
 class _HallDay:
     """One run: the services, the event heap and what happened to every leg."""
 
-    def __init__(self, config: SimulationConfig, db: Database, hall_code: str) -> None:
+    def __init__(
+        self, config: SimulationConfig, core: SimulationCore, clock: ManualClock, hall_code: str
+    ) -> None:
         self.config = config
-        self.clock = ManualClock(opening_time())
+        self.clock = clock  # the one the core's services were built with
         self.start = self.clock.now()
-        halls = HallDirectory(db)
-        self.queue = QueueService(db, halls, self.clock)
-        self.desks_service = CounterService(db, halls, self.clock)
-        self.queries = QueueQueries(db, halls, self.clock)
-        self.auth = AuthService(db)
+        halls = core.halls
+        self.queue = core.queue
+        self.desks_service = core.counters
+        self.queries = core.queries
+        self.auth = core.auth
         self.hall_code = hall_code
         self.hall: HallInfo = halls.get(hall_code)
         self.close_s = config.hours * 3600
@@ -122,6 +121,7 @@ class _HallDay:
                 number=c.number,
                 clerk=str(FIRST_JOB_NUMBER + c.number),
                 services=tuple(code_of[sid] for sid in c.service_ids if sid in code_of),
+                added=c.number > DEMO_COUNTERS,
             )
             for n in range(1, config.counters + 1)
             if (c := halls.counter(self.hall, n))
@@ -308,6 +308,7 @@ class _HallDay:
                 number=d.number,
                 clerk=d.clerk,
                 services=d.services,
+                added=d.added,
                 served=sum(1 for leg in d.legs if leg.outcome == DONE),
                 no_shows=sum(1 for leg in d.legs if leg.outcome == NO_SHOW),
                 transferred=sum(1 for leg in d.legs if leg.outcome == TRANSFERRED),
@@ -327,6 +328,7 @@ class _HallDay:
             seed=self.config.seed,
             arrivals_per_hour=self.config.arrivals_per_hour,
             no_show_rate=self.config.no_show_rate,
+            extra_services=self.config.extra_services,
             database=database,
             hall=self.hall_code,
             day=local.date().isoformat(),
@@ -341,44 +343,31 @@ class _HallDay:
         )
 
 
-def run_simulation(config: SimulationConfig) -> Report:
-    """Run the hall day of `config` and report it. Raises `DatabaseUnavailable` when the
-    given database cannot be opened."""
-    folder = None
-    url = config.database_url
-    if url is None:
-        folder = Path(tempfile.mkdtemp(prefix="halldesk-sim-"))
-        url = f"sqlite:///{folder / 'central.sqlite3'}"
-    database = make_url(url).get_backend_name()
-    if folder is not None:
-        database += " (temporary file)"
-    db = Database.from_url(url, pool_size=2)
+def run_simulation(config: SimulationConfig, build_core: CoreBuilder) -> Report:
+    """Run the hall day of `config` on services built by `build_core` (pass
+    `app.bootstrap.build_core`) and report it. Raises `DatabaseUnavailable` when the
+    database cannot be opened."""
+    # Its own database: a temporary embedded one unless given, never HALLDESK_DATABASE_URL.
+    folder = None if config.database_url else Path(tempfile.mkdtemp(prefix="halldesk-sim-"))
+    settings = Settings(database=DatabaseSettings(url=config.database_url or ""))
+    clock = ManualClock(opening_time())
     try:
-        with errors.database_reached("cannot open the database"):
-            upgrade(db.engine)
-            hall_code = _fresh_hall(db)
-            ensure_demo_hall(db, code=hall_code, counters=config.counters)
-        day = _HallDay(config, db, hall_code)
-        log.info(
-            "simulating %d customers at %d counters in hall %s",
-            len(day.customers),
-            config.counters,
-            hall_code,
+        core = build_core(
+            settings, data_dir=folder, clock=clock, demo=False, pool_size=2, environ={}
         )
-        day.run()
-        return day.report(database)
+        try:
+            hall_code = prepare_hall(core.db, config)
+            day = _HallDay(config, core, clock, hall_code)
+            log.info(
+                "simulating %d customers at %d counters in hall %s",
+                len(day.customers),
+                config.counters,
+                hall_code,
+            )
+            day.run()
+            return day.report(core.db.dialect + (" (temporary file)" if folder else ""))
+        finally:
+            core.close()
     finally:
-        db.dispose()
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _fresh_hall(db: Database) -> str:
-    """A hall code not used yet in this database (SIM, SIM2, ...), so a run on a shared
-    test database never mixes with another run's tickets or counters."""
-    with db.read() as s:
-        taken = set(s.scalars(select(Hall.code).where(Hall.code.like(f"{HALL_CODE}%"))))
-    n = 1
-    while (code := HALL_CODE if n == 1 else f"{HALL_CODE}{n}") in taken:
-        n += 1
-    return code

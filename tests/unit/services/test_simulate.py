@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import statistics
+import tempfile
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from app.bootstrap import build_core
 from app.models import Counter as CounterRow
 from app.models import CounterSession, Hall, Service, Ticket, TicketEvent
 from app.models.db import Database
+from app.services.clock import ManualClock
 from app.services.simulation.model import (
     MAX_HOURS,
     NEVER,
@@ -20,7 +24,14 @@ from app.services.simulation.model import (
     opening_time,
     service_seconds,
 )
-from app.services.simulation.run import SimulationConfig, format_report, run_simulation
+from app.services.simulation.run import Report, SimulationConfig, format_report
+from app.services.simulation.run import run_simulation as run_with
+from app.settings import Settings
+
+
+def run_simulation(config: SimulationConfig) -> Report:
+    """The simulator on the application's own wiring, as the CLI runs it."""
+    return run_with(config, build_core)
 
 
 def _run(**kw: object) -> dict[str, object]:
@@ -84,6 +95,46 @@ def test_bad_configuration_is_refused(kw: dict[str, object], word: str) -> None:
         SimulationConfig(**kw)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("counters", [0, -3, 100, 200])
+def test_too_few_and_too_many_counters_are_one_message(counters: int) -> None:
+    with pytest.raises(ValueError) as caught:
+        SimulationConfig(counters=counters)
+    assert str(caught.value) == f"--counters must be between 1 and 99, not {counters}"
+
+
+@pytest.mark.parametrize(
+    ("counters", "plans", "words"),
+    [
+        (8, ("GREEN,FOO",), "unknown service 'FOO' (known: PAY, APPLY, ENQ, GREEN)"),
+        (8, ("3=PAY",), "'3' is not an added counter (with --counters 8: 7-8)"),
+        (8, ("9=PAY",), "'9' is not an added counter"),
+        (7, ("x=PAY",), "'x' is not an added counter (with --counters 7: 7)"),
+        (6, ("GREEN",), "--counters 6 adds no counter"),
+        (8, ("7=",), "name services"),
+        (8, ("PAY,,GREEN",), "name services"),
+        (8, ("PAY,pay",), "named twice"),
+        (8, ("PAY", "GREEN"), "two plans for every added counter"),
+        (8, ("7=PAY", "7=GREEN"), "two plans for counter 7"),
+    ],
+)
+def test_plans_for_added_counters_that_cannot_be_followed_are_refused(
+    counters: int, plans: tuple[str, ...], words: str
+) -> None:
+    with pytest.raises(ValueError, match="^--extra-services") as caught:
+        SimulationConfig(counters=counters, extra_services=plans)
+    assert words in str(caught.value)
+
+
+def test_plans_for_added_counters() -> None:
+    def plans(*given: str, counters: int = 9) -> dict[int, tuple[str, ...]]:
+        return SimulationConfig(counters=counters, extra_services=given).added_counter_services()
+
+    assert plans() == {}  # the demo counters' plans, repeated
+    assert plans("green, pay") == {7: ("GREEN", "PAY"), 8: ("GREEN", "PAY"), 9: ("GREEN", "PAY")}
+    assert plans("8=ENQ") == {8: ("ENQ",)}
+    assert plans("GREEN,PAY", "8=ENQ") == {7: ("GREEN", "PAY"), 8: ("ENQ",), 9: ("GREEN", "PAY")}
+
+
 # ---------------------------------------------------------------- whole runs
 
 
@@ -99,6 +150,83 @@ def test_different_seeds_differ() -> None:
     a = _run(counters=3, hours=1.5, seed=4)
     b = _run(counters=3, hours=1.5, seed=5)
     assert a["totals"] != b["totals"]
+
+
+def test_the_simulator_runs_on_the_bootstrap_wiring(sqlite_url: str) -> None:
+    """Its services are the application's, built by build_core on a Settings pointing at
+    its database, with its clock, and HALLDESK_DATABASE_URL kept out."""
+    calls: list[tuple[Settings, dict[str, object]]] = []
+
+    def spy(settings: Settings, **kw: object):  # type: ignore[no-untyped-def]
+        calls.append((settings, kw))
+        return build_core(settings, **kw)  # type: ignore[arg-type]
+
+    config = SimulationConfig(counters=2, hours=0.5, seed=1, database_url=sqlite_url)
+    report = run_with(config, spy)
+    [(settings, kw)] = calls
+    assert settings.database.url == sqlite_url
+    assert kw["environ"] == {} and kw["demo"] is False
+    assert isinstance(kw["clock"], ManualClock)
+    assert report.to_dict() | {"hall": "SIM2"} == run_simulation(config).to_dict()
+
+
+def test_without_a_database_it_runs_in_a_temporary_file_whatever_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HALLDESK_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    report = run_simulation(SimulationConfig(counters=2, hours=0.5, seed=1))
+    assert report.database == "sqlite (temporary file)" and report.totals.issued > 0
+    assert list(tmp_path.iterdir()) == []  # removed afterwards
+
+
+def test_added_counters_serve_what_the_user_plans() -> None:
+    """The what-if of the green channel: two more counters that call it first."""
+    plain = run_simulation(SimulationConfig(counters=8, hours=3, seed=1))
+    green = run_simulation(
+        SimulationConfig(counters=8, hours=3, seed=1, extra_services=("GREEN,PAY",))
+    )
+    by_number = {c.number: c for c in green.counter_rows}
+    assert [c.services for c in plain.counter_rows][6:] == [("PAY", "APPLY")] * 2
+    assert by_number[7].services == by_number[8].services == ("GREEN", "PAY")
+    assert [c.added for c in green.counter_rows] == [False] * 6 + [True] * 2
+    assert by_number[6].services == ("GREEN", "PAY", "APPLY", "ENQ")  # demo ones untouched
+    wait = {r.code: r.stats.avg_wait_s for r in green.services}
+    before = {r.code: r.stats.avg_wait_s for r in plain.services}
+    assert wait["GREEN"] < 0.5 * before["GREEN"]
+    data = green.to_dict()
+    assert data["config"]["extra_services"] == ["GREEN,PAY"]  # type: ignore[index]
+    assert [c["services"] for c in data["counters"]][6:] == [["GREEN", "PAY"]] * 2  # type: ignore[index]
+    assert [c["added"] for c in data["counters"]] == [False] * 6 + [True] * 2  # type: ignore[index]
+    lines = format_report(green).splitlines()
+    assert [line.split()[0] for line in lines[-3:-1]] == ["7+", "8+"]
+    assert all(line.endswith("%  GREEN PAY") for line in lines[-3:-1])
+    assert lines[-1] == (
+        "+ added to the demo hall's counters; they serve as planned: --extra-services GREEN,PAY"
+    )
+
+
+def test_one_added_counter_planned_alone(sqlite_url: str) -> None:
+    report = run_simulation(
+        SimulationConfig(
+            counters=9, hours=1, seed=3, database_url=sqlite_url, extra_services=("8=ENQ",)
+        )
+    )
+    assert [c.services for c in report.counter_rows][6:] == [
+        ("PAY", "APPLY"),  # 7 as the demo's 1
+        ("ENQ",),
+        ("APPLY", "PAY"),  # 9 as the demo's 3
+    ]
+    db = Database.from_url(sqlite_url, use_keyring=False)
+    try:
+        with db.read() as s:
+            hall_id = s.scalar(select(Hall.id).where(Hall.code == report.hall))
+            eight = s.scalar(
+                select(CounterRow).where(CounterRow.hall_id == hall_id, CounterRow.number == 8)
+            )
+            assert eight is not None and len(eight.services) == 1
+    finally:
+        db.dispose()
 
 
 def test_two_more_counters_lower_the_waits() -> None:
