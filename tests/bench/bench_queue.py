@@ -7,7 +7,7 @@ else a throw-away cluster (tests/pg_server.py). Steps, each in a fresh bench hal
 hall with 20 counters and 8 services, every counter serving all 8 in its own order):
 
 1. load 5,000 waiting tickets with `issue_ticket` (one thread);
-2. baseline: the captured core SQL of call-next through pgbench, 20 clients;
+2. baseline: the SQL of call-next, captured, through pgbench, 20 clients;
 3. call-next: 20 threads, each logged in at its own counter with its own pooled
    connection, calling next repeatedly (each call also finishes the previous customer);
 4. call-next: the same from 20 OS processes, one per counter, each with its own engine
@@ -194,7 +194,7 @@ def bench_database(
                 core.queue.call_next(hall, k)
         pgbaseline.reset_hall(core, hall)
         if pgbench:
-            result["pick_explain"] = explain_pick(core, calls[1][0])
+            result["call_explain"] = explain_pick(core, calls[1][1])
             log(f"pgbench: {n} clients x {args.calls} call transactions")
             _baseline(
                 result, "pgbench_closed", lambda: pgbaseline.run_pgbench(url, calls, args.calls)

@@ -1,9 +1,11 @@
-"""The baseline of call-next: its core SQL, bare, through `pgbench`.
+"""The baseline of call-next: its SQL, bare, through `pgbench`.
 
 The SQL is not retyped here: it is captured from a real `QueueService.call_next` at each
-counter (SQLAlchemy's `before_cursor_execute`), with its parameters written as literals,
-so pgbench runs exactly the SELECT ... ORDER BY ... LIMIT 1 FOR UPDATE SKIP LOCKED and
-the UPDATE that HallDesk sends, in one transaction, one client per counter.
+counter (SQLAlchemy's `before_cursor_execute`), with its parameters written as literals
+(the moment as `now()`), so pgbench runs exactly the two statements HallDesk sends in
+its transaction: the lock of the counter's open session (SELECT ... FOR UPDATE), then
+the statement that finishes the current customer, picks the next with FOR UPDATE SKIP
+LOCKED, calls it and logs both events. One transaction per call, one client per counter.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from app.bootstrap import Core
 from tests.bench.benchlib import Latency, pg_bindir, run
 
 PARAM = re.compile(r"%\((\w+)\)s")
-NIL = "00000000-0000-0000-0000-000000000000"
 
 
 def _literal(value: Any) -> str:
@@ -39,11 +40,15 @@ def _literal(value: Any) -> str:
 
 
 def _render(statement: str, params: dict[str, Any]) -> str:
-    return PARAM.sub(lambda m: _literal(params[m.group(1)]), statement)
+    """The statement with its parameters as literals; the moment of the call as `now()`,
+    the clock of the run rather than the moment of capture."""
+    return PARAM.sub(
+        lambda m: "now()" if m.group(1) == "now" else _literal(params[m.group(1)]), statement
+    )
 
 
 def capture_call_sql(core: Core, hall: str, counters: int) -> dict[int, tuple[str, str]]:
-    """Counter number -> (the pick SELECT, the UPDATE that calls the ticket), as sent by
+    """Counter number -> (the session lock, the finish-pick-call-log statement), as sent by
     one `call_next` at each counter. Each call takes a ticket: reset the hall afterwards."""
     seen: list[tuple[str, dict[str, Any]]] = []
 
@@ -57,13 +62,9 @@ def capture_call_sql(core: Core, hall: str, counters: int) -> dict[int, tuple[st
             seen.clear()
             if core.queue.call_next(hall, n) is None:
                 raise RuntimeError(f"counter {n} found nobody waiting")
-            pick = next((s, p) for s, p in seen if "SKIP LOCKED" in s)
-            upd = next((s, p) for s, p in seen if s.startswith("UPDATE tickets SET status"))
-            upd_params = dict(upd[1])
-            upd_sql = _render(upd[0].replace("%(tickets_id)s", ":id"), upd_params)
-            # the clock of the run, not the moment of capture
-            upd_sql = re.sub(r"called_at='[^']*'", "called_at=now()", upd_sql)
-            out[n] = (" ".join(_render(*pick).split()), " ".join(upd_sql.split()))
+            lock = next((s, p) for s, p in seen if "FROM counter_sessions" in s)
+            call = next((s, p) for s, p in seen if s.lstrip().startswith("WITH finished AS"))
+            out[n] = (" ".join(_render(*lock).split()), " ".join(_render(*call).split()))
     finally:
         event.remove(core.db.engine, "before_cursor_execute", grab)
     return out
@@ -88,18 +89,12 @@ def reset_hall(core: Core, hall: str) -> None:
 
 
 def script(calls: dict[int, tuple[str, str]]) -> str:
-    """One pgbench script: client k works at counter k % N + 1, like HallDesk's threads."""
+    """One pgbench script: client k works at counter k % N + 1, like HallDesk's counters:
+    BEGIN, the session lock, the call statement, END."""
     lines = [f"\\set counter :client_id % {len(calls)}", "BEGIN;"]
-    for i, (n, (pick, upd)) in enumerate(sorted(calls.items())):
+    for i, (n, (lock, call)) in enumerate(sorted(calls.items())):
         lines.append(f"\\if :counter = {n - 1}" if i == 0 else f"\\elif :counter = {n - 1}")
-        # \gset keeps the id for the UPDATE: pgbench cannot store the NULL columns of the
-        # whole row, so the captured SELECT runs as it is, wrapped to hand on only its id,
-        # or the nil UUID (an UPDATE of no row) when it finds nothing: HallDesk would then
-        # read the whole queue, a step the bare SQL does not have.
-        lines += [
-            f"SELECT coalesce((SELECT pick.id FROM ({pick}) AS pick), '{NIL}'::uuid) AS id \\gset",
-            upd + ";",
-        ]
+        lines += [lock + ";", call + ";"]
     lines += ["\\endif", "END;"]
     return "\n".join(lines) + "\n"
 

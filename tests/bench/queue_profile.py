@@ -16,6 +16,7 @@ from sqlalchemy import event, text
 from app.bootstrap import Core
 
 STATEMENT_KINDS = (
+    ("WITH finished AS", "finish + pick + call + events, one statement (PostgreSQL)"),
     ("ORDER BY tickets.priority +", "pick next ticket (SELECT ... FOR UPDATE SKIP LOCKED)"),
     ("BEGIN", "BEGIN IMMEDIATE (SQLite)"),
     ("FROM counter_sessions", "lock the counter session (SELECT ... FOR UPDATE)"),

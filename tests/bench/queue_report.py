@@ -37,10 +37,10 @@ def table(report: dict[str, object]) -> str:
         rows = [
             ("issue_load", "issue ticket while loading, 1 thread"),
             ("call_next_1_thread", "call_next, 1 thread"),
-            ("pgbench_closed", f"pgbench pick+UPDATE, {n} clients back to back"),
+            ("pgbench_closed", f"pgbench, same SQL, {n} clients back to back"),
             ("call_next_closed", f"call_next, {n} threads back to back"),
             ("call_next_processes", f"call_next, {n} processes back to back"),
-            ("pgbench_paced", f"pgbench pick+UPDATE, {cfg['rate']:g}/s"),
+            ("pgbench_paced", f"pgbench, same SQL, {cfg['rate']:g}/s"),
             ("call_next_paced", f"call_next, {cfg['rate']:g}/s over {n} threads"),
         ]
         lines += [_row(label, r[key]) for key, label in rows if key in r]
@@ -66,12 +66,13 @@ def table(report: dict[str, object]) -> str:
                     f"HallDesk / pgbench, {mode}: calls/s x{ratio['per_s']}, "
                     f"p50 x{ratio['p50']}, p99 x{ratio['p99']}, mean x{ratio['mean']}"
                 )
-        pick = r.get("pick_explain")
-        if isinstance(pick, dict):
-            lines.append(
-                f"pick SELECT alone at {cfg['tickets']} waiting (EXPLAIN ANALYZE): "
-                f"{pick['ms']} ms; plan: {' > '.join(pick['plan'])}"
-            )
+        for key, what in (("pick_explain", "pick SELECT"), ("call_explain", "call statement")):
+            plan = r.get(key)
+            if isinstance(plan, dict):
+                lines.append(
+                    f"{what} alone at {cfg['tickets']} waiting (EXPLAIN ANALYZE): "
+                    f"{plan['ms']} ms; plan: {' > '.join(plan['plan'])}"
+                )
         for key, value in r.items():
             if key.startswith("cycles_"):
                 threads = key.split("_")[1]

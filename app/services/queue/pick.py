@@ -17,12 +17,20 @@ It takes the first of them it can lock, which is the first of the whole queue it
 lock: any other ticket comes after all k. Should none of the k be left, it reads the
 whole queue, so the pick is exact however busy the hall. SQLite has one writer at a time
 (`BEGIN IMMEDIATE`): nothing is ever locked, and the first head of each service is enough.
+
+On PostgreSQL "call next" sends the pick inside one statement (`NextTicket.call`) that
+also finishes the counter's current customer, calls the picked ticket and logs both
+events ('done', then 'called'): one round trip instead of five. The whole-queue pick is
+the second argument of a `coalesce`, so it runs only when none of the k is left, as
+before. The counter's open session is locked by the statement before (`QueueBase._step`),
+so this one starts with a snapshot taken after the lock and sees the counter as the last
+step there left it.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -64,6 +72,32 @@ class NextTicket:
                 row = c.execute(self._statement(hall, counter, 0), {"day": day}).first()
         return TicketRow._make(row) if row is not None else None
 
+    def call(
+        self,
+        c: Connection,
+        hall: HallInfo,
+        counter: CounterInfo,
+        day: date,
+        staff_id: uuid.UUID,
+        now: datetime,
+    ) -> TicketRow | None:
+        """PostgreSQL only, the counter's open session locked: finish the current customer
+        (if any), call the next (if any) for `staff_id`, log 'done' and 'called', in one
+        statement. The ticket as called, or None if nobody waits."""
+        if not self._postgres:
+            raise RuntimeError("NextTicket.call is PostgreSQL's; SQLite picks, then updates")
+        active = {sv.id: sv.priority_weight for sv in hall.services}
+        weights = tuple(active.get(sid, 0) for sid in counter.service_ids)
+        key = ("call", hall.id, counter, weights)
+        stmt = self._statements.get(key)
+        if stmt is None:
+            stmt = _postgres_call(hall, counter, weights)
+            if len(self._statements) >= _CACHE_MAX:
+                self._statements.clear()
+            self._statements[key] = stmt
+        row = c.execute(stmt, {"day": day, "staff_id": staff_id, "now": now}).first()
+        return TicketRow._make(row) if row is not None else None
+
     def _statement(self, hall: HallInfo, counter: CounterInfo, heads: int) -> Executable:
         active = {sv.id: sv.priority_weight for sv in hall.services}
         weights = tuple(active.get(sid, 0) for sid in counter.service_ids)
@@ -84,6 +118,17 @@ def _postgres_pick(
     """One short statement with the counter's constants written in (only the day is a
     parameter): the first `heads` tickets of the queue, by `= ANY(ARRAY(...))`, which
     probes the primary key whatever the table's size; all of the queue if `heads` is 0."""
+    sql = _postgres_pick_sql(hall_id, service_ids, weights, heads, _COLUMNS)
+    return text(sql).bindparams(bindparam("day", type_=Date)).columns(*TICKET_COLUMNS)
+
+
+def _postgres_pick_sql(
+    hall_id: uuid.UUID,
+    service_ids: tuple[uuid.UUID, ...],
+    weights: tuple[int, ...],
+    heads: int,
+    columns: str,
+) -> str:
     sids = "ARRAY[" + ", ".join(_uuid(s) for s in service_ids) + "]::uuid[]"
     weight = "(ARRAY[" + ", ".join(str(int(w)) for w in weights) + "]::integer[])"
     position = f"array_position({sids}, tickets.service_id)"
@@ -105,11 +150,65 @@ def _postgres_pick(
     else:
         where = f"""tickets.hall_id = {hall} AND tickets.status = 'waiting'
             AND tickets.business_date = :day AND tickets.service_id = ANY({sids})"""
-    sql = f"""SELECT {_COLUMNS} FROM tickets WHERE {where}
+    return f"""SELECT {columns} FROM tickets WHERE {where}
         ORDER BY tickets.priority + {weight}[{position}] DESC, {position},
             tickets.queue_at, tickets.number
         LIMIT 1 FOR UPDATE OF tickets SKIP LOCKED"""
-    return text(sql).bindparams(bindparam("day", type_=Date)).columns(*TICKET_COLUMNS)
+
+
+def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...]) -> Executable:
+    """Finish, pick, call and log as one statement of data-modifying CTEs (see the module's
+    docstring); the day, the clerk and the moment are its parameters. Its text starts
+    with "WITH finished AS" (tests/bench/pgbaseline.py finds it so)."""
+    at = _uuid(counter.id)
+    number = int(counter.number)
+    heads = 2 * len(hall.counters) + 1
+
+    def pick(k: int) -> str:
+        return _postgres_pick_sql(hall.id, counter.service_ids, weights, k, "tickets.id")
+
+    def logged(kind: str, rows: str) -> str:
+        return f"""SELECT {_uuid(hall.id)}::uuid, r.id, '{kind}',
+                r.prefix || lpad(r.number::text, 3, '0'), r.service_id, {number},
+                r.staff_id, '', :now
+            FROM {rows} AS r"""
+
+    open_statuses = "('called', 'serving')"
+    if counter.service_ids:
+        called_where = f"tickets.id = coalesce(({pick(heads)}), ({pick(0)}))"
+    else:
+        called_where = "FALSE"  # a counter serving nothing only finishes its customer
+    sql = f"""WITH finished AS (
+        UPDATE tickets SET finished_at = :now,
+            serving_at = coalesce(tickets.serving_at, tickets.called_at, :now),
+            status = 'done'
+        WHERE tickets.id = (
+                SELECT cur.id FROM tickets AS cur
+                WHERE cur.counter_id = {at} AND cur.status IN {open_statuses}
+                LIMIT 1)
+            AND tickets.status IN {open_statuses}
+        RETURNING tickets.id, tickets.prefix, tickets.number, tickets.service_id,
+            tickets.staff_id
+    ), called AS (
+        UPDATE tickets SET status = 'called', called_at = coalesce(tickets.called_at, :now),
+            counter_id = {at}, staff_id = :staff_id
+        WHERE {called_where} AND tickets.status = 'waiting'
+        RETURNING {_COLUMNS}
+    ), logged AS (
+        INSERT INTO ticket_events (hall_id, ticket_id, kind, display_number, service_id,
+            counter_number, staff_id, detail, at)
+        {logged("done", "finished")}
+        UNION ALL
+        {logged("called", "called")}
+    )
+    SELECT * FROM called"""
+    params = [
+        bindparam("staff_id", type_=TICKETS.c.staff_id.type),
+        bindparam("now", type_=TICKETS.c.finished_at.type),
+    ]
+    if counter.service_ids:
+        params.append(bindparam("day", type_=Date))
+    return text(sql).bindparams(*params).columns(*TICKET_COLUMNS)
 
 
 def _uuid(value: uuid.UUID) -> str:
