@@ -7,8 +7,10 @@ Run under a virtual X server:
 A demo hall is built in a temporary SQLite database on a manual clock (a Tuesday morning),
 a few customers are issued tickets and served, and each window is grabbed with
 `QWidget.grab()` once it shows the demo state: kiosk.png, kiosk_ticket.png, counter.png,
-display.png. The script drives the windows through their own signals (no sleeps, no
-processEvents loops) and exits non-zero if a window does not reach its state in time.
+display.png, and devices.png (the demo's simulated devices, played on pty pairs by the
+device simulator as `scripts/run` plays them). The script drives the windows through
+their own signals (no sleeps, no processEvents loops) and exits non-zero if a window does
+not reach its state in time.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from app.bootstrap import Core, build_core, build_station  # noqa: E402
+from app.bootstrap import Core, build_core, build_station, start_devices  # noqa: E402
 from app.services.clock import ManualClock  # noqa: E402
 from app.settings import DatabaseSettings, Settings  # noqa: E402
 from app.ui.application import Stations, build_windows  # noqa: E402
@@ -122,16 +124,19 @@ def main() -> int:
     clock = ManualClock(START)
     core = build_core(settings, data_dir=tmp, clock=clock, demo=True)
     seed(core, clock)
+    devices = start_devices(core, demo=True)
 
     app = QApplication(sys.argv)
     translations = install_translations(app, args.language)
     apply_theme(app)
     tasks = TaskManager()
     stations: Stations = build_windows(
-        build_station(core), ["kiosk", "counter", "display"], tasks, voice=None
+        build_station(core, devices), ["kiosk", "counter", "display"], tasks, voice=None
     )
     kiosk, counter, display = stations.kiosk, stations.counter, stations.display
-    assert kiosk and counter and display
+    panel = stations.device_panel
+    assert kiosk and counter and display and panel
+    panel.resize(1100, 640)
     kiosk.ticket_hold_ms = 600_000
     kiosk.resize(1024, 768)
     counter.resize(1180, 760)
@@ -164,9 +169,14 @@ def main() -> int:
     script.step("grab display", lambda: grab(display, args.out / "display.png"), lambda: True)
     script.step("issue", lambda: kiosk.issue("APPLY"), lambda: kiosk.showing_ticket)
     script.step("grab ticket", lambda: grab(kiosk, args.out / "kiosk_ticket.png"), lambda: True)
+    script.step(
+        "printed", lambda: None, lambda: "B" in panel.printer.toPlainText() and panel.isVisible()
+    )
+    script.step("grab devices", lambda: grab(panel, args.out / "devices.png"), lambda: True)
     script.run()
     app.exec()
     stations.shutdown()
+    devices.stop()
     translations.remove()
     core.close()
     if script.failed:

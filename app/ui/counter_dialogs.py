@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSpinBox,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -133,6 +134,9 @@ class TransferDialog(QDialog):
         layout.addWidget(label)
         self.services = QComboBox()
         self.services.setObjectName("TransferService")
+        # The style's menu-like delegate ignores the stylesheet's selection colours and
+        # drew the highlighted row white on white; a plain delegate follows them.
+        self.services.setItemDelegate(QStyledItemDelegate(self.services))
         for service in services:
             self.services.addItem(f"{service.prefix}  {service.name(language)}", service.code)
         index = self.services.findData(default_code) if default_code else -1

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QSpinBox
 
 from app.bootstrap import build_core
 from app.services.clock import ManualClock
@@ -276,6 +276,10 @@ def test_chinese_counter(qtbot, make_stations, sqlite_core, chinese):
     assert window.view.status.text() == "已呼叫 A001。"
     assert window.view.current_service.text() == "缴费业务"
     assert window.view.buttons["call_next"].text() == "叫下一位\nF1"
+    # the status says 已叫号 once; the timer beside it says how long ago, in other words
+    labels = [w.text() for w in window.findChildren(QLabel) if w.isVisible()]
+    assert sum(text.count("已叫号") for text in labels) == 1, labels
+    assert window.view.elapsed.text().startswith("叫号至今")
     _a, code = press(qtbot, window, Qt.Key.Key_F7, expect="failed")
     assert code == "counter_busy"
     assert window.view.status.text() == "请先完成或挂起当前客户。"
@@ -342,3 +346,52 @@ def test_the_clock_shows_an_iso_date_in_english(qtbot, make_stations, sqlite_cor
     window = _counter(qtbot, make_stations, sqlite_core)
     text = window.view.clock.text()
     assert re.match(r"\d{4}-\d{2}-\d{2} [A-Z][a-z]{2}  \d{2}:\d{2}", text), text
+
+
+def test_a_new_step_clears_the_last_steps_message(qtbot, make_stations, sqlite_core, english):
+    sqlite_core.queue.issue_ticket("DEMO", "PAY")
+    window = _counter(qtbot, make_stations, sqlite_core)
+    log_in(qtbot, window)
+    press(qtbot, window, Qt.Key.Key_F4, expect="failed")
+    assert window.view.status.level == "error"
+    press(qtbot, window, Qt.Key.Key_F1)
+    assert window.view.status.text() == "Called A001."
+    assert window.view.status.level == "info"
+
+
+def test_the_login_counter_field_has_no_broken_arrows(qtbot, make_stations, sqlite_core):
+    window = _counter(qtbot, make_stations, sqlite_core)
+    qtbot.waitUntil(lambda: window.login_dialog is not None)
+    field = window.login_dialog.counter
+    assert field.buttonSymbols() == QSpinBox.ButtonSymbols.NoButtons
+    qtbot.keyClick(field, Qt.Key.Key_Up)  # the keys still step it
+    assert field.value() == 2
+
+
+# A popup asks the window system to raise it and grab the keyboard; offscreen has neither.
+@pytest.mark.qt_log_ignore(
+    "does not support raise", "does not support grabbing the keyboard", "propagateSizeHints"
+)
+def test_the_transfer_lists_highlighted_row_is_visible(qtbot, qapp, sqlite_core):
+    """The drop-down of the transfer dialog drew its highlighted row white on white."""
+    from app.ui.counter_dialogs import TransferDialog
+    from app.ui.theme import apply_theme
+
+    previous = qapp.styleSheet()
+    apply_theme(qapp)
+    try:
+        services = list(sqlite_core.queries.hall("DEMO").services)
+        dialog = TransferDialog("A001", services, services[1].code, "en")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.services.showPopup()
+        view = dialog.services.view()
+        qtbot.waitUntil(view.isVisible)
+        rect = view.visualRect(view.currentIndex())
+        image = view.viewport().grab().toImage()
+        ratio = view.viewport().devicePixelRatioF()
+        x, y = int((rect.left() + 3) * ratio), int(rect.center().y() * ratio)
+        assert image.pixelColor(x, y).name() == "#1565c0"
+        dialog.services.hidePopup()
+    finally:
+        qapp.setStyleSheet(previous)
