@@ -33,7 +33,8 @@ from app.services.hall_ref import HallDirectory
 from app.services.queue.counters import CounterService
 from app.services.queue.queries import QueueQueries
 from app.services.queue.service import QueueService
-from app.services.security.auth import AuthService
+from app.services.security.audit import AuditService
+from app.services.security.auth import AuthService, PasswordPolicy
 from app.services.simulation.demo_devices import DemoDevices
 from app.services.simulation.demo_hall import ensure_demo_hall
 from app.settings import Settings, default_data_dir
@@ -55,6 +56,7 @@ class Core:
     dispenser: DispenserService
     queries: QueueQueries
     auth: AuthService
+    audit: AuditService
     clock: Clock
 
     @property
@@ -113,17 +115,21 @@ def build_core(
     clock = clock or SystemClock()
     halls = HallDirectory(db)
     queue = QueueService(db, halls, clock)
-    evaluations = EvaluationService(db, halls, clock)
+    sec = settings.security
+    policy = PasswordPolicy(sec.lockout_attempts, sec.lockout_minutes, sec.min_password_length)
+    auth = AuthService(db, clock=clock, policy=policy, station=settings.station.name)
+    evaluations = EvaluationService(db, halls, clock, auth=auth)
     return Core(
         settings=settings,
         db=db,
         halls=halls,
         queue=queue,
-        counters=CounterService(db, halls, clock),
+        counters=CounterService(db, halls, clock, auth=auth),
         evaluations=evaluations,
         dispenser=DispenserService(queue, halls, evaluations, settings.station),
         queries=QueueQueries(db, halls, clock),
-        auth=AuthService(db),
+        auth=auth,
+        audit=AuditService(db, auth.proofs, clock),
         clock=clock,
     )
 

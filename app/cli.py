@@ -18,7 +18,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from app import __version__
+from app import __version__, cli_audit
 from app.settings import (
     ROLES,
     MissingSettingsFile,
@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "init-config", help="write the default settings to --config FILE (never overwrites)"
     )
+    cli_audit.add_parser(sub)
     return p
 
 
@@ -164,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         return _init_db(settings, args)
     if command == "db-password":
         return _db_password(settings, args)
+    if command == "audit":
+        return _audit(settings, args)
     if args.headless:
         return _headless(settings, args)
     if not _has_display():
@@ -199,6 +202,16 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
             return int(run_gui(build_station(core, devices)))
         finally:
             devices.stop()
+    finally:
+        core.close()
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    core = _core(settings, args, demo=False)
+    if core is None:
+        return 3
+    try:
+        return cli_audit.run(core, args)
     finally:
         core.close()
 

@@ -103,11 +103,20 @@ class DeviceSettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    # failed log-ins before an account is locked, and for how long (counted centrally)
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    min_password_length: int = 8
+
+
+@dataclass(frozen=True)
 class Settings:
     version: int = SETTINGS_VERSION
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     station: StationSettings = field(default_factory=StationSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
     buses: tuple[BusSettings, ...] = ()
     devices: tuple[DeviceSettings, ...] = ()
     # Where the file came from (not saved).
@@ -234,6 +243,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     database = _build(DatabaseSettings, raw.get("database", {}), text, path, "database")
     station = _build(StationSettings, raw.get("station", {}), text, path, "station")
     ui = _build(UiSettings, raw.get("ui", {}), text, path, "ui")
+    security = _build(SecuritySettings, raw.get("security", {}), text, path, "security")
     buses = tuple(
         _build(BusSettings, item, text, path, "buses", ("name", "url"), n)
         for n, item in enumerate(_list_of_tables(raw.get("buses", []), text, path, "buses"))
@@ -247,6 +257,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         database=database,
         station=station,
         ui=ui,
+        security=security,
         buses=buses,
         devices=devices,
         path=path,
@@ -291,6 +302,13 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
         raise fail("number_start..number_end must lie within 1..999", "station", key)
     if s.ui.refresh_ms < 50 or s.ui.refresh_ms > 5000:
         raise fail("refresh_ms must be 50..5000", "ui", "refresh_ms")
+    for key, low, high in (
+        ("lockout_attempts", 1, 100),
+        ("lockout_minutes", 1, 1440),
+        ("min_password_length", 6, 64),
+    ):
+        if not low <= getattr(s.security, key) <= high:
+            raise fail(f"{key} must be {low}..{high}", "security", key)
     seen: set[str] = set()
     for n, b in enumerate(s.buses):
         if b.name in seen:

@@ -47,7 +47,7 @@ def seed(core: Core, clock: ManualClock) -> None:
     q, c, auth = core.queue, core.counters, core.auth
     staff = {n: auth.login(str(1000 + n), "1234") for n in (2, 3, 4, 5, 6)}
     for n, s in staff.items():
-        c.open_session(HALL, n, s.id)
+        c.open_session(HALL, n, s)
     plan = ["PAY"] * 9 + ["APPLY"] * 6 + ["ENQ"] * 4 + ["GREEN"] * 2
     for i, service in enumerate(plan):
         clock.advance(37 + 11 * (i % 4))

@@ -3,6 +3,7 @@
 No Qt and no upper layer is imported here.
 """
 
+from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.evaluation import Alert, Evaluation
 from app.models.hall import Counter, CounterService, Hall, Service, Staff
@@ -10,6 +11,7 @@ from app.models.queue import CounterPause, CounterSession, Ticket, TicketEvent, 
 
 __all__ = [
     "Alert",
+    "AuditEntry",
     "Base",
     "Evaluation",
     "Counter",

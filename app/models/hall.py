@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UuidPk
+from app.models.base import Base, UtcDateTime, UuidPk
 
 STAFF_ROLES = ("clerk", "manager", "admin")
 
@@ -86,3 +87,10 @@ class Staff(UuidPk, Base):
     role: Mapped[str] = mapped_column(String(16), default="clerk")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Lock-out, counted here so that every station of the hall sees the same count.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Set by an administrator's reset: the next log-in must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.services.desks.admin import BUS_FIELDS, DEVICE_FIELDS, StationAdmin, applies
 from app.services.devices.setup import DeviceStatus
+from app.services.security.actor import Actor
 from app.ui.messages import device_kind_text, error_text
 from app.ui.qtcompat import emit
 from app.ui.taskman import TaskManager
@@ -57,6 +58,7 @@ class AdminWindow(QWidget):
         self.setObjectName("AdminWindow")
         self.setWindowTitle(self.tr("HallDesk - Devices"))
         self._admin = admin
+        self._actor: Actor | None = None  # the administrator logged in here
         self._tasks = tasks
         root = QVBoxLayout(self)
         login = QHBoxLayout()
@@ -145,7 +147,9 @@ class AdminWindow(QWidget):
         self.password.clear()
         self._on_error(exc)
 
-    def _on_login(self, staff: Any) -> None:
+    def _on_login(self, actor: Actor) -> None:
+        self._actor = actor
+        staff = actor.staff
         self.password.clear()
         self.body.setEnabled(True)
         self.load_settings()
@@ -221,9 +225,11 @@ class AdminWindow(QWidget):
         if not self._admin.has_devices or st is None:
             self.show_message(self.tr("Select a device first (the bus station must run here)."))
             return
-        admin = self._admin
+        admin, actor = self._admin, self._actor
+        if actor is None:  # the body is disabled until an administrator logged in
+            return
         self._tasks.run_in_background(
-            lambda: admin.test(key, st),
+            lambda: admin.test(actor, key, st),
             lambda _r: self.show_message(self.tr("Test sent.")),
             self._on_error,
             owner=self,
@@ -281,9 +287,11 @@ class AdminWindow(QWidget):
 
     def save(self) -> None:
         buses, devices = self._edited_rows()
-        admin = self._admin
+        admin, actor = self._admin, self._actor
+        if actor is None:  # the body is disabled until an administrator logged in
+            return
         self._tasks.run_in_background(
-            lambda: admin.save(buses, devices),
+            lambda: admin.save(actor, buses, devices),
             self._on_saved,
             self._on_error,
             owner=self,

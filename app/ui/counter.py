@@ -21,9 +21,11 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QDialog, QWidget
 
+from app.services import errors
 from app.services.desks.counter import CounterDesk, DeskState, LoginResult, StepArgs, StepResult
 from app.services.dto import CounterState, HallInfo, StaffInfo
 from app.services.errors import DomainError
+from app.services.security.actor import Actor
 from app.ui.counter_dialogs import CallNumberDialog, LoginDialog, PauseDialog, TransferDialog
 from app.ui.counter_render import rating_text, render_elapsed, render_state, success_text
 from app.ui.counter_view import ACTIONS, CounterView
@@ -70,6 +72,7 @@ class CounterWindow(QWidget):
         self._staff: StaffInfo | None = None
         self._state: CounterState | None = None
         self._allowed: frozenset[str] = frozenset()
+        self._actor: Actor | None = None  # who logged in at this window (proven)
         self._ratings_seen: set[object] | None = None  # None: not read yet (old ones stay)
         self._busy = False
         self._prompted = False
@@ -190,11 +193,11 @@ class CounterWindow(QWidget):
         self._open_dialog(dialog, lambda: self._run("pause", StepArgs(reason=dialog.reason_code)))
 
     def _run(self, action: str, args: StepArgs | None = None) -> None:
-        desk, number = self._desk, self._counter_number
+        desk, number, actor = self._desk, self._counter_number, self._actor
         self.view.status.clear_message()
         self._set_busy(True)
         self._tasks.run_in_background(
-            lambda: desk.step(number, action, args),
+            lambda: desk.step(number, action, args, actor=actor),
             self._on_action_done,
             lambda exc: self._on_action_failed(action, exc),
             owner=self,
@@ -225,8 +228,10 @@ class CounterWindow(QWidget):
     # ------------------------------------------------------------------ login
     def _login(self, job: str, password: str, counter: int) -> None:
         desk = self._desk
+        dialog = self.login_dialog
+        new_password = dialog.chosen_password if dialog is not None else None
         self._tasks.run_in_background(
-            lambda: desk.log_in(job, password, counter),
+            lambda: desk.log_in(job, password, counter, new_password=new_password),
             self._on_logged_in,
             self._on_login_failed,
             owner=self,
@@ -235,6 +240,7 @@ class CounterWindow(QWidget):
 
     def _on_logged_in(self, result: LoginResult) -> None:
         self._close_dialog()
+        self._actor = result.actor
         self._staff = result.staff
         self._counter_number = result.desk.counter_number
         self._show_desk(result.desk)
@@ -244,13 +250,17 @@ class CounterWindow(QWidget):
 
     def _on_login_failed(self, exc: BaseException) -> None:
         dialog = self.login_dialog
-        if dialog is not None:
+        code = exc.code if isinstance(exc, DomainError) else ""
+        if dialog is not None and code == errors.PASSWORD_CHANGE_REQUIRED:
+            dialog.ask_new_password(error_text(exc))
+        elif dialog is not None:
             dialog.show_error(error_text(exc))
         else:
             self.view.status.show_error(error_text(exc))
 
     def _logged_out(self, message: str) -> None:
         self._staff = None
+        self._actor = None
         self._render()
         self.view.status.show_info(message)
         emit(self.logged_out)

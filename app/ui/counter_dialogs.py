@@ -73,12 +73,25 @@ class LoginDialog(QDialog):
         # arrow buttons drawn as broken lines, so the field shows none.
         self.counter.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.counter.setValue(max(1, counter))
+        # After an administrator's reset: the new password, twice (hidden until asked).
+        self.new_password = QLineEdit()
+        self.new_password.setObjectName("NewPassword")
+        self.repeat_password = QLineEdit()
+        self.repeat_password.setObjectName("RepeatPassword")
+        for field in (self.new_password, self.repeat_password):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow(self.tr("Job number"), self.job_number)
         form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.tr("New password"), self.new_password)
+        form.addRow(self.tr("Repeat the new password"), self.repeat_password)
         form.addRow(self.tr("Counter"), self.counter)
+        self._form = form
         self.fixed_counter = counter > 0
         if self.fixed_counter:
             form.setRowVisible(self.counter, False)
+        self.asking_new_password = False
+        form.setRowVisible(self.new_password, False)
+        form.setRowVisible(self.repeat_password, False)
         layout.addLayout(form)
         self.status = StatusLine(clear_after_ms=15000)
         layout.addWidget(self.status)
@@ -98,8 +111,25 @@ class LoginDialog(QDialog):
     def show_error(self, text: str) -> None:
         self.set_busy(False)
         self.status.show_error(text, sticky=True)
-        self.password.selectAll()
-        self.password.setFocus()
+        if self.asking_new_password and self.password.text():
+            self.new_password.selectAll()
+            self.new_password.setFocus()
+        else:
+            self.password.selectAll()
+            self.password.setFocus()
+
+    def ask_new_password(self, text: str) -> None:
+        """The password was reset by an administrator: a new one must be chosen now."""
+        self.asking_new_password = True
+        self._form.setRowVisible(self.new_password, True)
+        self._form.setRowVisible(self.repeat_password, True)
+        self.set_busy(False)
+        self.status.show_error(text, sticky=True)
+        self.new_password.setFocus()
+
+    @property
+    def chosen_password(self) -> str | None:
+        return self.new_password.text() if self.asking_new_password else None
 
     def _submit(self) -> None:
         if self.busy:
@@ -108,6 +138,10 @@ class LoginDialog(QDialog):
         if not job or not self.password.text():
             self.status.show_error(self.tr("Enter your job number and password."))
             (self.password if job else self.job_number).setFocus()
+            return
+        if self.asking_new_password and self.new_password.text() != self.repeat_password.text():
+            self.status.show_error(self.tr("The two new passwords differ."))
+            self.repeat_password.setFocus()
             return
         self.set_busy(True)
         emit(self.login_requested, job, self.password.text(), self.counter.value())

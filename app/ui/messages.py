@@ -90,7 +90,21 @@ def error_text(exc: BaseException) -> str:
         errors.BAD_INPUT: translate("Messages", "The input is not valid."),
         errors.RATING_CLOSED: translate("Messages", "This rating request is already closed."),
         errors.BAD_SETTINGS: translate("Messages", "Not saved: {reason}"),
-        errors.NOT_ALLOWED: translate("Messages", "Only an administrator may change the devices."),
+        errors.NOT_AUTHENTICATED: translate("Messages", "Please log in first."),
+        errors.ACCOUNT_LOCKED: translate(
+            "Messages",
+            "Too many wrong passwords: the account is locked. Try again in {minutes} min "
+            "or ask an administrator.",
+        ),
+        errors.PASSWORD_CHANGE_REQUIRED: translate(
+            "Messages", "Your password was reset. Choose a new password to log in."
+        ),
+        errors.WEAK_PASSWORD: translate(
+            "Messages",
+            "Choose a password of at least {length} characters, not digits alone and not "
+            "your job number.",
+        ),
+        errors.NOT_ALLOWED: translate("Messages", "Your role may not do this."),
         errors.NO_DEVICES: translate(
             "Messages", "Select a device first (the bus station must run here)."
         ),

@@ -614,6 +614,14 @@
         <translation>Password</translation>
     </message>
     <message>
+        <source>New password</source>
+        <translation>New password</translation>
+    </message>
+    <message>
+        <source>Repeat the new password</source>
+        <translation>Repeat the new password</translation>
+    </message>
+    <message>
         <source>Counter</source>
         <translation>Counter</translation>
     </message>
@@ -628,6 +636,10 @@
     <message>
         <source>Enter your job number and password.</source>
         <translation>Enter your job number and password.</translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
+        <translation>The two new passwords differ.</translation>
     </message>
 </context>
 <context>
@@ -721,8 +733,24 @@
         <translation>Not saved: {reason}</translation>
     </message>
     <message>
-        <source>Only an administrator may change the devices.</source>
-        <translation>Only an administrator may change the devices.</translation>
+        <source>Please log in first.</source>
+        <translation>Please log in first.</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: the account is locked. Try again in {minutes} min or ask an administrator.</source>
+        <translation>Too many wrong passwords: the account is locked. Try again in {minutes} min or ask an administrator.</translation>
+    </message>
+    <message>
+        <source>Your password was reset. Choose a new password to log in.</source>
+        <translation>Your password was reset. Choose a new password to log in.</translation>
+    </message>
+    <message>
+        <source>Choose a password of at least {length} characters, not digits alone and not your job number.</source>
+        <translation>Choose a password of at least {length} characters, not digits alone and not your job number.</translation>
+    </message>
+    <message>
+        <source>Your role may not do this.</source>
+        <translation>Your role may not do this.</translation>
     </message>
     <message>
         <source>Select a device first (the bus station must run here).</source>

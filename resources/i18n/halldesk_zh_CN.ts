@@ -610,6 +610,14 @@
         <translation>密码</translation>
     </message>
     <message>
+        <source>New password</source>
+        <translation>新密码</translation>
+    </message>
+    <message>
+        <source>Repeat the new password</source>
+        <translation>再次输入新密码</translation>
+    </message>
+    <message>
         <source>Counter</source>
         <translation>窗口号</translation>
     </message>
@@ -624,6 +632,10 @@
     <message>
         <source>Enter your job number and password.</source>
         <translation>请输入工号和密码。</translation>
+    </message>
+    <message>
+        <source>The two new passwords differ.</source>
+        <translation>两次输入的新密码不一致。</translation>
     </message>
 </context>
 <context>
@@ -717,8 +729,24 @@
         <translation>未保存: {reason}</translation>
     </message>
     <message>
-        <source>Only an administrator may change the devices.</source>
-        <translation>只有管理员可以修改设备。</translation>
+        <source>Please log in first.</source>
+        <translation>请先登录。</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: the account is locked. Try again in {minutes} min or ask an administrator.</source>
+        <translation>密码错误次数过多，账号已锁定。请 {minutes} 分钟后再试，或联系管理员。</translation>
+    </message>
+    <message>
+        <source>Your password was reset. Choose a new password to log in.</source>
+        <translation>您的密码已被重置，请设置新密码后登录。</translation>
+    </message>
+    <message>
+        <source>Choose a password of at least {length} characters, not digits alone and not your job number.</source>
+        <translation>请设置至少 {length} 位的密码，不能全是数字，也不能与工号相同。</translation>
+    </message>
+    <message>
+        <source>Your role may not do this.</source>
+        <translation>您的角色无权执行此操作。</translation>
     </message>
     <message>
         <source>Select a device first (the bus station must run here).</source>

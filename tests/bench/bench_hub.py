@@ -49,7 +49,7 @@ def run(presses: int) -> dict[str, float]:
     assert hub is not None
     hub.start()
     clerk = core.auth.login("1001", "1234")
-    core.counters.open_session("DEMO", 1, clerk.id)
+    core.counters.open_session("DEMO", 1, clerk)
     for _ in range(presses + 1):
         core.queue.issue_ticket("DEMO", "PAY")
     time.sleep(0.5)

@@ -185,7 +185,7 @@ def build_bench_hall(core: Core, code: str, counters: int) -> list[str]:
 def log_in_counters(core: Core, code: str, counters: int) -> None:
     for n in range(1, counters + 1):
         staff = core.auth.login(str(1000 + n), DEMO_PASSWORD)
-        core.counters.open_session(code, n, staff.id)
+        core.counters.open_session(code, n, staff)
 
 
 def log_out_counters(core: Core, code: str, counters: int) -> None:

@@ -11,6 +11,7 @@ from collections import Counter as Tally
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from app.models import (
@@ -30,6 +31,10 @@ from app.services.errors import DomainError
 from app.services.hall_ref import HallDirectory
 from app.services.queue.counters import CounterService as Sessions
 from app.services.queue.service import QueueService
+from app.services.security.auth import AuthService
+
+CLERK_PASSWORD = "clerk-pw-1"
+CLERK_HASH = PasswordHasher().hash(CLERK_PASSWORD)  # one hash: the clerks are test fixtures
 
 HALL = "CONC"
 COUNTERS = 8
@@ -77,7 +82,7 @@ def _build_hall(db: Database, tickets: int) -> None:
                     job_number=f"C{n:03d}",
                     name=f"clerk {n}",
                     role="clerk",
-                    password_hash="-",
+                    password_hash=CLERK_HASH,
                     active=True,
                 )
             )
@@ -135,10 +140,9 @@ def test_eight_counters_call_two_thousand_tickets(hall_url: str) -> None:
         try:
             halls = HallDirectory(db)
             queue = QueueService(db, halls)
-            with db.read() as s:
-                staff = s.scalar(select(Staff.id).where(Staff.job_number == f"C{number:03d}"))
-            assert staff is not None
-            Sessions(db, halls).open_session(HALL, number, staff)
+            auth = AuthService(db)
+            staff = auth.login(f"C{number:03d}", CLERK_PASSWORD)
+            Sessions(db, halls, auth=auth).open_session(HALL, number, staff)
             start_line.wait(timeout=30)
             while (ticket := queue.call_next(HALL, number)) is not None:
                 called[number].append(ticket)
@@ -242,10 +246,9 @@ def test_clerks_logging_in_at_once_leave_one_session_per_counter(empty_hall_url:
         def clerk(n: int, start_line: threading.Barrier = start_line) -> None:
             db = Database.from_url(empty_hall_url, pool_size=1, use_keyring=False)
             try:
-                with db.read() as s:
-                    staff = s.scalar(select(Staff.id).where(Staff.job_number == f"C{n:03d}"))
-                assert staff is not None
-                sessions = Sessions(db, HallDirectory(db))
+                auth = AuthService(db)
+                staff = auth.login(f"C{n:03d}", CLERK_PASSWORD)
+                sessions = Sessions(db, HallDirectory(db), auth=auth)
                 start_line.wait(timeout=30)
                 try:
                     sessions.open_session(HALL, 1 + n % 2, staff)

@@ -94,7 +94,7 @@ def hall(sim: Simulator, sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Core
 
 def _login(core: Core, counter: int = 1) -> None:
     staff = core.auth.login(f"100{counter}", "1234")
-    core.counters.open_session(HALL, counter, staff.id)
+    core.counters.open_session(HALL, counter, staff)
 
 
 def _tickets(core: Core) -> int:

@@ -55,7 +55,7 @@ def test_headless_bus_station_serves_keypad_and_stops_on_sigterm(tmp_path: Path)
         _config(cfg, db, sim)
         core = build_core(make_settings(f"sqlite:///{db}"), data_dir=tmp_path, demo=True)
         clerk = core.auth.login("1002", "1234")
-        core.counters.open_session("DEMO", 2, clerk.id)
+        core.counters.open_session("DEMO", 2, clerk)
         core.queue.issue_ticket("DEMO", "PAY")
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         proc = subprocess.Popen(

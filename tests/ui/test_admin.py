@@ -99,7 +99,7 @@ def test_device_panel_drives_the_hall(qtbot, demo_core: Core, tasks: TaskManager
     qtbot.addWidget(panel)
     panel.show()
     clerk = demo_core.auth.login("1003", "1234")
-    demo_core.counters.open_session("DEMO", 3, clerk.id)
+    demo_core.counters.open_session("DEMO", 3, clerk)
     # the customer takes a ticket at the dispenser panel: it is printed
     qtbot.mouseClick(panel.findChild(QPushButton, "Button2"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "B001" in panel.printer.toPlainText(), timeout=5000)

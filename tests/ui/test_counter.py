@@ -260,7 +260,7 @@ def test_a_login_elsewhere_ends_this_session(qtbot, make_stations, sqlite_core, 
     window = _counter(qtbot, make_stations, sqlite_core)
     log_in(qtbot, window)
     other = sqlite_core.auth.login("1002", "1234")
-    sqlite_core.counters.open_session("DEMO", 1, other.id)  # someone took counter 1
+    sqlite_core.counters.open_session("DEMO", 1, other)  # someone took counter 1
     qtbot.waitUntil(lambda: window.staff is None, timeout=2000)
     qtbot.waitUntil(lambda: window.login_dialog is not None)
     assert window.login_dialog.status.text() == ""  # a fresh dialog
@@ -329,7 +329,7 @@ def test_after_a_restart_the_window_shows_the_counter_as_it_is(
     )
     sqlite_core.queue.issue_ticket("DEMO", "APPLY")
     clerk = sqlite_core.auth.login("1001", "1234")
-    sqlite_core.counters.open_session("DEMO", 1, clerk.id)
+    sqlite_core.counters.open_session("DEMO", 1, clerk)
     sqlite_core.queue.call_next("DEMO", 1)
     window = _counter(qtbot, make_stations, core)  # a fresh window: nobody logged in here
     qtbot.waitUntil(lambda: window.view.current_number.text() == "B001", timeout=5000)

@@ -30,7 +30,7 @@ def _click(qtbot, panel: DevicePanel, name: str) -> None:
 
 def _log_in(core: Core, counter: int) -> None:
     clerk = core.auth.login(f"100{counter}", "1234")
-    core.counters.open_session("DEMO", counter, clerk.id)
+    core.counters.open_session("DEMO", counter, clerk)
 
 
 def test_keypad_shows_waiting_and_ticket_apart_and_the_led_the_letter(

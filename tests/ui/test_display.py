@@ -9,7 +9,7 @@ from tests.ui.conftest import log_in
 
 def _serve(core, counter: int, job: str) -> None:
     staff = core.auth.login(job, "1234")
-    core.counters.open_session("DEMO", counter, staff.id)
+    core.counters.open_session("DEMO", counter, staff)
 
 
 def test_shows_calls_counters_and_waiting_and_speaks_only_new_calls(

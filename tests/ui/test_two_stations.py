@@ -64,7 +64,7 @@ def test_a_display_pc_sees_calls_made_on_another_pc(
     # The other PC (its own engine and services) issues and calls.
     second_core.queue.issue_ticket("DEMO", "GREEN")
     staff = second_core.auth.login("1006", "1234")
-    second_core.counters.open_session("DEMO", 6, staff.id)
+    second_core.counters.open_session("DEMO", 6, staff)
     second_core.queue.call_next("DEMO", 6)
     t0 = time.monotonic()
     qtbot.waitUntil(lambda: display.latest_call_text == "V001 → Counter 6", timeout=1000)

@@ -17,9 +17,9 @@ from app.devices.transport import SerialPortInfo
 from app.services import errors
 from app.services.devices.hub import DeviceHub
 from app.services.devices.setup import DeviceStatus, serial_ports
-from app.services.dto import StaffInfo
 from app.services.errors import DomainError
-from app.services.security.auth import AuthService, may
+from app.services.security import audit
+from app.services.security.auth import Actor, AuthService, may
 from app.settings import (
     DEVICE_KINDS,
     BusSettings,
@@ -57,11 +57,11 @@ class StationAdmin:
         """Whether the device hub runs in this process (status and tests need it)."""
         return self._hub is not None
 
-    def log_in(self, job_number: str, password: str) -> StaffInfo:
-        staff = self._auth.login(job_number, password)
-        if not may(staff.role, "admin"):
+    def log_in(self, job_number: str, password: str) -> Actor:
+        actor = self._auth.login(job_number, password)
+        if not may(actor.role, "admin"):
             raise DomainError(errors.NOT_ALLOWED, "only an administrator may change the devices")
-        return staff
+        return actor
 
     # ------------------------------------------------------------------ reading
     def serial_ports(self) -> list[SerialPortInfo]:
@@ -88,16 +88,39 @@ class StationAdmin:
         )
         return replace(parse_settings(settings_to_toml(new), path), path=path)
 
-    def save(self, buses: list[Row], devices: list[Row]) -> Path:
-        """Check and write the settings file; `bad_settings` (nothing written) if wrong."""
+    def save(self, actor: Actor, buses: list[Row], devices: list[Row]) -> Path:
+        """Check and write the settings file, audited; `bad_settings` (nothing written)
+        if wrong, `not_allowed` unless `actor` is an administrator."""
+        self._auth.check(actor, "admin")
         try:
             checked = self.checked(buses, devices)
         except SettingsError as exc:
             raise DomainError(errors.BAD_SETTINGS, str(exc), reason=str(exc)) from exc
-        return save_settings(checked)
+        return self._auth.audited(
+            actor,
+            "admin",
+            audit.SETTINGS_SAVED,
+            lambda: save_settings(checked),
+            record_type="settings",
+            record_id=checked.path or "",
+            buses=len(checked.buses),
+            devices=len(checked.devices),
+        )
 
     # ------------------------------------------------------------------ tests
-    def test(self, which: str, device: DeviceStatus) -> None:
+    def test(self, actor: Actor, which: str, device: DeviceStatus) -> None:
+        """A field engineer's test command to one device, audited."""
+        self._auth.audited(
+            actor,
+            "admin",
+            audit.DEVICE_TEST,
+            lambda: self._test(which, device),
+            record_type="device",
+            record_id=f"{device.bus}/{device.address}",
+            test=which,
+        )
+
+    def _test(self, which: str, device: DeviceStatus) -> None:
         hub = self._hub
         if hub is None:
             raise DomainError(errors.NO_DEVICES, "the device hub does not run on this PC")

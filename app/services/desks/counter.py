@@ -31,7 +31,7 @@ from app.services.evaluation.service import AlertInfo, EvaluationService
 from app.services.queue.counters import CounterService
 from app.services.queue.queries import QueueQueries
 from app.services.queue.service import QueueService
-from app.services.security.auth import AuthService
+from app.services.security.auth import Actor, AuthService
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,12 @@ class StepResult:
 
 @dataclass(frozen=True)
 class LoginResult:
-    staff: StaffInfo
+    actor: Actor
     desk: DeskState
+
+    @property
+    def staff(self) -> StaffInfo:
+        return self.actor.staff
 
 
 @dataclass(frozen=True)
@@ -131,18 +135,42 @@ class CounterDesk:
         return choices, target.code if target is not None else None
 
     # ------------------------------------------------------------------ log-in
-    def log_in(self, job_number: str, password: str, counter_number: int) -> LoginResult:
-        """Check the password and open (or take back) the clerk's session at the counter."""
+    def log_in(
+        self,
+        job_number: str,
+        password: str,
+        counter_number: int,
+        *,
+        new_password: str | None = None,
+    ) -> LoginResult:
+        """Check the password and open (or take back) the clerk's session at the counter.
+        After an administrator's reset the clerk must give `new_password` too."""
         number = self.fixed_counter or counter_number
-        staff = self._auth.login(job_number, password)
-        self._counters.open_session(self.hall_code, number, staff.id)
-        return LoginResult(staff, self.read(number))
+        actor = self._auth.login(job_number, password, new_password=new_password)
+        self._counters.open_session(self.hall_code, number, actor)
+        return LoginResult(actor, self.read(number))
 
     # ------------------------------------------------------------------ steps
-    def step(self, counter_number: int, action: str, args: StepArgs | None = None) -> StepResult:
-        """Do `action` at the counter if the rules allow it now; DomainError if not."""
+    def step(
+        self,
+        counter_number: int,
+        action: str,
+        args: StepArgs | None = None,
+        *,
+        actor: Actor | None = None,
+    ) -> StepResult:
+        """Do `action` at the counter if the rules allow it now; DomainError if not. The
+        window passes its logged-in `actor`, who must be the clerk of the counter's open
+        session; the counter's own keypad acts for that clerk (`actor` None)."""
         args = args or StepArgs()
         state = self._queries.counter_state(self.hall_code, counter_number)
+        if actor is not None:
+            self._auth.check(actor, "clerk")
+            if state.session_open and (state.staff is None or state.staff.id != actor.id):
+                raise DomainError(
+                    errors.COUNTER_CLOSED,
+                    f"{actor.job_number} is not logged in at counter {counter_number}",
+                )
         code = refusal(action, state)
         if code is not None:
             raise DomainError(code, f"counter {counter_number}: {action} refused ({code})")

@@ -22,10 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Alert, Evaluation, Hall, Staff, Ticket
+from app.models.db import Database
 from app.services import errors
+from app.services.clock import Clock
 from app.services.dto import HallInfo
 from app.services.errors import DomainError
+from app.services.hall_ref import HallDirectory
 from app.services.queue.common import QueueBase
+from app.services.security import audit
+from app.services.security.auth import Actor, AuthService
 
 RATINGS = {
     0: "very_satisfied",
@@ -65,6 +70,17 @@ class AlertInfo:
 
 
 class EvaluationService(QueueBase):
+    def __init__(
+        self,
+        db: Database,
+        halls: HallDirectory,
+        clock: Clock | None = None,
+        *,
+        auth: AuthService | None = None,
+    ) -> None:
+        super().__init__(db, halls, clock)
+        self._auth = auth
+
     @contextmanager
     def _read(self) -> Iterator[Session]:
         """A read-only unit of work (no write lock), as `QueueQueries` reads."""
@@ -244,7 +260,11 @@ class EvaluationService(QueueBase):
             rows = s.scalars(stmt.order_by(Alert.created_at.desc()).limit(limit)).all()
             return [_alert_info(a) for a in rows]
 
-    def acknowledge(self, alert_id: uuid.UUID, staff_id: uuid.UUID | None = None) -> None:
+    def acknowledge(self, alert_id: uuid.UUID, actor: Actor, note: str = "") -> None:
+        """A manager has seen the alert (and says what was done): audited."""
+        if self._auth is None:
+            raise DomainError(errors.NOT_AUTHENTICATED, "no authority to check who acts")
+        actor = self._auth.check(actor, "manager")
         now = self._clock.now()
         with self._unit() as s:
             alert = s.get(Alert, alert_id, with_for_update=True)
@@ -252,7 +272,16 @@ class EvaluationService(QueueBase):
                 raise DomainError(errors.BAD_INPUT, "no such alert")
             if alert.acknowledged_at is None:
                 alert.acknowledged_at = now
-                alert.acknowledged_by = staff_id
+                alert.acknowledged_by = actor.id
+                audit.record(
+                    s,
+                    now,
+                    audit.ALERT_ACKNOWLEDGED,
+                    actor=actor,
+                    record_type="alert",
+                    record_id=alert_id,
+                    note=note[:200],
+                )
 
     def _hall_of(self, s: Session, ev: Evaluation) -> HallInfo:
         code = s.scalar(select(Hall.code).where(Hall.id == ev.hall_id))

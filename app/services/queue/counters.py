@@ -14,16 +14,29 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.models import CounterPause, CounterSession, Staff, Ticket
+from app.models.db import Database
 from app.services import errors
+from app.services.clock import Clock
 from app.services.errors import DomainError
+from app.services.hall_ref import HallDirectory
 from app.services.queue.common import SESSIONS, QueueBase
+from app.services.security.auth import Actor, AuthService
 
 
 class CounterService(QueueBase):
-    def open_session(self, hall_code: str, counter_number: int, staff_id: uuid.UUID) -> None:
+    def __init__(
+        self, db: Database, halls: HallDirectory, clock: Clock | None = None, *, auth: AuthService
+    ) -> None:
+        super().__init__(db, halls, clock)
+        self._auth = auth
+
+    def open_session(self, hall_code: str, counter_number: int, actor: Actor) -> None:
         """A clerk takes the counter; an earlier session there, or of the clerk elsewhere, is
         closed. The clerk logging in again where their session is open keeps it as it is
-        (its current ticket, holds and pause), so restarting a workstation loses nothing."""
+        (its current ticket, holds and pause), so restarting a workstation loses nothing.
+        `actor` is who logged in (a proven identity, not a bare staff id): the counter's
+        steps are recorded under this clerk's name."""
+        staff_id = self._auth.check(actor, "clerk").id
         hall = self._halls.get(hall_code)
         counter = self._halls.counter(hall, counter_number)
         now = self._clock.now()

@@ -132,7 +132,7 @@ class _HallDay:
     def run(self) -> None:
         for d in self.desks:
             staff = self.auth.login(d.clerk, DEMO_PASSWORD)
-            self.desks_service.open_session(self.hall_code, d.number, staff.id)
+            self.desks_service.open_session(self.hall_code, d.number, staff)
         for c in self.customers:
             self._at(c.arrival_s, ARRIVE, c.index)
         self._at(self.close_s, CLOSE, 0)

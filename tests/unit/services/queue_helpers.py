@@ -28,7 +28,7 @@ def local(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
 def login(core: Core, counter: int, job_number: str | None = None) -> None:
     """Clerk 100<counter> logs in at the counter."""
     staff = core.auth.login(job_number or f"{1000 + counter}", "1234")
-    core.counters.open_session(HALL, counter, staff.id)
+    core.counters.open_session(HALL, counter, staff)
 
 
 def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:

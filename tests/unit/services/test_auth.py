@@ -38,36 +38,41 @@ def test_inactive_staff_is_refused(core: Core) -> None:
     assert _refused(core, "1002", "1234").code == "invalid_credentials"
 
 
+def _admin(core: Core):
+    return core.auth.login("9001", "1234")
+
+
 def test_create_staff_and_log_in(core: Core) -> None:
-    made = core.auth.create_staff(" 2001 ", " 周杰 ", "s3cret!", role="manager")
+    made = core.auth.create_staff(_admin(core), " 2001 ", " 周杰 ", "s3cret!x9", role="manager")
     assert (made.job_number, made.name, made.role) == ("2001", "周杰", "manager")
     with core.db.read() as s:
         stored = s.scalar(select(Staff.password_hash).where(Staff.job_number == "2001"))
     assert stored is not None and stored.startswith("$argon2") and "s3cret!" not in stored
-    assert core.auth.login("2001", "s3cret!").id == made.id
-    assert _refused(core, "2001", "S3CRET!").code == "invalid_credentials"
+    assert core.auth.login("2001", "s3cret!x9").id == made.id
+    assert _refused(core, "2001", "S3CRET!X9").code == "invalid_credentials"
 
 
 @pytest.mark.parametrize(
     ("job", "name", "password", "role"),
     [
-        ("2002", "周杰", "s3cret", "boss"),
-        ("", "周杰", "s3cret", "clerk"),
-        ("   ", "周杰", "s3cret", "clerk"),
-        ("2002", "  ", "s3cret", "clerk"),
-        ("2002", "周杰", "abc", "clerk"),
-        ("1001", "周杰", "s3cret", "clerk"),  # taken
-        ("2" * 17, "周杰", "s3cret", "clerk"),  # longer than the column
-        ("2002", "周" * 65, "s3cret", "clerk"),
+        ("2002", "周杰", "s3cret!x9", "boss"),
+        ("", "周杰", "s3cret!x9", "clerk"),
+        ("   ", "周杰", "s3cret!x9", "clerk"),
+        ("2002", "  ", "s3cret!x9", "clerk"),
+        ("2002", "周杰", "1234", "clerk"),
+        ("1001", "周杰", "s3cret!x9", "clerk"),  # taken
+        ("2" * 17, "周杰", "s3cret!x9", "clerk"),  # longer than the column
+        ("2002", "周" * 65, "s3cret!x9", "clerk"),
     ],
     ids=["role", "no-job", "blank-job", "blank-name", "short-pw", "taken", "long-job", "long-name"],
 )
 def test_create_staff_validation(core: Core, job: str, name: str, password: str, role: str) -> None:
     with core.db.read() as s:
         before = s.scalars(select(Staff.job_number).order_by(Staff.job_number)).all()
+    admin = _admin(core)
     with pytest.raises(DomainError) as caught:
-        core.auth.create_staff(job, name, password, role=role)
-    assert caught.value.code == "bad_input"
+        core.auth.create_staff(admin, job, name, password, role=role)
+    assert caught.value.code == ("weak_password" if password == "1234" else "bad_input")
     with core.db.read() as s:
         assert s.scalars(select(Staff.job_number).order_by(Staff.job_number)).all() == before
 

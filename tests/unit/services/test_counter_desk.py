@@ -13,7 +13,7 @@ from app.services.queue.service import MAX_RECALLS
 
 
 def _log_in(core: Core, counter: int = 1, job: str = "1001") -> None:
-    core.counters.open_session("DEMO", counter, core.auth.login(job, "1234").id)
+    core.counters.open_session("DEMO", counter, core.auth.login(job, "1234"))
 
 
 def _evaluations(core: Core) -> int:

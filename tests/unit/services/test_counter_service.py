@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select, update
@@ -77,17 +78,22 @@ def test_logging_in_elsewhere_while_serving_is_refused(hall: Core) -> None:
     hall.queue.issue_ticket(HALL, "PAY")
     login(hall, 1, "1001")
     hall.queue.call_next(HALL, 1)
-    staff = _staff_id(hall, "1001")
+    staff = hall.auth.login("1001", "1234")
     assert_refused(hall, "counter_busy", lambda: hall.counters.open_session(HALL, 2, staff))
     assert _sessions(hall) == [(1, "1001", True)]
 
 
-def test_open_session_refuses_unknown_or_inactive_staff(hall: Core) -> None:
+def test_open_session_refuses_a_bare_id_a_forged_actor_and_inactive_staff(hall: Core) -> None:
+    """Steps are recorded under the session's clerk: only a proven log-in opens one."""
     open_session = hall.counters.open_session
-    assert_refused(hall, "bad_input", lambda: open_session(HALL, 1, uuid.uuid4()))
-    staff = _staff_id(hall, "1003")
+    assert_refused(hall, "not_authenticated", lambda: open_session(HALL, 1, uuid.uuid4()))
+    staff_id = _staff_id(hall, "1003")
+    assert_refused(hall, "not_authenticated", lambda: open_session(HALL, 1, staff_id))
+    staff = hall.auth.login("1003", "1234")
+    forged = replace(staff, staff=replace(staff.staff, id=_staff_id(hall, "1004")))
+    assert_refused(hall, "not_authenticated", lambda: open_session(HALL, 1, forged))
     with hall.db.write() as s:
-        s.execute(update(Staff).where(Staff.id == staff).values(active=False))
+        s.execute(update(Staff).where(Staff.id == staff_id).values(active=False))
     assert_refused(hall, "bad_input", lambda: open_session(HALL, 1, staff))
     assert_refused(hall, "unknown_counter", lambda: open_session(HALL, 77, staff))
     assert_refused(hall, "unknown_hall", lambda: open_session("NOPE", 1, staff))

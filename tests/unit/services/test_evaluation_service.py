@@ -20,7 +20,7 @@ HALL = "DEMO"
 
 def _serve_one(core: Core, counter: int = 1) -> None:
     staff = core.auth.login(f"100{counter}", "1234")
-    core.counters.open_session(HALL, counter, staff.id)
+    core.counters.open_session(HALL, counter, staff)
     core.queue.issue_ticket(HALL, "PAY")
     core.queue.call_next(HALL, counter)
 
@@ -62,7 +62,11 @@ def test_dissatisfied_raises_alert(core: Core) -> None:
     assert len(alerts) == 1
     assert alerts[0].kind == "dissatisfied" and alerts[0].counter_number == 1
     assert "A001" in alerts[0].message
-    core.evaluations.acknowledge(alerts[0].id)
+    clerk = core.auth.login("1001", "1234")
+    with pytest.raises(DomainError) as refused:  # a clerk may not close a manager's alert
+        core.evaluations.acknowledge(alerts[0].id, clerk)
+    assert refused.value.code == "not_allowed"
+    core.evaluations.acknowledge(alerts[0].id, core.auth.login("8001", "1234"), "called back")
     assert core.evaluations.alerts(HALL) == []
 
 
@@ -102,7 +106,7 @@ def test_a_finished_customer_is_not_asked_to_rate(core: Core) -> None:
 
 def test_no_customer_to_rate(core: Core) -> None:
     staff = core.auth.login("1002", "1234")
-    core.counters.open_session(HALL, 2, staff.id)
+    core.counters.open_session(HALL, 2, staff)
     with pytest.raises(DomainError) as err:
         core.evaluations.request_rating(HALL, 2)
     assert err.value.code == "no_current_ticket"

@@ -473,7 +473,7 @@ def test_unknown_hall_and_counter_change_nothing(hall: Core) -> None:
 def test_smoke_on_the_system_clock(core: Core) -> None:
     """The `core` fixture (system clock): issue and call on both databases."""
     staff = core.auth.login("1001", "1234")
-    core.counters.open_session(HALL, 1, staff.id)
+    core.counters.open_session(HALL, 1, staff)
     issued = core.queue.issue_ticket(HALL, "PAY")
     assert issued.ticket.display_number == "A001"
     called = core.queue.call_next(HALL, 1)
