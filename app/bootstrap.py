@@ -89,12 +89,13 @@ def build_core(
     *,
     data_dir: Path | None = None,
     clock: Clock | None = None,
-    demo: bool | None = None,
+    demo: bool = False,
     migrate: bool = True,
     pool_size: int = 10,
     environ: Mapping[str, str] | None = None,  # {}: no HALLDESK_DATABASE_URL (simulator)
 ) -> Core:
-    """Connect, migrate and wire. `demo=None` seeds the demo hall on the embedded default."""
+    """Connect, migrate and wire; `demo` seeds the demo hall (its staff log in with the
+    published password 1234) if it is missing, and only when asked (`--demo`)."""
     url = settings.database_url(data_dir or default_data_dir(), environ=environ)
     shown = _safe_url(url)
     try:
@@ -104,8 +105,7 @@ def build_core(
     try:
         if migrate:
             upgrade(db.engine)
-        embedded = url.startswith("sqlite")
-        if (demo or (demo is None and embedded)) and ensure_demo_hall(db):
+        if demo and ensure_demo_hall(db):
             log.info("demo hall created in %s", shown)
     except OperationalError as exc:
         db.dispose()

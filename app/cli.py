@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     return _gui(settings, args)
 
 
-def _core(settings: Settings, args: argparse.Namespace, demo: bool | None = None):  # type: ignore[no-untyped-def]
+def _core(settings: Settings, args: argparse.Namespace, demo: bool):  # type: ignore[no-untyped-def]
     from app.bootstrap import build_core
     from app.services.errors import DatabaseUnavailable
 
@@ -187,7 +187,7 @@ def _core(settings: Settings, args: argparse.Namespace, demo: bool | None = None
 
 
 def _gui(settings: Settings, args: argparse.Namespace) -> int:
-    core = _core(settings, args, demo=True if args.demo else None)
+    core = _core(settings, args, demo=bool(args.demo))
     if core is None:
         return 3
     from app.bootstrap import build_station, start_devices
@@ -204,7 +204,7 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _headless(settings: Settings, args: argparse.Namespace) -> int:
-    core = _core(settings, args, demo=True if args.demo else None)
+    core = _core(settings, args, demo=bool(args.demo))
     if core is None:
         return 3
     from app.headless import run_headless
