@@ -48,7 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, help="folder of the embedded database")
     p.add_argument("--role", action="append", choices=ROLES, help="role(s) to start")
     p.add_argument("--headless", action="store_true", help="run the roles that need no window")
-    p.add_argument("--demo", action="store_true", help="seed the demo hall if missing")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo hall if missing; without a display, run the headless hall demo",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("run", help="start this station's windows (default)")
@@ -171,12 +175,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.headless:
         return _headless(settings, args)
     if not _has_display():
-        print("No display found: running the headless hall demo (main.py simulate), 2 hours.")
-        code = _simulate(_parser().parse_args(["simulate", "--hours", "2", "--counters", "6"]))
-        if code == 0:
-            print(f"\nThis demo covered 08:30-10:30. The whole day (8 hours): {WHOLE_DAY}")
-        return code
+        if args.demo:  # scripts/run on a machine without a screen
+            return _headless_demo()
+        roles = ", ".join(settings.station.roles)
+        print(
+            f"HallDesk cannot start: this station has no display (DISPLAY and "
+            f"WAYLAND_DISPLAY are unset) for the windows of its roles ({roles}); "
+            "--headless runs the roles that need no window",
+            file=sys.stderr,
+        )
+        return 2
     return _gui(settings, args)
+
+
+def _headless_demo() -> int:
+    print("No display found: running the headless hall demo (main.py simulate), 2 hours.")
+    code = _simulate(_parser().parse_args(["simulate", "--hours", "2", "--counters", "6"]))
+    if code == 0:
+        print(f"\nThis demo covered 08:30-10:30. The whole day (8 hours): {WHOLE_DAY}")
+    return code
 
 
 def _core(settings: Settings, args: argparse.Namespace, demo: bool) -> Core | None:

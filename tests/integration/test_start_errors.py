@@ -147,3 +147,14 @@ def test_a_file_that_is_not_a_database_is_named(tmp_path: Path, mode: str) -> No
     args, env = MODES[mode]
     line = _one_line(_run(["--config", str(config), *args], env), 3)
     assert "cannot open the central database" in line and str(db) in line
+
+
+def test_no_display_says_so_and_does_not_run_the_demo_instead(tmp_path: Path) -> None:
+    """A station configured for a hall, started without a display and without
+    --headless: it names the option that runs it headless, rather than running the
+    simulator's demo in place of the configured hall."""
+    db = tmp_path / "central.sqlite3"
+    config = _config(tmp_path, db)
+    line = _one_line(_run(["--config", str(config)], {}), 2)
+    assert "no display" in line and "--headless" in line
+    assert not db.exists()  # nothing was started
