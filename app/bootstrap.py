@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from app.devices.bus import BusTiming
 from app.models.db import Database
@@ -91,12 +91,13 @@ def build_core(
     *,
     data_dir: Path | None = None,
     clock: Clock | None = None,
-    demo: bool | None = None,
+    demo: bool = False,
     migrate: bool = True,
     pool_size: int = 10,
     environ: Mapping[str, str] | None = None,  # {}: no HALLDESK_DATABASE_URL (simulator)
 ) -> Core:
-    """Connect, migrate and wire. `demo=None` seeds the demo hall on the embedded default."""
+    """Connect, migrate and wire; `demo` seeds the demo hall (its staff log in with the
+    published password 1234) if it is missing, and only when asked (`--demo`)."""
     url = settings.database_url(data_dir or default_data_dir(), environ=environ)
     shown = _safe_url(url)
     try:
@@ -106,10 +107,9 @@ def build_core(
     try:
         if migrate:
             upgrade(db.engine)
-        embedded = url.startswith("sqlite")
-        if (demo or (demo is None and embedded)) and ensure_demo_hall(db):
+        if demo and ensure_demo_hall(db):
             log.info("demo hall created in %s", shown)
-    except OperationalError as exc:
+    except DatabaseError as exc:  # unreachable, refused, or a file that is no database
         db.dispose()
         raise DatabaseUnavailable(f"cannot open the central database {shown}: {exc.orig}") from exc
     clock = clock or SystemClock()
@@ -184,20 +184,21 @@ def start_devices(
 ) -> StationDevices:
     """Start the device hub of the settings; with `demo` and no device configured, the
     device simulator plays the hall's devices on pty pairs. SettingsError when the
-    settings' buses cannot be built (nothing is left running)."""
+    settings' buses cannot be built, `unknown_hall` for the demo's devices of a hall the
+    database lacks; whatever fails, nothing is left running."""
     settings, sim = core.settings, None
     if demo and not settings.devices:
         sim = DemoDevices(core.halls.get(core.hall_code))
         sim.start()
         settings = sim.settings_for(settings)
+    hub = None
     try:
         hub = build_device_hub(core, settings, bus_timing=bus_timing)
-    except Exception:
-        if sim is not None:
-            sim.stop()
+        if hub is not None:
+            hub.start()
+    except BaseException:
+        StationDevices(settings, hub, sim).stop()
         raise
-    if hub is not None:
-        hub.start()
     return StationDevices(settings, hub, sim)
 
 

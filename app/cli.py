@@ -17,6 +17,7 @@ import shlex
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__, cli_audit
 from app.settings import (
@@ -28,6 +29,9 @@ from app.settings import (
     load_settings,
     save_settings,
 )
+
+if TYPE_CHECKING:  # imported when used, so --version and --help stay quick
+    from app.bootstrap import Core, StationDevices
 
 log = logging.getLogger("halldesk")
 
@@ -44,7 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, help="folder of the embedded database")
     p.add_argument("--role", action="append", choices=ROLES, help="role(s) to start")
     p.add_argument("--headless", action="store_true", help="run the roles that need no window")
-    p.add_argument("--demo", action="store_true", help="seed the demo hall if missing")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="seed the demo hall if missing; without a display, run the headless hall demo",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("run", help="start this station's windows (default)")
@@ -170,15 +178,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.headless:
         return _headless(settings, args)
     if not _has_display():
-        print("No display found: running the headless hall demo (main.py simulate), 2 hours.")
-        code = _simulate(_parser().parse_args(["simulate", "--hours", "2", "--counters", "6"]))
-        if code == 0:
-            print(f"\nThis demo covered 08:30-10:30. The whole day (8 hours): {WHOLE_DAY}")
-        return code
+        if args.demo:  # scripts/run on a machine without a screen
+            return _headless_demo()
+        roles = ", ".join(settings.station.roles)
+        print(
+            f"HallDesk cannot start: this station has no display (DISPLAY and "
+            f"WAYLAND_DISPLAY are unset) for the windows of its roles ({roles}); "
+            "--headless runs the roles that need no window",
+            file=sys.stderr,
+        )
+        return 2
     return _gui(settings, args)
 
 
-def _core(settings: Settings, args: argparse.Namespace, demo: bool | None = None):  # type: ignore[no-untyped-def]
+def _headless_demo() -> int:
+    print("No display found: running the headless hall demo (main.py simulate), 2 hours.")
+    code = _simulate(_parser().parse_args(["simulate", "--hours", "2", "--counters", "6"]))
+    if code == 0:
+        print(f"\nThis demo covered 08:30-10:30. The whole day (8 hours): {WHOLE_DAY}")
+    return code
+
+
+def _core(settings: Settings, args: argparse.Namespace, demo: bool) -> Core | None:
     from app.bootstrap import build_core
     from app.services.errors import DatabaseUnavailable
 
@@ -189,20 +210,61 @@ def _core(settings: Settings, args: argparse.Namespace, demo: bool | None = None
         return None
 
 
-def _gui(settings: Settings, args: argparse.Namespace) -> int:
-    core = _core(settings, args, demo=True if args.demo else None)
+def _start(settings: Settings, args: argparse.Namespace) -> tuple[Core, StationDevices] | int:
+    """The services and the started devices of this station, the same for the windows and
+    `--headless`; or, after one line on stderr, the exit code: 2 when the settings cannot
+    be run (a bus that cannot be built, a hall the database lacks), 3 for the database."""
+    from app.bootstrap import start_devices
+    from app.services import errors
+
+    core = _core(settings, args, demo=bool(args.demo))
     if core is None:
         return 3
-    from app.bootstrap import build_station, start_devices
+    try:
+        core.halls.get(core.hall_code)
+        return core, start_devices(core, demo=bool(args.demo))
+    except SettingsError as exc:
+        problem, code = f"settings file {exc}", 2
+    except errors.DatabaseUnavailable as exc:
+        problem, code = exc.message, 3
+    except errors.DomainError as exc:
+        if exc.code != errors.UNKNOWN_HALL:
+            core.close()
+            raise
+        problem, code = _missing_hall(core, args), 2
+    core.close()
+    print(f"HallDesk cannot start: {problem}", file=sys.stderr)
+    return code
+
+
+def _missing_hall(core: Core, args: argparse.Namespace) -> str:
+    from app.services.simulation.demo_hall import DEMO_HALL
+
+    hall = core.hall_code
+    database = core.db.engine.url.render_as_string(hide_password=True)
+    config = f" --config {shlex.quote(str(args.config))}" if args.config else ""
+    fix = (
+        f"seed the demo hall with: python main.py{config} init-db --demo"
+        if hall == DEMO_HALL
+        else "set it to a hall code of that database"
+    )
+    where = core.settings.path or "<settings>"
+    missing = f"[station] hall {hall!r} is not in the central database {database}"
+    return f"settings file {where}: {missing}; {fix}"
+
+
+def _gui(settings: Settings, args: argparse.Namespace) -> int:
+    started = _start(settings, args)
+    if isinstance(started, int):
+        return started
+    core, devices = started
+    from app.bootstrap import build_station
     from app.ui.application import run_gui
 
     try:
-        devices = start_devices(core, demo=bool(args.demo))
-        try:
-            return int(run_gui(build_station(core, devices)))
-        finally:
-            devices.stop()
+        return int(run_gui(build_station(core, devices)))
     finally:
+        devices.stop()
         core.close()
 
 
@@ -217,13 +279,14 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _headless(settings: Settings, args: argparse.Namespace) -> int:
-    core = _core(settings, args, demo=True if args.demo else None)
-    if core is None:
-        return 3
+    started = _start(settings, args)
+    if isinstance(started, int):
+        return started
+    core, devices = started
     from app.headless import run_headless
 
     try:
-        return run_headless(core)
+        return run_headless(core, devices)
     finally:
         core.close()
 

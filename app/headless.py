@@ -1,7 +1,8 @@
 """The station's windowless roles, run by `main.py --headless` until SIGTERM or SIGINT.
 
-Field engineers run the bus station this way. Workers are started here, and on a signal
-each is stopped, drained and joined before the process exits 0.
+Field engineers run the bus station this way. The CLI builds the services and starts the
+devices (so a start error is one line, as for the windows); on a signal each worker is
+stopped, drained and joined here before the process exits 0.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import signal
 import threading
 from types import FrameType
 
-from app.bootstrap import Core, start_devices
+from app.bootstrap import Core, StationDevices
 
 log = logging.getLogger(__name__)
 
 
-def run_headless(core: Core, stop: threading.Event | None = None) -> int:
+def run_headless(core: Core, devices: StationDevices, stop: threading.Event | None = None) -> int:
+    """Run until SIGTERM/SIGINT (or `stop`), then stop `devices`, which were started."""
     stop = stop or threading.Event()
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -26,15 +28,13 @@ def run_headless(core: Core, stop: threading.Event | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
-    hall = core.halls.get(core.hall_code)
-    devices = start_devices(core)
     if devices.hub is not None:
         log.info(
             "bus station: %d device(s) on %d port(s)",
             len(devices.hub.statuses()),
             len(devices.settings.buses),
         )
-    log.info("headless station %s of hall %s running", core.settings.station.name, hall.code)
+    log.info("headless station %s of hall %s running", core.settings.station.name, core.hall_code)
     try:
         while not stop.wait(0.2):
             pass

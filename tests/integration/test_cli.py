@@ -15,12 +15,14 @@ from sqlalchemy import select
 from app import __version__
 from app.bootstrap import build_core
 from app.cli import main
-from app.models import Hall
+from app.models import Hall, Staff
 from app.models.db import KEYRING_SERVICE, Database
 from app.models.migrate import current_revision, head_revision
 from app.services.errors import DatabaseUnavailable
 from app.services.hall_ref import HallDirectory
 from app.services.queue.service import QueueService
+from app.services.simulation.demo_hall import DEMO_PASSWORD
+from app.services.simulation.demo_hall import STAFF as DEMO_STAFF
 from app.settings import DatabaseSettings, Settings, save_settings
 from tests.conftest import make_settings
 
@@ -136,6 +138,45 @@ def test_init_db_migrates_and_seeds(tmp_path: Path, capsys: pytest.CaptureFixtur
     finally:
         db.dispose()
     assert main(["--config", str(config), "init-db"]) == 0  # again: nothing to do
+
+
+def test_no_demo_hall_unless_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A real hall on the embedded database: neither `init-db` nor `build_core` seeds the
+    demo hall (its admin 9001 / 1234 would be an open door); `init-db --demo` does."""
+    db_file = tmp_path / "central.sqlite3"
+    config = tmp_path / "halldesk.toml"
+    settings = make_settings(f"sqlite:///{db_file}", hall="REAL")
+    save_settings(settings, config)
+    assert main(["--config", str(config), "init-db"]) == 0
+    core = build_core(settings, data_dir=tmp_path)
+    try:
+        with core.db.read() as s:
+            assert s.scalars(select(Hall.code)).all() == []
+            assert s.scalars(select(Staff.job_number)).all() == []
+    finally:
+        core.close()
+    assert main(["--config", str(config), "init-db", "--demo"]) == 0
+    core = build_core(settings, data_dir=tmp_path)
+    try:
+        assert core.auth.login("9001", DEMO_PASSWORD).role == "admin"
+    finally:
+        core.close()
+
+
+def test_demo_staff_each_have_their_own_hash(tmp_path: Path) -> None:
+    core = build_core(
+        make_settings(f"sqlite:///{tmp_path / 'c.sqlite3'}"), data_dir=tmp_path, demo=True
+    )
+    try:
+        with core.db.read() as s:
+            hashes = s.scalars(select(Staff.password_hash)).all()
+        assert len(hashes) == len(DEMO_STAFF)
+        assert len(set(hashes)) == len(hashes)  # a salt of its own each
+        assert len({h.rsplit("$", 2)[1] for h in hashes}) == len(hashes)
+        for job, _name, _role in DEMO_STAFF:
+            assert core.auth.login(job, DEMO_PASSWORD).job_number == job
+    finally:
+        core.close()
 
 
 def test_init_db_on_postgres(pg_url: str, tmp_path: Path) -> None:

@@ -200,7 +200,7 @@ def test_headless_demo_says_how_to_run_the_whole_day(
     config = tmp_path / "halldesk.toml"
     assert cli.main(["--config", str(config), "init-config"]) == 0
     monkeypatch.setattr(cli, "_has_display", lambda: False)
-    assert cli.main(["--config", str(config), "--data-dir", str(tmp_path / "data")]) == 0
+    assert cli.main(["--config", str(config), "--data-dir", str(tmp_path / "data"), "--demo"]) == 0
     out = capsys.readouterr().out
     assert "2 hours" in out and "08:30-10:30" in out
     whole_day = "python main.py simulate --hours 8 --counters 6"

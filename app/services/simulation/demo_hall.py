@@ -1,4 +1,13 @@
-"""Demo hall: what `scripts/run` and the hall-day simulator start from."""
+"""Demo hall: what `scripts/run` and the hall-day simulator start from.
+
+Only seeded when asked (`--demo`, `init-db --demo`, the simulator): every demo staff
+member logs in with the published password 1234. Each gets a hash of their own (a salt
+of their own); they are made with cheap argon2 parameters (`DEMO_HASHER`) because a slow
+hash of a password printed in the README protects nothing, while the simulator builds a
+hall of up to 99 counters, each clerk logging in, at every run. `AuthService` verifies
+these hashes like any other (the parameters are in the hash) and hashes a password it
+sets with its own, full-cost parameters.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,8 @@ from app.models.db import Database
 
 DEMO_HALL = "DEMO"
 DEMO_PASSWORD = "1234"
+# For the published demo password only (see the module's docstring); 16-byte salts.
+DEMO_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @dataclass(frozen=True)
@@ -108,8 +119,7 @@ def ensure_demo_hall(
                 CounterService(service_id=services[c].id, rank=rank) for rank, c in enumerate(plan)
             ]
             s.add(counter)
-        ph = hasher or PasswordHasher()
-        hashed = ph.hash(password)  # one hash for all demo staff keeps the demo quick to build
+        ph = hasher or DEMO_HASHER
         extra = tuple(
             (f"{1000 + n}", f"营业员{n}", "clerk") for n in range(len(STAFF) - 1, counters + 1)
         )
@@ -122,7 +132,7 @@ def ensure_demo_hall(
                         job_number=job,
                         name=name,
                         role=role,
-                        password_hash=hashed,
+                        password_hash=ph.hash(password),  # a salt of their own
                         active=True,
                     )
                 )

@@ -59,7 +59,7 @@ class CoreBuilder(Protocol):
         *,
         data_dir: Path | None = ...,
         clock: Clock | None = ...,
-        demo: bool | None = ...,
+        demo: bool = ...,
         pool_size: int = ...,
         environ: Mapping[str, str] | None = ...,
     ) -> SimulationCore: ...
