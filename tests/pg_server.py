@@ -88,6 +88,28 @@ class PgServer:
             time.sleep(0.5)
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def crash(self) -> None:
+        """Stop the server as a crash would: `pg_ctl stop -m immediate` ends every backend at
+        once with no shutdown checkpoint; the next start replays the WAL. For the crash
+        probe (tests/soak), on a cluster of its own."""
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
+        )
+
+    def restart(self) -> None:
+        """Start the server again after `crash` (or restart a running one), with the options
+        `start` gave it (pg_ctl keeps them in postmaster.opts); returns once it accepts
+        connections."""
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "restart",
+        )
+
 
 if __name__ == "__main__":  # used by scripts/bench: start, print the URL, wait for stdin EOF
     import sys
