@@ -169,6 +169,18 @@ def _baseline(result: dict[str, object], key: str, run: Callable[[], lib.Latency
         result[f"{key}_error"] = str(exc)[-2000:]
 
 
+def _server_cpu(core: Core, result: dict[str, object], key: str, run: Callable[[], None]) -> None:
+    """Run `run`, which stores figures under `key`, and add the PostgreSQL server's CPU
+    per call to them: call-next's cost on the central server, whoever the client is."""
+    before = lib.postgres_cpu_s(core.db.engine)
+    run()
+    time.sleep(0.3)  # the run's backends exit and are reaped (their CPU counted)
+    after = lib.postgres_cpu_s(core.db.engine)
+    got = result.get(key)
+    if before is not None and after is not None and isinstance(got, dict) and got.get("n"):
+        got["server_cpu_ms_per_call"] = round(1000 * (after - before) / got["n"], 3)
+
+
 def bench_database(
     url: str, args: argparse.Namespace, *, pgbench: bool, log: Callable[[str], None]
 ) -> dict[str, object]:
@@ -196,25 +208,38 @@ def bench_database(
         if pgbench:
             result["call_explain"] = explain_pick(core, calls[1][1])
             log(f"pgbench: {n} clients x {args.calls} call transactions")
-            _baseline(
-                result, "pgbench_closed", lambda: pgbaseline.run_pgbench(url, calls, args.calls)
+            _server_cpu(
+                core,
+                result,
+                "pgbench_closed",
+                lambda: _baseline(
+                    result,
+                    "pgbench_closed",
+                    lambda: pgbaseline.run_pgbench(url, calls, args.calls),
+                ),
             )
             pgbaseline.reset_hall(core, hall)
         # Every run starts from the same rows: the first call at a counter finishes
         # nobody, every later one also finishes the customer before.
         log(f"call-next: {n} threads x {args.calls} calls, back to back")
-        lat, failed = call_next_threads(core, hall, n, args.calls)
-        cpu, wall, done = CLIENT_CPU[n]
-        result["call_next_closed"] = asdict(lat) | {
-            "failed": failed,
-            # HallDesk's own CPU (Python, one GIL) per call and as a share of one core
-            "client_cpu_ms_per_call": round(1000 * cpu / max(done, 1), 2),
-            "client_cpu_cores": round(cpu / wall, 2),
-        }
+
+        def threads_run() -> None:
+            lat, failed = call_next_threads(core, hall, n, args.calls)
+            cpu, wall, done = CLIENT_CPU[n]
+            result["call_next_closed"] = asdict(lat) | {
+                "failed": failed,
+                # HallDesk's own CPU (Python, one GIL) per call and as a share of one core
+                "client_cpu_ms_per_call": round(1000 * cpu / max(done, 1), 2),
+                "client_cpu_cores": round(cpu / wall, 2),
+            }
+
+        _server_cpu(core, result, "call_next_closed", threads_run)
         pgbaseline.reset_hall(core, hall)
         if pgbench and not args.no_processes:
             log(f"call-next: {n} processes x {args.calls} calls, back to back")
-            result["call_next_processes"] = call_next_processes(url, hall, n, args.calls)
+            result["call_next_processes"] = call_next_processes(
+                url, hall, n, args.calls, lambda: lib.postgres_cpu_s(core.db.engine)
+            )
             pgbaseline.reset_hall(core, hall)
         if pgbench:
             log(f"pgbench: {args.rate:g} calls/s for {args.paced_seconds:g} s")

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from app.bootstrap import Core, build_core
@@ -247,6 +247,35 @@ def machine() -> dict[str, object]:
         "date": time.strftime("%Y-%m-%d"),
         "load_1min": round(os.getloadavg()[0], 2),
     }
+
+
+def postgres_cpu_s(engine: Engine) -> float | None:
+    """CPU seconds (user + system) the PostgreSQL server behind `engine` has used so far:
+    its postmaster, every live child (backends, WAL writer, checkpointer, ...) and the
+    children it has reaped. None when the server does not run on this machine."""
+    with engine.connect() as c:
+        backend = int(c.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    try:
+        postmaster = int(_proc_stat(backend)[1])
+        mine = _proc_stat(postmaster)
+    except (OSError, IndexError, ValueError):
+        return None
+    ticks = sum(int(mine[k]) for k in (11, 12, 13, 14))  # utime stime cutime cstime
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _proc_stat(int(entry.name))
+        except (OSError, IndexError):  # gone meanwhile
+            continue
+        if fields[1] == str(postmaster):
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat from its third field (state, ppid, ...): the name may hold spaces."""
+    return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
 
 
 def pg_bindir() -> Path | None:

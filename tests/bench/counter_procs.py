@@ -11,6 +11,7 @@ import contextlib
 import multiprocessing as mp
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Barrier
@@ -57,11 +58,18 @@ def _counter(url: str, hall: str, number: int, calls: int, go: Barrier, out: Con
     out.close()
 
 
-def call_next_processes(url: str, hall: str, counters: int, calls: int) -> dict[str, object]:
+def call_next_processes(
+    url: str,
+    hall: str,
+    counters: int,
+    calls: int,
+    server_cpu_s: Callable[[], float | None] | None = None,
+) -> dict[str, object]:
     """Closed loop over `counters` processes (counter k in process k), back to back.
     The latencies of every call; throughput over the wall time from the first start to
     the last end (perf_counter is the system's monotonic clock, shared by processes);
-    and the CPU the processes spent per call."""
+    the CPU the processes spent per call; and, given `server_cpu_s`, the database
+    server's CPU per call from the start line on (not the processes' connecting)."""
     ctx = mp.get_context("spawn")
     go = ctx.Barrier(counters + 1)
     pipes = []
@@ -75,7 +83,9 @@ def call_next_processes(url: str, hall: str, counters: int, calls: int) -> dict[
         procs.append(p)
     with contextlib.suppress(threading.BrokenBarrierError):  # a counter failed: see below
         go.wait(START_TIMEOUT_S)
+    server_before = server_cpu_s() if server_cpu_s else None
     results = [pipe.recv() for pipe in pipes]
+    server_after = server_cpu_s() if server_cpu_s else None
     for p in procs:
         p.join(60)
     errors = [r[4] for r in results if r[4]]
@@ -85,8 +95,11 @@ def call_next_processes(url: str, hall: str, counters: int, calls: int) -> dict[
     wall = max(r[2] for r in results) - min(r[1] for r in results)
     cpu = sum(r[3] for r in results)
     lat = Latency.of(took, wall)
-    return {
+    out: dict[str, object] = {
         **asdict(lat),
         "client_cpu_ms_per_call": round(1000 * cpu / max(lat.n, 1), 2),
         "client_cpu_cores": round(cpu / wall, 2) if wall > 0 else 0.0,
     }
+    if server_before is not None and server_after is not None and lat.n:
+        out["server_cpu_ms_per_call"] = round(1000 * (server_after - server_before) / lat.n, 3)
+    return out

@@ -59,6 +59,19 @@ def table(report: dict[str, object]) -> str:
                     f"  {label}: {r[key]['failed']} calls failed (database unavailable: "
                     "busy timeout)"
                 )
+        server_cpu = [
+            f"{label} {r[key]['server_cpu_ms_per_call']} ms"
+            for key, label in (
+                ("pgbench_closed", "pgbench"),
+                ("call_next_closed", "threads"),
+                ("call_next_processes", "processes"),
+            )
+            if isinstance(r.get(key), dict) and "server_cpu_ms_per_call" in r[key]
+        ]
+        if server_cpu:
+            lines.append(
+                "  PostgreSQL server's CPU per call, back to back: " + ", ".join(server_cpu)
+            )
         for mode in ("closed", "paced", "processes"):
             ratio = r.get(f"ratio_{mode}")
             if isinstance(ratio, dict):

@@ -13,14 +13,15 @@ PostgreSQL: `FOR UPDATE SKIP LOCKED` passes over a ticket another counter is cal
 this moment. The pick reads the first k tickets of the whole queue (the first k of each
 service, ordered, cut to k), k = twice the hall's counters + 1: more than the other
 counters can hold locked at once, with room for those they call while the statement runs.
-It takes the first of them it can lock, which is the first of the whole queue it can
+It takes the first of them it can lock, in the order it read them (a waiting ticket's
+priority and issue time never change), which is the first of the whole queue it can
 lock: any other ticket comes after all k. Should none of the k be left, it reads the
 whole queue, so the pick is exact however busy the hall. SQLite has one writer at a time
 (`BEGIN IMMEDIATE`): nothing is ever locked, and the first head of each service is enough.
 
 On PostgreSQL "call next" sends the pick inside one statement (`NextTicket.call`) that
 also finishes the counter's current customer, calls the picked ticket and logs both
-events ('done', then 'called'): one round trip instead of five. The whole-queue pick is
+events ('done', then 'called'): one statement where there were four. The whole-queue pick is
 the second argument of a `coalesce`, so it runs only when none of the k is left, as
 before. The counter's open session is locked by the statement before (`QueueBase._step`),
 so this one starts with a snapshot taken after the lock and sees the counter as the last
@@ -115,9 +116,7 @@ class NextTicket:
 def _postgres_pick(
     hall_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...], weights: tuple[int, ...], heads: int
 ) -> Executable:
-    """One short statement with the counter's constants written in (only the day is a
-    parameter): the first `heads` tickets of the queue, by `= ANY(ARRAY(...))`, which
-    probes the primary key whatever the table's size; all of the queue if `heads` is 0."""
+    """The pick alone, as a statement of its own (`NextTicket.pick`)."""
     sql = _postgres_pick_sql(hall_id, service_ids, weights, heads, _COLUMNS)
     return text(sql).bindparams(bindparam("day", type_=Date)).columns(*TICKET_COLUMNS)
 
@@ -129,31 +128,41 @@ def _postgres_pick_sql(
     heads: int,
     columns: str,
 ) -> str:
-    sids = "ARRAY[" + ", ".join(_uuid(s) for s in service_ids) + "]::uuid[]"
-    weight = "(ARRAY[" + ", ".join(str(int(w)) for w in weights) + "]::integer[])"
-    position = f"array_position({sids}, tickets.service_id)"
+    """The pick with the counter's constants written in (only the day is a parameter),
+    its service list once. `heads` > 0: the first `heads` tickets of the queue (the first
+    `heads` of each service from the waiting index, ordered, cut to `heads`), each probed
+    by primary key and locked in that order; 0: the whole queue of the counter's services.
+    Compact (one space between words), so that psycopg caches the call statement's
+    parameter conversion, which it does for statements up to 4,096 characters."""
+    sids = "ARRAY[" + ",".join(_uuid(s) for s in service_ids) + "]::uuid[]"
+    weight = "(ARRAY[" + ",".join(str(int(w)) for w in weights) + "]::integer[])"
     hall = _uuid(hall_id)
+    services = f"unnest({sids}) WITH ORDINALITY AS s(sid, pos)"
     if heads:
-        where = f"""tickets.status = 'waiting' AND tickets.id = ANY(ARRAY(
-            SELECT h.id
-            FROM unnest({sids}) WITH ORDINALITY AS s(sid, pos)
-            CROSS JOIN LATERAL (
-                SELECT w.id, w.priority, w.queue_at, w.number
-                FROM tickets AS w
-                WHERE w.hall_id = {hall} AND w.service_id = s.sid
-                    AND w.business_date = :day AND w.status = 'waiting'
-                ORDER BY w.priority DESC, w.queue_at, w.number
-                LIMIT {int(heads)}
-            ) AS h
-            ORDER BY h.priority + {weight}[s.pos] DESC, s.pos, h.queue_at, h.number
-            LIMIT {int(heads)}))"""
+        k = int(heads)
+        sql = f"""SELECT {columns}
+            FROM unnest(ARRAY(
+                SELECT h.id FROM {services}
+                CROSS JOIN LATERAL (
+                    SELECT w.id, w.priority, w.queue_at, w.number FROM tickets AS w
+                    WHERE w.hall_id = {hall} AND w.service_id = s.sid
+                        AND w.business_date = :day AND w.status = 'waiting'
+                    ORDER BY w.priority DESC, w.queue_at, w.number
+                    LIMIT {k}) AS h
+                ORDER BY h.priority + {weight}[s.pos] DESC, s.pos, h.queue_at, h.number
+                LIMIT {k})) WITH ORDINALITY AS q(id, place)
+            JOIN tickets ON tickets.id = q.id
+            WHERE tickets.status = 'waiting'
+            ORDER BY q.place
+            LIMIT 1 FOR UPDATE OF tickets SKIP LOCKED"""
     else:
-        where = f"""tickets.hall_id = {hall} AND tickets.status = 'waiting'
-            AND tickets.business_date = :day AND tickets.service_id = ANY({sids})"""
-    return f"""SELECT {columns} FROM tickets WHERE {where}
-        ORDER BY tickets.priority + {weight}[{position}] DESC, {position},
-            tickets.queue_at, tickets.number
-        LIMIT 1 FOR UPDATE OF tickets SKIP LOCKED"""
+        sql = f"""SELECT {columns} FROM {services}
+            JOIN tickets ON tickets.hall_id = {hall} AND tickets.service_id = s.sid
+                AND tickets.business_date = :day AND tickets.status = 'waiting'
+            ORDER BY tickets.priority + {weight}[s.pos] DESC, s.pos,
+                tickets.queue_at, tickets.number
+            LIMIT 1 FOR UPDATE OF tickets SKIP LOCKED"""
+    return " ".join(sql.split())
 
 
 def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...]) -> Executable:
@@ -208,7 +217,7 @@ def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...
     ]
     if counter.service_ids:
         params.append(bindparam("day", type_=Date))
-    return text(sql).bindparams(*params).columns(*TICKET_COLUMNS)
+    return text(" ".join(sql.split())).bindparams(*params).columns(*TICKET_COLUMNS)
 
 
 def _uuid(value: uuid.UUID) -> str:
