@@ -72,7 +72,7 @@ def _work(
     core: Core, counter: int, records: Records, stop: Path, rng: random.Random, pace: float
 ) -> None:
     staff = _until_done(lambda: core.auth.login(f"{1000 + counter}", PASSWORD), stop)
-    _until_done(lambda: core.counters.open_session(HALL, counter, staff.id), stop)
+    _until_done(lambda: core.counters.open_session(HALL, counter, staff), stop)
     records.add("opened", counter=counter)
     while not stop.exists():
         roll = rng.random()
