@@ -210,10 +210,13 @@ def _core(settings: Settings, args: argparse.Namespace, demo: bool) -> Core | No
         return None
 
 
-def _start(settings: Settings, args: argparse.Namespace) -> tuple[Core, StationDevices] | int:
+def _start(
+    settings: Settings, args: argparse.Namespace, *, demo_devices: bool
+) -> tuple[Core, StationDevices] | int:
     """The services and the started devices of this station, the same for the windows and
-    `--headless`; or, after one line on stderr, the exit code: 2 when the settings cannot
-    be run (a bus that cannot be built, a hall the database lacks), 3 for the database."""
+    `--headless` (`demo_devices`: the demo's simulated devices, which only the windows
+    show); or, after one line on stderr, the exit code: 2 when the settings cannot be run
+    (a bus that cannot be built, a hall the database lacks), 3 for the database."""
     from app.bootstrap import start_devices
     from app.services import errors
 
@@ -222,7 +225,7 @@ def _start(settings: Settings, args: argparse.Namespace) -> tuple[Core, StationD
         return 3
     try:
         core.halls.get(core.hall_code)
-        return core, start_devices(core, demo=bool(args.demo))
+        return core, start_devices(core, demo=demo_devices)
     except SettingsError as exc:
         problem, code = f"settings file {exc}", 2
     except errors.DatabaseUnavailable as exc:
@@ -254,7 +257,7 @@ def _missing_hall(core: Core, args: argparse.Namespace) -> str:
 
 
 def _gui(settings: Settings, args: argparse.Namespace) -> int:
-    started = _start(settings, args)
+    started = _start(settings, args, demo_devices=bool(args.demo))
     if isinstance(started, int):
         return started
     core, devices = started
@@ -279,7 +282,7 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _headless(settings: Settings, args: argparse.Namespace) -> int:
-    started = _start(settings, args)
+    started = _start(settings, args, demo_devices=False)
     if isinstance(started, int):
         return started
     core, devices = started

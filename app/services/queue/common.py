@@ -10,10 +10,12 @@ A step at a counter is written as
         ...
         st.event(t, "held", staff_id=t.staff_id)
 
-`_place` resolves the hall, the counter and the moment before any database work (so an
-unknown hall or counter is refused untouched); `_step` opens the unit, locks the open
-session (`counter_closed` if there is none, `counter_paused` if asked for and it is) and
-yields a `Step`; the step says only what differs.
+`_place` resolves the hall and the counter before any database work (so an unknown hall
+or counter is refused untouched); `_step` opens the unit, locks the open session
+(`counter_closed` if there is none, `counter_paused` if asked for and it is), takes the
+moment only then, so a step that waited for a lock is never dated before the steps it
+waited for (a ticket called before it was issued), and yields a `Step`; the step says
+only what differs.
 
 The hot steps (issue, call, finish) read and write tickets as plain rows, one statement
 each, through the unit's connection: no ORM object is loaded, flushed or expired. Events
@@ -119,11 +121,10 @@ class OpenSession(NamedTuple):
 
 
 class Place(NamedTuple):
-    """Where and when a step happens, known before its unit of work opens."""
+    """Where a step happens, known before its unit of work opens (its moment is not)."""
 
     hall: HallInfo
     counter: CounterInfo
-    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,21 +230,22 @@ class QueueBase:
                 session.connection().execute(_INSERT_EVENTS, events)
 
     def _place(self, hall_code: str, counter_number: int) -> Place:
-        """The hall, the counter and the moment of a step (`unknown_hall`, `unknown_counter`)."""
+        """The hall and the counter of a step (`unknown_hall`, `unknown_counter`)."""
         hall = self._halls.get(hall_code)
-        return Place(hall, self._halls.counter(hall, counter_number), self._clock.now())
+        return Place(hall, self._halls.counter(hall, counter_number))
 
     @contextmanager
     def _step(self, place: Place, *, unpaused: bool = False) -> Iterator[Step]:
         """A step at the counter as one unit of work, its open session locked first:
         `counter_closed` if nobody is logged in, `counter_paused` if `unpaused` is asked
-        and the counter is paused; either before anything is written."""
+        and the counter is paused; either before anything is written. Its moment is taken
+        once the locks are held (SQLite's write lock, the session row)."""
         with self._unit() as s:
             c = s.connection()
             cs = self._lock_session(c, place.counter)
             if unpaused and cs.paused:
                 raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
-            yield Step(place.hall, place.counter, place.now, s, c, cs)
+            yield Step(place.hall, place.counter, self._clock.now(), s, c, cs)
 
     # ------------------------------------------------------------------ helpers
     def _session(self, s: Session, counter: CounterInfo) -> CounterSession:

@@ -168,7 +168,11 @@ def _postgres_pick_sql(
 def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...]) -> Executable:
     """Finish, pick, call and log as one statement of data-modifying CTEs (see the module's
     docstring); the day, the clerk and the moment are its parameters. Its text starts
-    with "WITH finished AS" (tests/bench/pgbaseline.py finds it so)."""
+    with "WITH finished AS" (tests/bench/pgbaseline.py finds it so).
+
+    The picked ticket is called at the moment, or at its issue if that is later: the
+    moment is taken before this statement's snapshot, which may see a ticket issued
+    (in a transaction sharing no lock with this one) a moment after it."""
     at = _uuid(counter.id)
     number = int(counter.number)
     heads = 2 * len(hall.counters) + 1
@@ -176,10 +180,10 @@ def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...
     def pick(k: int) -> str:
         return _postgres_pick_sql(hall.id, counter.service_ids, weights, k, "tickets.id")
 
-    def logged(kind: str, rows: str) -> str:
+    def logged(kind: str, rows: str, when: str) -> str:
         return f"""SELECT {_uuid(hall.id)}::uuid, r.id, '{kind}',
                 r.prefix || lpad(r.number::text, 3, '0'), r.service_id, {number},
-                r.staff_id, '', :now
+                r.staff_id, '', {when}
             FROM {rows} AS r"""
 
     open_statuses = "('called', 'serving')"
@@ -199,16 +203,17 @@ def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...
         RETURNING tickets.id, tickets.prefix, tickets.number, tickets.service_id,
             tickets.staff_id
     ), called AS (
-        UPDATE tickets SET status = 'called', called_at = coalesce(tickets.called_at, :now),
+        UPDATE tickets SET status = 'called',
+            called_at = coalesce(tickets.called_at, greatest(:now, tickets.issued_at)),
             counter_id = {at}, staff_id = :staff_id
         WHERE {called_where} AND tickets.status = 'waiting'
         RETURNING {_COLUMNS}
     ), logged AS (
         INSERT INTO ticket_events (hall_id, ticket_id, kind, display_number, service_id,
             counter_number, staff_id, detail, at)
-        {logged("done", "finished")}
+        {logged("done", "finished", ":now")}
         UNION ALL
-        {logged("called", "called")}
+        {logged("called", "called", "greatest(:now, r.issued_at)")}
     )
     SELECT * FROM called"""
     params = [

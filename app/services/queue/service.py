@@ -13,6 +13,7 @@ statement each (see `common`).
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -91,10 +92,10 @@ class QueueService(QueueBase):
         start, end = number_range
         if not 1 <= start <= end <= 999:
             raise DomainError(errors.BAD_INPUT, f"number range {start}..{end} outside 1..999")
-        now = self._clock.now()
-        day = business_date(hall, now)
         with self._unit() as s:
-            c = s.connection()
+            c = s.connection()  # SQLite's write lock is held from here: a step that
+            now = self._clock.now()  # waited for this issue is not dated before it
+            day = business_date(hall, now)
             number = self._next_number(c, hall, service.id, day, dispenser, start)
             if number > end:
                 raise DomainError(
@@ -183,10 +184,11 @@ class QueueService(QueueBase):
     def call_number(self, hall_code: str, counter_number: int, number: str) -> TicketInfo:
         """指呼: call a waiting ticket by its number ("A012") or its printed code."""
         place = self._place(hall_code, counter_number)
-        day, prefix, wanted = parse_ticket_ref(
-            place.hall, number, business_date(place.hall, place.now)
-        )
+        # what names no ticket is refused before the unit opens; the day is the step's
+        parse_ticket_ref(place.hall, number, business_date(place.hall, self._clock.now()))
         with self._step(place, unpaused=True) as st:
+            today = business_date(st.hall, st.now)
+            day, prefix, wanted = parse_ticket_ref(st.hall, number, today)
             row = st.c.execute(
                 _BY_NUMBER,
                 {"hall_id": st.hall.id, "day": day, "prefix": prefix, "number": wanted},
@@ -200,6 +202,9 @@ class QueueService(QueueBase):
             return ticket_info(self._call(st, TicketRow._make(row), "called"), counter_number)
 
     def _call(self, st: Step, t: TicketRow, kind: str) -> TicketRow:
+        # Never before the ticket's issue: on PostgreSQL an issue holds no lock this step
+        # waits for, so the step may see one dated a moment after its own (as in `pick`).
+        st = replace(st, now=max(st.now, t.issued_at))
         staff_id = st.cs.staff_id
         t = st.update(
             t,

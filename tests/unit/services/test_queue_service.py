@@ -7,14 +7,22 @@ APPLY, ENQ. Counter 1 transfers to APPLY by default.
 
 from __future__ import annotations
 
+import random
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
-from app.bootstrap import Core
+from app.bootstrap import Core, build_core
 from app.models import Ticket, TicketEvent
 from app.services.clock import ManualClock
 from app.services.errors import DomainError
 from app.services.queue.service import MAX_RECALLS
+from tests.conftest import make_settings
 from tests.unit.services.queue_helpers import (
     HALL,
     assert_refused,
@@ -483,3 +491,131 @@ def test_smoke_on_the_system_clock(core: Core) -> None:
     with pytest.raises(DomainError) as caught:
         core.queue.call_number(HALL, 1, "A001")
     assert caught.value.code == "ticket_not_waiting"
+
+
+# ---------------------------------------------------------------------------- moments
+class InterleavingClock(ManualClock):
+    """A manual clock whose `fire_on`-th read lets another station issue a ticket a second
+    later before the reading step goes on, as if the step's thread were descheduled
+    right after reading the clock. The issue gets half a second: on SQLite it waits for
+    the write lock whenever the step read the clock holding it."""
+
+    def __init__(self, core_for_issue: list[Core]) -> None:
+        super().__init__(local(23, 9))
+        self._core = core_for_issue
+        self.fire_on = 0
+        self.issuer: threading.Thread | None = None
+
+    def now(self) -> datetime:
+        moment = super().now()
+        self.fire_on -= 1
+        if self.fire_on == 0:
+            self.advance(1)
+            queue = self._core[0].queue
+            self.issuer = threading.Thread(target=queue.issue_ticket, args=(HALL, "PAY"))
+            self.issuer.start()
+            self.issuer.join(0.5)
+        return moment
+
+
+@pytest.fixture
+def interleaved(db_url: str, tmp_path: Path) -> Iterator[tuple[Core, InterleavingClock]]:
+    holder: list[Core] = []
+    clock = InterleavingClock(holder)
+    core = build_core(make_settings(db_url), data_dir=tmp_path, demo=True, clock=clock)
+    holder.append(core)
+    login(core, 1)
+    try:
+        yield core, clock
+    finally:
+        core.close()
+
+
+def test_call_next_is_never_dated_before_the_issue_it_calls(
+    interleaved: tuple[Core, InterleavingClock],
+) -> None:
+    """A ticket issued while "call next" is between reading the clock and picking: SQLite
+    makes the issue wait for the call's write lock (so the call finds nobody, and the
+    next call takes the ticket); PostgreSQL lets the call see it, and calls it no earlier
+    than it was issued."""
+    core, clock = interleaved
+    clock.fire_on = 1  # the call's one read
+    called = core.queue.call_next(HALL, 1)
+    assert clock.issuer is not None
+    clock.issuer.join()
+    if called is None:
+        assert core.db.dialect == "sqlite"
+        called = core.queue.call_next(HALL, 1)
+    assert called is not None and called.called_at is not None
+    assert called.issued_at <= called.called_at
+    with core.db.read() as s:
+        moments = {kind: at for kind, at in s.execute(select(TicketEvent.kind, TicketEvent.at))}
+    assert moments["issued"] <= moments["called"]
+
+
+def test_call_number_is_never_dated_before_the_issue_it_calls(
+    interleaved: tuple[Core, InterleavingClock],
+) -> None:
+    core, clock = interleaved
+    clock.fire_on = 2  # the step's own read, after the one that checks what was typed
+    if core.db.dialect == "sqlite":  # the issue waits for the step's write lock
+        with pytest.raises(DomainError, match="no waiting ticket A001"):
+            core.queue.call_number(HALL, 1, "A001")
+        assert clock.issuer is not None
+        clock.issuer.join()
+    called = core.queue.call_number(HALL, 1, "A001")
+    assert called.called_at is not None and called.issued_at <= called.called_at
+
+
+class StallingClock:
+    """The system clock, read by a thread that is then descheduled for a moment, as the
+    GIL or the OS may do to any thread right after it read the clock."""
+
+    def __init__(self) -> None:
+        self._stalls = random.Random(7)
+
+    def now(self) -> datetime:
+        moment = datetime.now(UTC)
+        time.sleep(self._stalls.uniform(0, 0.003))
+        return moment
+
+
+def test_timestamps_keep_their_order_under_contention(db_url: str, tmp_path: Path) -> None:
+    """Four counters issuing and calling at once: each step takes its moment once it holds
+    its lock, so no ticket is called before it was issued (or finished before it was
+    called), however long a step waited for the lock or stalled after reading the clock."""
+    core = build_core(make_settings(db_url), data_dir=tmp_path, demo=True, clock=StallingClock())
+    try:
+        _issue_and_call_at_once(core)
+        tickets = _tickets(core)
+    finally:
+        core.close()
+    assert len(tickets) == 100 and all(t.status == "done" for t in tickets)
+    for t in tickets:
+        assert t.called_at is not None and t.finished_at is not None
+        assert t.issued_at <= t.called_at <= t.finished_at, t.display_number
+
+
+def _issue_and_call_at_once(core: Core) -> None:
+    counters = (1, 2, 3, 6)  # each serves PAY and APPLY
+    for n in counters:
+        login(core, n)
+    start = threading.Barrier(len(counters))
+    failed: list[BaseException] = []
+
+    def counter(n: int) -> None:
+        try:
+            start.wait()
+            for i in range(25):
+                core.queue.issue_ticket(HALL, "PAY" if i % 2 else "APPLY")
+                core.queue.call_next(HALL, n)
+            core.queue.finish(HALL, n)
+        except BaseException as exc:  # reported below
+            failed.append(exc)
+
+    threads = [threading.Thread(target=counter, args=(n,)) for n in counters]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failed, failed
