@@ -22,6 +22,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from app.models.idle_ping import IdlePing
+
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "halldesk-database"
@@ -100,13 +102,15 @@ def make_engine(raw_url: str | URL, *, pool_size: int = 10, use_keyring: bool = 
         _sqlite_listeners(engine)
         return engine
     if backend == "postgresql":
-        return create_engine(
+        engine = create_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
             connect_args={"connect_timeout": 5, "application_name": "halldesk"},
         )
+        IdlePing(engine)  # instead of a ping at every check-out
+
+        return engine
     raise ValueError(f"unsupported database '{backend}': use postgresql:// or sqlite:///")
 
 

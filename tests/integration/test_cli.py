@@ -40,7 +40,9 @@ def dead_url() -> str:
     return f"postgresql://hall@127.0.0.1:{_closed_port()}/halldesk"
 
 
-def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, env: dict[str, str] | None = None, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k != "HALLDESK_DATABASE_URL"}
     full_env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"  # no OS keyring here
     full_env.update(env or {})
@@ -50,6 +52,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
         env=full_env,
         capture_output=True,
         text=True,
+        input=input_text,
         timeout=60,
         check=False,
     )

@@ -72,7 +72,7 @@ def test_the_check_sees_a_lost_a_doubled_a_renumbered_and_a_broken_ticket(
     """The probe's integrity check, on a few steps made here, then on tampered rows."""
     core = sqlite_core
     staff = core.auth.login("1001", "1234")
-    core.counters.open_session(HALL, 1, staff.id)
+    core.counters.open_session(HALL, 1, staff)
     records = Records(tmp_path / "w1.g0.jsonl")
     issued = [
         core.queue.issue_ticket(HALL, "PAY", dispenser="D1", number_range=DISPENSERS["D1"])

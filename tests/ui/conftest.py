@@ -121,7 +121,7 @@ def log_in(qtbot, window: CounterWindow, job: str = "1001", password: str = "123
     qtbot.keyClicks(dialog.job_number, job)
     qtbot.keyClicks(dialog.password, password)
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.staff is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.staff is not None, timeout=20_000)
     assert window.login_dialog is None
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)

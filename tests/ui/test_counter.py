@@ -395,3 +395,53 @@ def test_the_transfer_lists_highlighted_row_is_visible(qtbot, qapp, sqlite_core)
         dialog.services.hidePopup()
     finally:
         qapp.setStyleSheet(previous)
+
+
+def _type_login(qtbot, dialog, job: str, password: str) -> None:
+    dialog.job_number.clear()
+    dialog.password.clear()
+    qtbot.keyClicks(dialog.job_number, job)
+    qtbot.keyClicks(dialog.password, password)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+
+
+def test_a_reset_password_is_changed_at_the_counters_log_in(
+    qtbot, make_stations, sqlite_core, english
+):
+    admin = sqlite_core.auth.login("9001", "1234")
+    sqlite_core.auth.reset_password(admin, "1001", "Temp#2026")
+    window = _counter(qtbot, make_stations, sqlite_core)
+    qtbot.waitUntil(lambda: window.login_dialog is not None)
+    dialog = window.login_dialog
+    _type_login(qtbot, dialog, "1001", "Temp#2026")
+    qtbot.waitUntil(lambda: dialog.asking_new_password, timeout=10_000)
+    assert dialog.new_password.isVisibleTo(dialog) and window.staff is None
+    assert dialog.status.text() == "Your password was reset. Choose a new password to log in."
+    qtbot.keyClicks(dialog.new_password, "Mine#2026")
+    qtbot.keyClicks(dialog.repeat_password, "Mine#2027")
+    qtbot.keyClick(dialog.repeat_password, Qt.Key.Key_Return)
+    assert dialog.status.text() == "The two new passwords differ."
+    dialog.repeat_password.clear()
+    qtbot.keyClicks(dialog.repeat_password, "Mine#2026")
+    qtbot.keyClick(dialog.repeat_password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.staff is not None, timeout=10_000)
+    assert sqlite_core.auth.login("1001", "Mine#2026").job_number == "1001"
+
+
+def test_the_counter_says_how_long_an_account_is_locked(qtbot, make_stations, sqlite_core, english):
+    window = _counter(qtbot, make_stations, sqlite_core)
+    qtbot.waitUntil(lambda: window.login_dialog is not None)
+    dialog = window.login_dialog
+    for _ in range(5):
+        _type_login(qtbot, dialog, "1002", "wrong")
+        assert dialog.busy
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert dialog.status.level == "error"
+    assert dialog.status.text() == (
+        "Too many wrong passwords: the account is locked. Try again in 15 min "
+        "or ask an administrator."
+    )
+    _type_login(qtbot, dialog, "1002", "1234")  # the right one, while locked
+    assert dialog.busy
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert window.staff is None and "locked" in dialog.status.text()
