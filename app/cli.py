@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import __version__, cli_audit
+from app import __version__, cli_audit, cli_staff
 from app.settings import (
     ROLES,
     MissingSettingsFile,
@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "init-config", help="write the default settings to --config FILE (never overwrites)"
     )
     cli_audit.add_parser(sub)
+    cli_staff.add_parsers(sub)
     return p
 
 
@@ -173,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
         return _init_db(settings, args)
     if command == "db-password":
         return _db_password(settings, args)
-    if command == "audit":
-        return _audit(settings, args)
+    if command in ("audit", "staff", "password"):
+        return _account_command(settings, args, command)
     if args.headless:
         return _headless(settings, args)
     if not _has_display():
@@ -271,12 +272,14 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
         core.close()
 
 
-def _audit(settings: Settings, args: argparse.Namespace) -> int:
+def _account_command(settings: Settings, args: argparse.Namespace, command: str) -> int:
+    """audit, staff, password: one administrator's or clerk's step, then exit."""
     core = _core(settings, args, demo=False)
     if core is None:
         return 3
+    run = {"audit": cli_audit.run, "staff": cli_staff.run_staff, "password": cli_staff.run_password}
     try:
-        return cli_audit.run(core, args)
+        return int(run[command](core, args))
     finally:
         core.close()
 

@@ -50,6 +50,7 @@ def read_unit(db: Database) -> Iterator[Session]:
 
 
 # Stable codes (the UI maps them to translated texts).
+DATABASE_UNAVAILABLE = "database_unavailable"
 UNKNOWN_HALL = "unknown_hall"
 UNKNOWN_SERVICE = "unknown_service"
 UNKNOWN_COUNTER = "unknown_counter"

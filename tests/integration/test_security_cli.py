@@ -58,3 +58,42 @@ def test_sslmode_in_the_url_reaches_the_server(tmp_path: Path, pg_url: str) -> N
     assert "SSL" in caught.value.message
     core = build_core(make_settings(pg_url + "?sslmode=disable"), data_dir=tmp_path)
     core.close()
+
+
+def test_staff_accounts_and_passwords_from_the_command_line(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    config = _config(tmp_path, sqlite_url)
+    assert _run("--config", str(config), "init-db", "--demo").returncode == 0
+    staff = ("--config", str(config), "staff", "--user", "9001")
+    added = _run(
+        *staff, "add", "3002", "李四", "--role", "clerk", input_text="1234\nDesk#2026\nDesk#2026\n"
+    )
+    assert added.returncode == 0, added.stderr
+    assert "3002 李四 (clerk) added" in added.stdout
+    weak = _run(*staff, "add", "3003", "弱", input_text="1234\n12345678\n12345678\n")
+    assert weak.returncode == 2 and "at least 8 characters" in weak.stderr
+    as_clerk = ("--config", str(config), "staff", "--user", "1001")
+    by_clerk = _run(*as_clerk, "disable", "3002", input_text="1234\n")
+    assert by_clerk.returncode == 2 and len(by_clerk.stderr.strip().splitlines()) == 1
+    mine = ("--config", str(config), "password", "--user", "3002")
+    assert _run(*mine, input_text="Desk#2026\nNew#20261\nNew#20261\n").returncode == 0
+    reset = _run(*staff, "reset", "3002", input_text="1234\nTemp#2026\nTemp#2026\n")
+    assert reset.returncode == 0 and "next log-in" in reset.stdout
+    # after the reset, `password` with the temporary one sets the new one
+    again = _run(*mine, input_text="Temp#2026\nOwn#202612\nOwn#202612\n")
+    assert again.returncode == 0, again.stderr
+    assert _run(*staff, "disable", "3002", input_text="1234\n").returncode == 0
+    core = build_core(make_settings(sqlite_url), data_dir=tmp_path)
+    try:
+        with pytest.raises(DomainError) as refused:
+            core.auth.login("3002", "Own#202612")
+        assert refused.value.code == "invalid_credentials"  # disabled
+        log = _run(
+            "--config", str(config), "audit", "--json", "--user", "9001", input_text="1234\n"
+        )
+        actions = [json.loads(line)["action"] for line in log.stdout.splitlines()]
+        for action in ("staff_created", "password_changed", "password_reset", "staff_changed"):
+            assert action in actions, action
+    finally:
+        core.close()
