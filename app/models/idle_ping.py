@@ -53,5 +53,6 @@ class IdlePing:
                 cursor.execute("SELECT 1")
             finally:
                 cursor.close()
+            dbapi.rollback()  # hand the connection over idle, not inside the ping's transaction
         except Exception as error:  # the driver's own errors: the connection is gone
             raise exc.DisconnectionError(f"idle connection lost: {error}") from error
