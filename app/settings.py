@@ -266,6 +266,24 @@ def _list_of_tables(raw: Any, text: str, path: Path | None, section: str) -> lis
 
 
 _DB_URL = re.compile(r"(sqlite|postgres|postgresql)(\+\w+)?://\S*")
+# Bus ports: a device path (/dev/ttyUSB0, COM3, a pty) or the pyserial URLs HallDesk uses.
+_NET_PORT = re.compile(r"(socket|rfc2217)://([\w.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})/?(\?\S*)?")
+PORT_URL_FORMS = "/dev/ttyUSB0, COM3 (a device), socket://host:port, rfc2217://host:port, loop://"
+
+
+def port_url_problem(url: str) -> str | None:
+    """Why `url` is no port this station can open, or None; says nothing of whether the
+    device is there now (an adapter may be plugged in later: the port then says why)."""
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()  # as pyserial reads it
+    if not sep or scheme == "loop":
+        return None
+    if scheme in ("socket", "rfc2217"):
+        net = _NET_PORT.fullmatch(f"{scheme}://{rest}")
+        if net and 0 < int(net[3]) < 65536:
+            return None
+        return f"'{url}' is not {scheme}://host:port (port 1..65535)"
+    return f"unknown port scheme '{scheme}://' in '{url}' (known: {PORT_URL_FORMS})"
 
 
 def _validate(s: Settings, text: str, path: Path | None) -> None:
@@ -298,6 +316,8 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
         seen.add(b.name)
         if not b.url.strip():
             raise fail(f"bus '{b.name}' has no port url", "buses", "url", n)
+        if problem := port_url_problem(b.url):
+            raise fail(f"bus '{b.name}': {problem}", "buses", "url", n)
         if b.baud <= 0:
             raise fail(f"bus '{b.name}': baud must be above 0", "buses", "baud", n)
     for n, d in enumerate(s.devices):
