@@ -294,9 +294,11 @@ def test_unplug_and_replug(sim: Simulator, bus: BusMaster, events: EventLog) -> 
     events.wait_for(PortStateChanged, lambda e: e.state is ConnectionState.OPEN, after=returned)
     wait_until(lambda: sim.keypad_display(3) == bytes((0x0A, 0x0A, 5, 0, 2, 2)))
     states = [e.state for e in events.of(PortStateChanged)]
+    # lost, then "cannot open" while the adapter is away: FAILED twice, with each reason
     assert states == [
         ConnectionState.OPENING,
         ConnectionState.OPEN,
+        ConnectionState.FAILED,
         ConnectionState.FAILED,
         ConnectionState.OPEN,
     ]
