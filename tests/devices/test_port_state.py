@@ -54,9 +54,7 @@ def test_lost_and_back_each_logged_once_with_the_reason(
             sim.unplug(1.2, "hall")  # the adapter is pulled: lost, then cannot reopen
             assert sim.wait_plugged(3)
             back = time.monotonic()
-            events.wait_for(
-                PortStateChanged, lambda e: e.state is ConnectionState.OPEN, after=back
-            )
+            events.wait_for(PortStateChanged, lambda e: e.state is ConnectionState.OPEN, after=back)
             wait_until(lambda: master.state is ConnectionState.OPEN)
         finally:
             master.stop()
