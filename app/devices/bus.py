@@ -284,12 +284,12 @@ class BusMaster(PortWorker):
                 self._emit(RatingTimedOut(device.config.address))
         if self._poll is None and not self._rx:  # never into a frame being received
             due = [d for d in self._devices.values() if d.next_poll <= now]
-            device = min(due, key=lambda d: d.next_poll) if due else None
+            first = min(due, key=lambda d: d.next_poll) if due else None
             quiet = now - self._last_rx >= timing.idle_gap and self._commands.empty()
-            if device is not None and (quiet or now - device.next_poll >= timing.poll_patience):
-                self._write_frame(frame68.poll(device.config.address))
-                self._poll = (device.config.address, now + timing.poll_timeout)
-                device.next_poll = now + timing.poll_interval
+            if first is not None and (quiet or now - first.next_poll >= timing.poll_patience):
+                self._write_frame(frame68.poll(first.config.address))
+                self._poll = (first.config.address, now + timing.poll_timeout)
+                first.next_poll = now + timing.poll_interval
 
     def _poll_missed(self, address: int, now: float) -> None:
         self._poll = None
@@ -319,9 +319,11 @@ class BusMaster(PortWorker):
             self._emit(DeviceOnline(address, bool(device.fault)))
             if returning:
                 self._resend_state(device)
-        elif fault is not None and fault != device.fault:
+        elif fault is not None:  # reported when the bit changes, never once per poll
+            changed = fault != bool(device.fault)
             device.fault = fault
-            self._emit(DeviceFault(address, fault))
+            if changed:
+                self._emit(DeviceFault(address, fault))
 
     def _invalid(self, address: int, reason: str) -> None:
         self.stats.invalid += 1
