@@ -570,3 +570,36 @@ def test_a_port_that_does_not_open_is_alerted_shown_and_resolved(
     assert len(failed) == 1 and "No such file" in failed[0]
     [resolved] = core.evaluations.alert_history(HALL, "annex")
     assert resolved.acknowledged_at is not None and resolved.acknowledged_by is None
+
+
+def test_hub_started_without_the_database_catches_up_when_it_comes(
+    sim: Simulator, pg_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    relay = PgRelay(pg_url)
+    relay.up()
+    settings = _hall_bus(sim, relay.url)
+    core = build_core(settings, data_dir=tmp_path, demo=True)
+    _login(core)
+    core.queue.issue_ticket(HALL, "PAY")
+    relay.down()
+    hub = _hub_on(core, settings)
+    try:
+        with caplog.at_level(logging.INFO):
+            hub.start()
+            wait_until(lambda: all(s.online for s in hub.statuses()))
+            time.sleep(1.0)
+            assert sim.keypad_display(KEYPAD) is None  # nothing to show it with
+            relay.up()
+            # the displays are sent once the database answers (a probe within 5 s)
+            one_waiting = bytes([BLANK_DIGIT, BLANK_DIGIT, 1] + [BLANK_DIGIT] * 3)
+            wait_until(lambda: sim.keypad_display(KEYPAD) == one_waiting, timeout=8)
+            core.queue.call_next(HALL, 1)  # and the event log is followed from then on
+            wait_until(
+                lambda: sim.keypad_display(KEYPAD) == bytes([BLANK_DIGIT] * 2 + [0, 0, 0, 1])
+            )
+        warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(warnings) == 2, warnings  # unreachable, reachable again
+    finally:
+        hub.stop()
+        core.close()
+        relay.down()
