@@ -603,3 +603,22 @@ def test_hub_started_without_the_database_catches_up_when_it_comes(
         hub.stop()
         core.close()
         relay.down()
+
+
+def test_hub_stops_at_once_while_backing_off(sim: Simulator, pg_url: str, tmp_path: Path) -> None:
+    relay = PgRelay(pg_url)
+    relay.up()
+    settings = _hall_bus(sim, relay.url)
+    core = build_core(settings, data_dir=tmp_path, demo=True)
+    relay.down()
+    hub = _hub_on(core, settings)
+    try:
+        hub.start()
+        time.sleep(3.7)  # probes after 0.5, 1 and 2 s: the next one is 4 s away
+        asked = time.monotonic()
+        hub.stop()
+        assert time.monotonic() - asked < 1.0
+        assert not hub.running
+    finally:
+        hub.stop()
+        core.close()

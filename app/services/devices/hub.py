@@ -141,6 +141,7 @@ class DeviceHub:
     def stop(self, timeout: float = 5.0) -> None:
         """Drain the inbox, stop the hub thread and every port owner, join them."""
         self._stop.set()
+        self._inbox.put(lambda: None)  # wakes a hub waiting out a database back-off
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
