@@ -85,8 +85,15 @@ class DeviceBoard:
         now = self._clock.now()
         self._update(key, online=True, since=now)
         name, source = _name(old), device_source(bus, address)
-        back = AlertOp("record", (ONLINE,), source, now, f"{name} is back online", old.counter)
-        back = replace(back, severity="info")
+        back = AlertOp(
+            "record",
+            (ONLINE,),
+            source,
+            now,
+            f"{name} is back online",
+            counter=old.counter or None,
+            severity="info",
+        )
         if old.online is False:
             log.info("%s back online after %s", name, _lasted(old.since, now))
             self._alerts.resolve((OFFLINE,), source, then=back)
