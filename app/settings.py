@@ -12,7 +12,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,9 @@ import tomli_w
 from app import locations
 from app.locations import default_config_path as default_config_path  # noqa: PLC0414
 from app.locations import default_data_dir as default_data_dir  # noqa: PLC0414
+from app.settings_toml import MissingSettingsFile as MissingSettingsFile  # noqa: PLC0414
+from app.settings_toml import SettingsError as SettingsError  # noqa: PLC0414
+from app.settings_toml import build_section, list_of_tables
 from app.toml_lines import line_of as _line_of
 
 SETTINGS_VERSION = 1
@@ -29,23 +32,6 @@ ROLES = ("counter", "kiosk", "display", "manager", "admin", "bus")
 DEVICE_KINDS = ("caller", "evaluator", "dispenser_panel", "printer", "led")
 # LED register layouts (docs/PROTOCOL.md section 3): the number's digits, or its characters
 LED_LAYOUTS = ("digits", "ascii")
-
-
-class SettingsError(Exception):
-    """A settings file that cannot be used; names the file and, where known, the line."""
-
-    def __init__(self, path: Path | None, message: str, line: int | None = None) -> None:
-        where = str(path) if path else "<settings>"
-        if line is not None:
-            where = f"{where}, line {line}"
-        super().__init__(f"{where}: {message}")
-        self.path = path
-        self.line = line
-        self.reason = message
-
-
-class MissingSettingsFile(SettingsError):
-    """A settings file named by the user (`--config`) that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -129,83 +115,6 @@ class Settings:
         return locations.database_url(self.database.url, data_dir, environ=environ)
 
 
-def _build(
-    cls: type[Any],
-    raw: Any,
-    text: str,
-    path: Path | None,
-    section: str,
-    required: tuple[str, ...] = (),
-    index: int = 0,
-) -> Any:
-    """One settings table: `[section]`, or the `index`-th `[[section]]` with `required` keys."""
-    shown = f"[[{section}]]" if required else f"[{section}]"
-    if not isinstance(raw, dict):
-        raise SettingsError(path, f"{shown} must be a table", _line_of(text, section, None))
-    for key in required:
-        if key not in raw:
-            raise SettingsError(
-                path, f"{shown} entry misses '{key}'", _line_of(text, section, None, index)
-            )
-    known = {f.name: f for f in fields(cls) if f.name != "path"}
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in known:
-            raise SettingsError(
-                path, f"unknown setting '{key}' in {shown}", _line_of(text, section, key, index)
-            )
-        default = "" if key in required else _default_of(known[key])
-        values[key] = _coerce(value, default, text, path, section, key, index)
-    return cls(**values)
-
-
-def _default_of(f: Any) -> Any:
-    if f.default_factory is not MISSING:
-        return f.default_factory()
-    return f.default
-
-
-def _coerce(
-    value: Any,
-    default: Any,
-    text: str,
-    path: Path | None,
-    section: str,
-    key: str,
-    index: int = 0,
-) -> Any:
-    def bad(expected: str) -> SettingsError:
-        return SettingsError(
-            path,
-            f"'{key}' in [{section}] must be {expected}, not {value!r}",
-            _line_of(text, section, key, index),
-        )
-
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise bad("true or false")
-        return value
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise bad("a whole number")
-        return value
-    if isinstance(default, str):
-        if not isinstance(value, str):
-            raise bad("a text in quotes")
-        return value
-    if isinstance(default, tuple):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise bad("a list of texts")
-        return tuple(value)
-    if isinstance(default, dict):
-        if not isinstance(value, dict):
-            raise bad("a table")
-        return {str(k): str(v) for k, v in value.items()}
-    if default is None:  # required field without default
-        return value
-    return value
-
-
 def _upgrade(raw: dict[str, Any], path: Path | None, text: str) -> dict[str, Any]:
     version = raw.get("version", SETTINGS_VERSION)
     if not isinstance(version, int) or isinstance(version, bool):
@@ -240,17 +149,17 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     for key in raw:
         if key not in top:
             raise SettingsError(path, f"unknown section '{key}'", _line_of(text, None, key))
-    database = _build(DatabaseSettings, raw.get("database", {}), text, path, "database")
-    station = _build(StationSettings, raw.get("station", {}), text, path, "station")
-    ui = _build(UiSettings, raw.get("ui", {}), text, path, "ui")
-    security = _build(SecuritySettings, raw.get("security", {}), text, path, "security")
+    database = build_section(DatabaseSettings, raw.get("database", {}), text, path, "database")
+    station = build_section(StationSettings, raw.get("station", {}), text, path, "station")
+    ui = build_section(UiSettings, raw.get("ui", {}), text, path, "ui")
+    security = build_section(SecuritySettings, raw.get("security", {}), text, path, "security")
     buses = tuple(
-        _build(BusSettings, item, text, path, "buses", ("name", "url"), n)
-        for n, item in enumerate(_list_of_tables(raw.get("buses", []), text, path, "buses"))
+        build_section(BusSettings, item, text, path, "buses", ("name", "url"), n)
+        for n, item in enumerate(list_of_tables(raw.get("buses", []), text, path, "buses"))
     )
     devices = tuple(
-        _build(DeviceSettings, item, text, path, "devices", ("kind", "bus"), n)
-        for n, item in enumerate(_list_of_tables(raw.get("devices", []), text, path, "devices"))
+        build_section(DeviceSettings, item, text, path, "devices", ("kind", "bus"), n)
+        for n, item in enumerate(list_of_tables(raw.get("devices", []), text, path, "devices"))
     )
     settings = Settings(
         version=SETTINGS_VERSION,
@@ -266,17 +175,25 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     return settings
 
 
-def _list_of_tables(raw: Any, text: str, path: Path | None, section: str) -> list[dict[str, Any]]:
-    if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
-        raise SettingsError(
-            path,
-            f"'{section}' must be written as [[{section}]] tables",
-            _line_of(text, None, section),
-        )
-    return raw
-
-
 _DB_URL = re.compile(r"(sqlite|postgres|postgresql)(\+\w+)?://\S*")
+# Bus ports: a device path (/dev/ttyUSB0, COM3, a pty) or the pyserial URLs HallDesk uses.
+_NET_PORT = re.compile(r"(socket|rfc2217)://([\w.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})/?(\?\S*)?")
+PORT_URL_FORMS = "/dev/ttyUSB0, COM3 (a device), socket://host:port, rfc2217://host:port, loop://"
+
+
+def port_url_problem(url: str) -> str | None:
+    """Why `url` is no port this station can open, or None; says nothing of whether the
+    device is there now (an adapter may be plugged in later: the port then says why)."""
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.lower()  # as pyserial reads it
+    if not sep or scheme == "loop":
+        return None
+    if scheme in ("socket", "rfc2217"):
+        net = _NET_PORT.fullmatch(f"{scheme}://{rest}")
+        if net and 0 < int(net[3]) < 65536:
+            return None
+        return f"'{url}' is not {scheme}://host:port (port 1..65535)"
+    return f"unknown port scheme '{scheme}://' in '{url}' (known: {PORT_URL_FORMS})"
 
 
 def _validate(s: Settings, text: str, path: Path | None) -> None:
@@ -316,6 +233,8 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
         seen.add(b.name)
         if not b.url.strip():
             raise fail(f"bus '{b.name}' has no port url", "buses", "url", n)
+        if problem := port_url_problem(b.url):
+            raise fail(f"bus '{b.name}': {problem}", "buses", "url", n)
         if b.baud <= 0:
             raise fail(f"bus '{b.name}': baud must be above 0", "buses", "baud", n)
     for n, d in enumerate(s.devices):

@@ -3,9 +3,11 @@
 One :class:`BusMaster` per port.  Its thread owns the port: it answers every device frame
 at once (echo CC 10 / CC 12, CC 01 [rating] to CC 11), acts on a frame once (the same bytes
 from the same address within ``duplicate_window`` of a frame it acted on are a
-retransmission: acknowledged, not reported again), polls each configured device while the
-bus is idle, marks a device offline after ``missed_polls`` unanswered polls and online
-when it is heard again, and reports everything as events (:mod:`app.devices.events`).
+retransmission: acknowledged, not reported again), polls each configured device every
+``poll_interval`` — in a quiet moment of the bus if one comes within ``poll_patience``,
+else between two frames, so steady traffic (a busy keypad, displays refreshed) never
+starves the polls — marks a device offline after ``missed_polls`` unanswered polls and
+online when it is heard again, and reports everything as events (:mod:`app.devices.events`).
 
 Every public method may be called from any thread and returns at once.
 
@@ -70,6 +72,8 @@ class BusTiming:
     poll_timeout: float = 0.3
     missed_polls: int = 3
     idle_gap: float = 0.05
+    poll_patience: float = 0.5
+    """How long a due poll waits for ``idle_gap`` of silence before it goes between frames."""
     duplicate_window: float = 1.0
     rating_timeout: float = 10.0
     stale_rx: float = 0.1
@@ -278,18 +282,14 @@ class BusMaster(PortWorker):
                 if device.online is not False:
                     self._write_frame(frame68.cancel_rating(device.config.address))
                 self._emit(RatingTimedOut(device.config.address))
-        if (
-            self._poll is None
-            and not self._rx
-            and now - self._last_rx >= timing.idle_gap
-            and self._commands.empty()
-        ):
+        if self._poll is None and not self._rx:  # never into a frame being received
             due = [d for d in self._devices.values() if d.next_poll <= now]
-            if due:
-                device = min(due, key=lambda d: d.next_poll)
-                self._write_frame(frame68.poll(device.config.address))
-                self._poll = (device.config.address, now + timing.poll_timeout)
-                device.next_poll = now + timing.poll_interval
+            first = min(due, key=lambda d: d.next_poll) if due else None
+            quiet = now - self._last_rx >= timing.idle_gap and self._commands.empty()
+            if first is not None and (quiet or now - first.next_poll >= timing.poll_patience):
+                self._write_frame(frame68.poll(first.config.address))
+                self._poll = (first.config.address, now + timing.poll_timeout)
+                first.next_poll = now + timing.poll_interval
 
     def _poll_missed(self, address: int, now: float) -> None:
         self._poll = None
@@ -319,9 +319,11 @@ class BusMaster(PortWorker):
             self._emit(DeviceOnline(address, bool(device.fault)))
             if returning:
                 self._resend_state(device)
-        elif fault is not None and fault != device.fault:
+        elif fault is not None:  # reported when the bit changes, never once per poll
+            changed = fault != bool(device.fault)
             device.fault = fault
-            self._emit(DeviceFault(address, fault))
+            if changed:
+                self._emit(DeviceFault(address, fault))
 
     def _invalid(self, address: int, reason: str) -> None:
         self.stats.invalid += 1

@@ -110,7 +110,7 @@ class Port:
         else:
             self._state = ConnectionState.OPEN
             self.last_error = ""
-            log.info("port %s open", self.url)
+            log.debug("port %s open", self.url)  # the owner thread logs its state changes
 
     def close(self) -> None:
         """Close the port (state ``CLOSED``); never raises."""

@@ -5,7 +5,9 @@ commands on a thread-safe queue and get events back through a callback or
 :attr:`PortWorker.events`.  The thread reads with a short timeout, so a queued command
 waits at most ``read_timeout``; when the port fails it is closed and reopened with
 back-off, commands arriving meanwhile are rejected at once, and every state change is
-reported as :class:`~app.devices.events.PortStateChanged`.
+reported as :class:`~app.devices.events.PortStateChanged` and logged with its reason —
+once, not once per retry: a port that cannot be opened for an hour logs one line (and
+another only if the reason changes, e.g. "no such file" becomes "permission denied").
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class PortWorker:
         self._backoff = backoff or Backoff()
         self._name = name
         self._state = ConnectionState.CLOSED
+        self._detail = ""
         self.baudrate = baudrate
 
     # --- any thread ---------------------------------------------------------------
@@ -76,6 +79,11 @@ class PortWorker:
     @property
     def state(self) -> ConnectionState:
         return self._state
+
+    @property
+    def detail(self) -> str:
+        """Why the port is in its state (the OS error of a failed port), "" if nothing."""
+        return self._detail
 
     @property
     def running(self) -> bool:
@@ -114,9 +122,15 @@ class PortWorker:
             log.exception("event listener failed on %r", event)
 
     def _set_state(self, state: ConnectionState, detail: str = "") -> None:
-        if state is self._state:
+        if state is self._state and detail == self._detail:
             return
-        self._state = state
+        self._state, self._detail = state, detail
+        if state is ConnectionState.FAILED:
+            log.warning("%s on %s failed: %s", self._name, self.url, detail or "no reason given")
+        elif state is ConnectionState.OPEN:
+            log.info("%s on %s open", self._name, self.url)
+        else:
+            log.debug("%s on %s %s", self._name, self.url, state.value)
         self._emit(PortStateChanged(self.url, state, detail))
 
     def _write(self, data: bytes) -> None:
@@ -129,10 +143,10 @@ class PortWorker:
                     continue
                 try:
                     self._cycle()
-                except PortError as exc:
-                    log.warning("%s on %s lost: %s", self._name, self.url, exc)
+                except PortError:
+                    reason = self._port.last_error
                     self._port.close()
-                    self._set_state(ConnectionState.FAILED, str(exc))
+                    self._set_state(ConnectionState.FAILED, f"lost: {reason}")
                     self._on_lost()
                 except Exception:  # a bug in a hook: log it, keep the port served
                     log.exception("%s on %s: unexpected error", self._name, self.url)
@@ -148,8 +162,8 @@ class PortWorker:
             self._set_state(ConnectionState.OPENING)
         try:
             self._port.open()
-        except PortError as exc:
-            self._set_state(ConnectionState.FAILED, str(exc))
+        except PortError:
+            self._set_state(ConnectionState.FAILED, f"cannot open: {self._port.last_error}")
             self._wait_disconnected(self._backoff.next_delay())
             return False
         self._backoff.reset()

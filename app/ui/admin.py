@@ -3,8 +3,9 @@
 An admin logs in (job number and password, role admin). The screen then lists the serial
 ports of this PC, edits the station's buses and devices (saved to the settings file,
 validated exactly as at start), shows each configured device live (online, offline
-since, last event) and offers the field engineer's test buttons: beep a keypad, show 888,
-start a rating, light an LED display, print a test ticket.
+since, last event, and its port: open, or not available and why) and offers the field
+engineer's test buttons: beep a keypad, show 888, start a rating, light an LED display,
+print a test ticket.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 from app.services.desks.admin import BUS_FIELDS, DEVICE_FIELDS, StationAdmin, applies
 from app.services.devices.setup import DeviceStatus
 from app.services.security.actor import Actor
-from app.ui.messages import device_kind_text, error_text
+from app.ui.messages import device_kind_text, error_text, fill
 from app.ui.qtcompat import emit
 from app.ui.taskman import TaskManager
 from app.ui.widgets import named
@@ -89,6 +90,7 @@ class AdminWindow(QWidget):
                 self.tr("Counter"),
                 self.tr("State"),
                 self.tr("Last event"),
+                self.tr("Port"),
             ]
         )
         self.status_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -180,9 +182,12 @@ class AdminWindow(QWidget):
                 str(st.counter or st.dispenser or ""),
                 self._state_text(st),
                 _time(st.last_event_at),
+                port_text(st.port_state, st.port_detail),
             )
             for c, value in enumerate(values):
-                self.status_table.setItem(r, c, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)  # a port's reason can be longer than its column
+                self.status_table.setItem(r, c, item)
         self._statuses = rows
 
     def _field_text(self, name: str) -> str:
@@ -315,6 +320,21 @@ class AdminWindow(QWidget):
     def closeEvent(self, event: Any) -> None:
         self._timer.stop()
         super().closeEvent(event)
+
+
+def port_text(state: str, reason: str = "") -> str:
+    """A port's state (`DeviceStatus.port_state`) in words, and the reason it gives (the
+    OS's own words: "No such file or directory") when there is one."""
+    translate = QCoreApplication.translate
+    words = {
+        "open": translate("AdminWindow", "open"),
+        "opening": translate("AdminWindow", "opening"),
+        "failed": translate("AdminWindow", "not available"),
+        "closed": translate("AdminWindow", "closed"),
+    }.get(state, state)
+    if not reason:
+        return words
+    return fill(translate("AdminWindow", "{state}: {reason}"), state=words, reason=reason)
 
 
 def _table(headers: list[str]) -> QTableWidget:

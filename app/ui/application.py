@@ -133,7 +133,9 @@ def build_windows(
             log.warning("unknown role %r ignored", role)
     if station.demo_devices is not None:
         # The demo plays the hall's devices: show them, so their keys can be pressed.
-        stations.device_panel = DevicePanel(station.demo_devices, tasks)
+        stations.device_panel = DevicePanel(
+            station.demo_devices, tasks, ports=station.admin.statuses
+        )
     if start:
         watcher.start()
     return stations

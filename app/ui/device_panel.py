@@ -4,7 +4,8 @@ Shown only when `scripts/run` plays the hall's devices with the device simulator
 press travels the real way — simulator → pty → bus master → device hub → services — and
 the window shows what the devices show back: each keypad's waiting count and ticket (and
 "---" while its counter is closed), a key the hub refused (the keypad beeped), the
-evaluators lit for a rating, the LED displays, and the printer's paper.
+evaluators lit for a rating, the LED displays, and the printer's paper; and, when it is
+handed the hub's device statuses, the state of each port (open, or not available and why).
 
 The paper is laid out on the printer's grid of columns, as it comes out of the printer:
 a full-width (CJK) character takes two columns, a double-width line twice as many, and
@@ -15,7 +16,7 @@ that wide, whichever font draws it, so the columns of a ticket line up.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -34,12 +35,14 @@ from PySide6.QtWidgets import (
 from app.devices.escpos import text_width
 from app.devices.escpos_decode import Cut, PrintLine, QrPrinted
 from app.devices.frame68 import Key
+from app.services.devices.setup import DeviceStatus
 from app.services.simulation.demo_devices import (
     DemoDevices,
     DemoSnapshot,
     KeypadShown,
     PaperItem,
 )
+from app.ui.admin import port_text
 from app.ui.messages import error_text, ui_language
 from app.ui.taskman import TaskManager
 from app.ui.theme import repolish
@@ -117,10 +120,16 @@ class DevicePanel(QWidget):
     """Simulated keypads, evaluators, the dispenser panel, its printer and LED displays."""
 
     def __init__(
-        self, demo: DemoDevices, tasks: TaskManager, parent: QWidget | None = None
+        self,
+        demo: DemoDevices,
+        tasks: TaskManager,
+        parent: QWidget | None = None,
+        *,
+        ports: Callable[[], list[DeviceStatus]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("DevicePanel")
+        self._ports = ports  # the hub's statuses (in memory: read on the GUI thread)
         self.setWindowTitle(self.tr("HallDesk - Simulated devices"))
         self.setStyleSheet(STYLE)
         self._demo = demo
@@ -195,6 +204,9 @@ class DevicePanel(QWidget):
         root.addWidget(QLabel(self.tr("Ticket printer")))
         self.printer = named(PaperView(demo.paper_columns), "PrinterOutput")
         root.addWidget(self.printer)
+        self.port_states = named(QLabel(), "PortStates")
+        self.port_states.setWordWrap(True)
+        root.addWidget(self.port_states)
         self.status = named(QLabel(), "DevicePanelStatus")
         root.addWidget(self.status)
         self._timer = QTimer(self)
@@ -219,12 +231,24 @@ class DevicePanel(QWidget):
 
     def refresh(self) -> None:
         """Read what the simulated devices show (off the GUI thread: it waits on ports)."""
+        self._show_ports()
         if self._reading:  # the last read is still under way
             return
         self._reading = True
         demo, start = self._demo, self._paper_total
         self._tasks.run_in_background(
             lambda: demo.snapshot(start), self._show, self._read_failed, owner=self
+        )
+
+    def _show_ports(self) -> None:
+        if self._ports is None:
+            return
+        ports = {s.bus: port_text(s.port_state, s.port_detail) for s in self._ports()}
+        self.port_states.setText(
+            "\n".join(
+                self.tr("Port {bus}: {state}").format(bus=bus, state=text)
+                for bus, text in ports.items()
+            )
         )
 
     def _read_failed(self, exc: BaseException) -> None:

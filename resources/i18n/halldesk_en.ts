@@ -52,6 +52,10 @@
         <translation>Last event</translation>
     </message>
     <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
         <source>Beep keypad</source>
         <translation>Beep keypad</translation>
     </message>
@@ -98,6 +102,26 @@
     <message>
         <source>Not a field of this kind of device</source>
         <translation>Not a field of this kind of device</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>open</translation>
+    </message>
+    <message>
+        <source>opening</source>
+        <translation>opening</translation>
+    </message>
+    <message>
+        <source>not available</source>
+        <translation>not available</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>closed</translation>
+    </message>
+    <message>
+        <source>{state}: {reason}</source>
+        <translation>{state}: {reason}</translation>
     </message>
     <message>
         <source>Logged in as {name}.</source>
@@ -470,6 +494,10 @@
     <message>
         <source>Ticket printer</source>
         <translation>Ticket printer</translation>
+    </message>
+    <message>
+        <source>Port {bus}: {state}</source>
+        <translation>Port {bus}: {state}</translation>
     </message>
     <message>
         <source>LED {value}</source>

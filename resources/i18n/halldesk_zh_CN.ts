@@ -52,6 +52,10 @@
         <translation>最近事件</translation>
     </message>
     <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
         <source>Beep keypad</source>
         <translation>叫号器鸣响</translation>
     </message>
@@ -98,6 +102,26 @@
     <message>
         <source>Not a field of this kind of device</source>
         <translation>此类设备没有该项</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>已打开</translation>
+    </message>
+    <message>
+        <source>opening</source>
+        <translation>正在打开</translation>
+    </message>
+    <message>
+        <source>not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>{state}: {reason}</source>
+        <translation>{state}：{reason}</translation>
     </message>
     <message>
         <source>Logged in as {name}.</source>
@@ -469,6 +493,10 @@
     <message>
         <source>Ticket printer</source>
         <translation>号票打印机</translation>
+    </message>
+    <message>
+        <source>Port {bus}: {state}</source>
+        <translation>端口 {bus}：{state}</translation>
     </message>
     <message>
         <source>LED {value}</source>

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from dataclasses import replace
 
 import pytest
 
 from app.devices import frame68
-from app.devices.bus import BusMaster
+from app.devices.bus import BusMaster, BusTiming
 from app.devices.events import (
     ButtonPressed,
     DeviceFault,
@@ -294,9 +296,11 @@ def test_unplug_and_replug(sim: Simulator, bus: BusMaster, events: EventLog) -> 
     events.wait_for(PortStateChanged, lambda e: e.state is ConnectionState.OPEN, after=returned)
     wait_until(lambda: sim.keypad_display(3) == bytes((0x0A, 0x0A, 5, 0, 2, 2)))
     states = [e.state for e in events.of(PortStateChanged)]
+    # lost, then "cannot open" while the adapter is away: FAILED twice, with each reason
     assert states == [
         ConnectionState.OPENING,
         ConnectionState.OPEN,
+        ConnectionState.FAILED,
         ConnectionState.FAILED,
         ConnectionState.OPEN,
     ]
@@ -340,3 +344,42 @@ def test_stop_closes_the_port_and_ends_the_thread(sim: Simulator, events: EventL
     master.start()  # and it can start again
     events.wait_for(PortStateChanged, lambda e: e.state is ConnectionState.OPEN, after=0)
     master.stop()
+
+
+def test_a_silent_device_goes_offline_under_steady_traffic(
+    sim: Simulator, events: EventLog
+) -> None:
+    """Keypad 3 sends a key every 10 ms, so the bus is never quiet for ``idle_gap``;
+    evaluator 5 is switched off. PROTOCOL.md: offline within 20 s at the default 5 s poll
+    interval whatever the load, i.e. within four poll intervals."""
+    timing = replace(FAST, poll_interval=1.0, poll_patience=0.1, idle_gap=0.05)
+    bound = 20.0 * timing.poll_interval / BusTiming().poll_interval
+    master = BusMaster(sim.hall_url, HALL_DEVICES, on_event=events, timing=timing)
+    stop = threading.Event()
+
+    def busy_keypad() -> None:
+        keys = (Key.CALL_NEXT, Key.RECALL, Key.FINISH)
+        n = 0
+        while not stop.is_set():
+            sim.press_key(3, keys[n % len(keys)])
+            n += 1
+            time.sleep(0.01)
+
+    presser = threading.Thread(target=busy_keypad, name="busy-keypad")
+    master.start()
+    try:
+        expected = {d.address for d in HALL_DEVICES}
+        wait_until(lambda: expected <= {e.address for e in events.of(DeviceOnline)})
+        presser.start()
+        time.sleep(timing.poll_interval)  # the traffic is steady before the device goes
+        silenced = time.monotonic()
+        sim.set_muted(5)
+        stamp, _ = events.wait_for(DeviceOffline, lambda e: e.address == 5, timeout=bound + 3)
+        assert stamp - silenced <= bound
+        assert master.stats.frames_in > 100  # the traffic was there all along
+    finally:
+        stop.set()
+        if presser.is_alive():
+            presser.join()
+        master.stop()
+    assert [e.address for e in events.of(DeviceOffline)] == [5]  # the others kept answering

@@ -6,24 +6,33 @@ evaluator records ratings, and every change reaches the keypad and LED displays.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
-from app.bootstrap import Core, build_core, build_device_hub
+from app.bootstrap import Core, build_core, build_device_hub, counter_desk
 from app.devices import frame68
 from app.devices.bus import BusTiming
 from app.devices.escpos import PaperStatus
 from app.devices.frame68 import BLANK_DIGIT, Command, Key
 from app.devices.simulator.core import Simulator
 from app.models import Alert, Evaluation, Ticket
+from app.services.devices.health import RETRY_MAX
 from app.services.devices.hub import DeviceHub
-from app.services.devices.setup import evaluator_scale
-from app.settings import BusSettings, DeviceSettings
+from app.services.devices.keypad import KeypadActions
+from app.services.devices.setup import DeviceStatus, evaluator_scale
+from app.settings import BusSettings, DeviceSettings, Settings
 from tests.conftest import make_settings
 
 HALL = "DEMO"
@@ -175,6 +184,8 @@ def test_refused_key_beeps_and_changes_nothing(
 
 
 CLOSED = [BLANK_DIGIT, BLANK_DIGIT] + [0] + [frame68.DASH_DIGIT] * 3  # "  0---"
+OPEN_EMPTY = [BLANK_DIGIT, BLANK_DIGIT, 0] + [BLANK_DIGIT] * 3  # "  0   "
+SECOND = timedelta(seconds=1)
 
 
 def test_key_at_a_closed_counter_beeps_and_shows_closed(
@@ -302,3 +313,312 @@ def test_evaluator_scale_is_the_counters_evaluator_or_four() -> None:
     assert evaluator_scale(devices, 1) == 5
     assert evaluator_scale(devices, 2) == 4
     assert evaluator_scale(devices, 3) == 4  # no evaluator: the 4-key scale
+
+
+# --------------------------------------------------------------------------- the database away
+class PgRelay:
+    """A TCP relay in front of the test PostgreSQL: `down()` refuses new connections and
+    cuts the open ones, as a server that went away; `up()` listens on the same port again.
+    The shared server itself is never stopped."""
+
+    def __init__(self, url: str) -> None:
+        self._target = make_url(url)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = int(s.getsockname()[1])
+        self.url = self._target.set(host="127.0.0.1", port=self.port).render_as_string(
+            hide_password=False
+        )
+        self._listener: socket.socket | None = None
+        self._open: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def up(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self._listener = listener
+        self._spawn(self._accept, listener)
+
+    def down(self) -> None:
+        with self._lock:  # from now on the accepting thread keeps nothing it opens
+            listener, self._listener = self._listener, None
+            doomed, self._open = self._open, []
+        if listener is not None:
+            listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        for sock in doomed:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        for thread in self._threads:
+            thread.join(5)
+        self._threads = []
+
+    def _spawn(self, target: Callable[..., None], *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True, name="pg-relay")
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection((self._target.host, self._target.port))
+            with self._lock:
+                if self._listener is not listener:  # went down meanwhile
+                    client.close()
+                    server.close()
+                    return
+                self._open += [client, server]
+            self._spawn(self._pump, client, server)
+            self._spawn(self._pump, server, client)
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
+def _hub_on(core: Core, settings: Settings, **options: Any) -> DeviceHub:
+    """The hub `build_device_hub` makes, with the hub's own options (shorter times)."""
+    return DeviceHub(
+        settings,
+        KeypadActions(counter_desk(core, settings).press),
+        core.queries,
+        core.evaluations,
+        core.dispenser,
+        core.clock,
+        bus_timing=TIMING,
+        **options,
+    )
+
+
+def _hall_bus(sim: Simulator, url: str) -> Settings:
+    return replace(
+        make_settings(url),
+        buses=(BusSettings("hallbus", sim.hall_url),),
+        devices=(
+            DeviceSettings("caller", "hallbus", KEYPAD, counter=1),
+            DeviceSettings("evaluator", "hallbus", EVALUATOR, counter=1),
+        ),
+    )
+
+
+def test_hub_backs_off_while_the_database_is_unreachable(
+    sim: Simulator, pg_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL away for 5 s: the hub probes it with back-off (it used to retry at once:
+    95 % of a core and thousands of warnings), says so once, keeps the alerts raised
+    meanwhile and writes them, with their own times, when the database is back."""
+    relay = PgRelay(pg_url)
+    relay.up()
+    settings = _hall_bus(sim, relay.url)
+    core = build_core(settings, data_dir=tmp_path, demo=True)
+    hub = _hub_on(core, settings)
+    try:
+        hub.start()
+        wait_until(lambda: all(s.online for s in hub.statuses()))
+        wait_until(lambda: sim.keypad_display(KEYPAD) == bytes(CLOSED))
+        with caplog.at_level(logging.INFO):
+            relay.down()
+            down_at = core.clock.now()
+            cpu, started = time.process_time(), time.monotonic()
+            sim.set_muted(EVALUATOR)  # goes offline during the outage: its alert must wait
+            wait_until(lambda: not next(s for s in hub.statuses() if s.kind == "evaluator").online)
+            time.sleep(5.0 - (time.monotonic() - started))
+            used = time.process_time() - cpu
+            during = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert used < 0.5, f"{used:.2f} s of CPU in 5 s of outage"
+        assert len(during) <= 3, [r.getMessage() for r in during]
+        assert sum("database unreachable" in r.getMessage() for r in during) == 1
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            relay.up()
+            back_at = core.clock.now()
+            _login(core)  # the database is back: so are the keypad's displays
+            wait_until(lambda: sim.keypad_display(KEYPAD) == bytes(OPEN_EMPTY), timeout=8)
+            wait_until(lambda: core.evaluations.alert_history(HALL, "database/PC-1"))
+        assert sum("reachable again" in r.getMessage() for r in caplog.records) == 1
+        outage = core.evaluations.alert_history(HALL, "database/PC-1")
+        assert [a.kind for a in outage] == ["database_unreachable"]
+        assert outage[0].acknowledged_at is not None and outage[0].acknowledged_by is None
+        # the end is when a probe found it back: at most the longest back-off later
+        assert outage[0].acknowledged_at <= back_at + RETRY_MAX * SECOND + SECOND
+        assert down_at <= outage[0].created_at <= down_at + SECOND
+        offline = core.evaluations.device_history(HALL, "hallbus", EVALUATOR)
+        assert [a.kind for a in offline] == ["device_offline"]
+        assert offline[0].created_at < back_at and not offline[0].acknowledged
+    finally:
+        hub.stop()
+        core.close()
+        relay.down()
+
+
+def _device_status(hub: DeviceHub, address: int) -> DeviceStatus:
+    return next(s for s in hub.statuses() if s.bus == "hallbus" and s.address == address)
+
+
+def _warnings(caplog: pytest.LogCaptureFixture, words: str) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and words in r.getMessage()
+    ]
+
+
+def test_device_back_online_resolves_its_alert_and_is_in_its_history(
+    hall: tuple[Core, DeviceHub], sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    core, hub = hall
+    wait_until(lambda: _device_status(hub, EVALUATOR).online)
+    sim.set_muted(EVALUATOR, True)
+    wait_until(lambda: core.evaluations.alerts(HALL), 6)
+    offline_since = _device_status(hub, EVALUATOR).since
+    with caplog.at_level(logging.INFO, logger="app.services.devices"):
+        sim.set_muted(EVALUATOR, False)
+        wait_until(lambda: not core.evaluations.alerts(HALL), 6)  # resolved by the system
+        time.sleep(1.0)  # polls go on: nothing more is logged or raised
+    back = [r.getMessage() for r in caplog.records if "back online" in r.getMessage()]
+    assert len(back) == 1 and back[0].startswith(f"evaluator {EVALUATOR} on hallbus back online")
+    history = core.evaluations.device_history(HALL, "hallbus", EVALUATOR)
+    assert [(a.kind, a.severity) for a in history] == [
+        ("device_offline", "warning"),
+        ("device_online", "info"),
+    ]
+    offline, online = history
+    assert offline.created_at == offline_since and offline.counter_number == 1
+    assert offline.acknowledged_at == online.created_at  # back at
+    assert offline.acknowledged_by is None and online.acknowledged  # a record, not a to-do
+    assert _device_status(hub, KEYPAD).online  # the keypad was never touched
+    assert core.evaluations.device_history(HALL, "hallbus", KEYPAD) == []
+
+
+def test_device_fault_is_raised_once_and_resolved_when_it_clears(
+    hall: tuple[Core, DeviceHub], sim: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    core, hub = hall
+    wait_until(lambda: _device_status(hub, EVALUATOR).online)
+    with caplog.at_level(logging.INFO, logger="app.services.devices"):
+        sim.set_device_fault(EVALUATOR)
+        wait_until(lambda: core.evaluations.alerts(HALL))
+        time.sleep(4 * TIMING.poll_interval)  # four more answers with the bit set
+        [alert] = core.evaluations.alerts(HALL)
+        assert (alert.kind, alert.source) == ("device_fault", f"hallbus/{EVALUATOR}")
+        assert _device_status(hub, EVALUATOR).fault
+        sim.set_device_fault(EVALUATOR, False)
+        wait_until(lambda: not core.evaluations.alerts(HALL))
+    assert _warnings(caplog, "fault") == [
+        f"evaluator {EVALUATOR} on hallbus reports a fault (status bit 0)"
+    ]
+    history = core.evaluations.device_history(HALL, "hallbus", EVALUATOR)
+    assert [a.kind for a in history] == ["device_fault"]
+    assert history[0].acknowledged_at is not None and history[0].acknowledged_by is None
+    assert not _device_status(hub, EVALUATOR).fault
+
+
+def test_a_port_that_does_not_open_is_alerted_shown_and_resolved(
+    sim: Simulator, sqlite_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An adapter that is not there: the reason is logged once and shown on the device's
+    status; after `port_alert_after` (10 s, 1 s here) an alert; plugged in, resolved."""
+    adapter = tmp_path / "ttyUSB-late"
+    settings = _hall_bus(sim, sqlite_url)
+    settings = replace(
+        settings,
+        buses=(*settings.buses, BusSettings("annex", str(adapter))),
+        devices=(*settings.devices, DeviceSettings("caller", "annex", 2, counter=2)),
+    )
+    core = build_core(settings, data_dir=tmp_path, demo=True)
+    hub = _hub_on(core, settings, port_alert_after=1.0)
+    with caplog.at_level(logging.INFO):
+        hub.start()
+        try:
+            annex = lambda: next(s for s in hub.statuses() if s.bus == "annex")  # noqa: E731
+            wait_until(lambda: annex().port_state == "failed")
+            assert "No such file" in annex().port_detail
+            assert _device_status(hub, KEYPAD).port_state == "open"
+            time.sleep(0.5)
+            assert not core.evaluations.alerts(HALL)  # not yet: it may just be slow
+            wait_until(lambda: core.evaluations.alerts(HALL), 3)
+            [alert] = core.evaluations.alerts(HALL)
+            assert (alert.kind, alert.source) == ("port_unavailable", "annex")
+            assert alert.message.startswith(f"bus annex: port {adapter} not open for 1 s: ")
+            time.sleep(1.0)  # retries go on, nothing more is said
+            other = Simulator(seed=2)
+            other.add_keypad(2)
+            other.start()
+            try:
+                adapter.symlink_to(other.hall_url)  # the adapter is plugged in
+                wait_until(lambda: annex().port_state == "open", 3)
+                wait_until(lambda: not core.evaluations.alerts(HALL))
+                wait_until(lambda: annex().online)
+            finally:
+                hub.stop()
+                other.stop()
+        finally:
+            hub.stop()
+            core.close()
+    failed = [m for m in _warnings(caplog, str(adapter)) if "failed" in m]
+    assert len(failed) == 1 and "No such file" in failed[0]
+    [resolved] = core.evaluations.alert_history(HALL, "annex")
+    assert resolved.acknowledged_at is not None and resolved.acknowledged_by is None
+
+
+def test_hub_started_without_the_database_catches_up_when_it_comes(
+    sim: Simulator, pg_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    relay = PgRelay(pg_url)
+    relay.up()
+    settings = _hall_bus(sim, relay.url)
+    core = build_core(settings, data_dir=tmp_path, demo=True)
+    _login(core)
+    core.queue.issue_ticket(HALL, "PAY")
+    relay.down()
+    hub = _hub_on(core, settings)
+    try:
+        with caplog.at_level(logging.INFO):
+            hub.start()
+            wait_until(lambda: all(s.online for s in hub.statuses()))
+            time.sleep(1.0)
+            assert sim.keypad_display(KEYPAD) is None  # nothing to show it with
+            relay.up()
+            # the displays are sent once the database answers (a probe within 5 s)
+            one_waiting = bytes([BLANK_DIGIT, BLANK_DIGIT, 1] + [BLANK_DIGIT] * 3)
+            wait_until(lambda: sim.keypad_display(KEYPAD) == one_waiting, timeout=8)
+            core.queue.call_next(HALL, 1)  # and the event log is followed from then on
+            wait_until(
+                lambda: sim.keypad_display(KEYPAD) == bytes([BLANK_DIGIT] * 2 + [0, 0, 0, 1])
+            )
+        warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(warnings) == 2, warnings  # unreachable, reachable again
+    finally:
+        hub.stop()
+        core.close()
+        relay.down()
+
+
+def test_hub_stops_at_once_while_backing_off(sim: Simulator, pg_url: str, tmp_path: Path) -> None:
+    relay = PgRelay(pg_url)
+    relay.up()
+    settings = _hall_bus(sim, relay.url)
+    core = build_core(settings, data_dir=tmp_path, demo=True)
+    relay.down()
+    hub = _hub_on(core, settings)
+    try:
+        hub.start()
+        time.sleep(3.7)  # probes after 0.5, 1 and 2 s: the next one is 4 s away
+        asked = time.monotonic()
+        hub.stop()
+        assert time.monotonic() - asked < 1.0
+        assert not hub.running
+    finally:
+        hub.stop()
+        core.close()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QTableWidgetItem
 
-from app.bootstrap import Core
+from app.bootstrap import Core, build_core, build_station, start_devices
 from app.devices.frame68 import Command
-from app.settings import load_settings
+from app.settings import BusSettings, DeviceSettings, load_settings, save_settings
 from app.ui.admin import AdminWindow
 from app.ui.device_panel import DevicePanel
 from app.ui.taskman import TaskManager
+from tests.conftest import make_settings
+from tests.ui.conftest import DEMO_TIMING
 
 
 @pytest.fixture
@@ -193,3 +198,36 @@ def test_tables_speak_the_ui_language_and_grey_what_is_not_a_kinds(
     url_item = admin.bus_table.item(0, 1)
     width = admin.bus_table.columnWidth(1)
     assert admin.bus_table.fontMetrics().horizontalAdvance(url_item.text()) < width
+
+
+def test_admin_sees_why_a_port_does_not_open(
+    qtbot, sqlite_url: str, tmp_path: Path, tasks: TaskManager, english
+) -> None:
+    """An adapter that is not there: the status table says so, with the system's reason."""
+    settings = replace(
+        make_settings(sqlite_url),
+        buses=(BusSettings("hallbus", "/dev/ttyNOPE9"),),
+        devices=(DeviceSettings("caller", "hallbus", 1, counter=1),),
+    )
+    path = tmp_path / "halldesk.toml"
+    save_settings(settings, path)
+    core = build_core(load_settings(path), data_dir=tmp_path, demo=True)
+    devices = start_devices(core, bus_timing=DEMO_TIMING)
+    try:
+        window = AdminWindow(build_station(core, devices).admin, tasks)
+        qtbot.addWidget(window)
+        window.show()
+        _log_in(qtbot, window, "9001")
+        port = window.status_table.columnCount() - 1
+        assert window.status_table.horizontalHeaderItem(port).text() == "Port"
+
+        def shown() -> str:
+            item = window.status_table.item(0, port)
+            return item.text() if item is not None else ""
+
+        qtbot.waitUntil(lambda: shown().startswith("not available: cannot open: "), timeout=5000)
+        assert "No such file" in shown()
+        assert window.status_table.item(0, 4).text() == "not heard yet"
+    finally:
+        devices.stop()
+        core.close()

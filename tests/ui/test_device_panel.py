@@ -130,3 +130,18 @@ def test_dispenser_buttons_speak_the_ui_language(qtbot, english, panel: DevicePa
 
 def test_dispenser_buttons_in_chinese(qtbot, chinese, panel: DevicePanel) -> None:
     assert panel.findChild(QPushButton, "Button1").text() == "1: 缴费业务"
+
+
+def test_the_ports_of_the_devices_are_shown(
+    qtbot, english, demo_core: Core, tasks: TaskManager
+) -> None:
+    window = DevicePanel(demo_core.demo_devices, tasks, ports=demo_core.station.admin.statuses)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: (
+            window.port_states.text().split("\n")
+            == ["Port hallbus: open", "Port led: open", "Port printer: open"]
+        ),
+        timeout=5000,
+    )

@@ -270,3 +270,49 @@ def test_parse_without_a_file() -> None:
     with pytest.raises(SettingsError) as caught:
         parse_settings("[ui]\nrefresh_ms = 1\n")
     assert str(caught.value) == "<settings>, line 2: refresh_ms must be 50..5000"
+
+
+BAD_PORT_URLS = {
+    "nosuch://x": "unknown port scheme 'nosuch://'",
+    "spy:///dev/ttyUSB0": "unknown port scheme 'spy://'",
+    "socket://printer": "is not socket://host:port",
+    "socket://127.0.0.1:0": "is not socket://host:port",
+    "rfc2217://10.0.0.5:70000": "is not rfc2217://host:port",
+    "rfc2217://:4001": "is not rfc2217://host:port",
+}
+
+
+@pytest.mark.parametrize("url", BAD_PORT_URLS)
+def test_a_bus_url_no_port_can_open_is_refused_with_file_and_line(tmp_path: Path, url: str) -> None:
+    """Found at start, not as a port that silently never opens."""
+    target = tmp_path / "halldesk.toml"
+    target.write_text(
+        '[[buses]]\nname = "hallbus"\nurl = "/dev/ttyUSB0"\n\n'
+        f'[[buses]]\nname = "led"\nbaud = 9600\nurl = "{url}"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SettingsError) as caught:
+        load_settings(target)
+    err = caught.value
+    assert (err.path, err.line) == (target, 8)
+    assert "bus 'led': " in str(err) and BAD_PORT_URLS[url] in str(err)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dev/ttyUSB0",
+        "/dev/ttyNOPE9",  # not there now, may be plugged in later: the port says why
+        "COM3",
+        r"\\.\COM12",
+        "socket://127.0.0.1:1",
+        "socket://printer.hall.local:9100",
+        "SOCKET://[::1]:4001",
+        "rfc2217://10.0.0.5:4001?timeout=3",
+        "loop://",
+        "loop://?logging=debug",
+    ],
+)
+def test_port_urls_a_station_uses_are_accepted(url: str) -> None:
+    settings = parse_settings(f"[[buses]]\nname = \"hallbus\"\nurl = '{url}'\n")
+    assert settings.buses[0].url == url

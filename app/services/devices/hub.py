@@ -14,7 +14,12 @@ thread — the single lane through which device events become queue steps:
   recorded, a timeout is recorded as not rated;
 - changes made elsewhere (windows, other PCs) arrive through the queue event log, polled
   every `watch_interval`; a device that comes back, or a port that is reopened, gets its
-  display re-sent.
+  display re-sent;
+- devices and ports going away and coming back, and device faults, are logged once and
+  raised / resolved as alerts (`status.DeviceBoard`);
+- while the central database is unreachable the devices keep running, the event log is
+  probed with back-off (0.5 s doubling to 5 s) instead of in a loop, and the alerts wait
+  (`health.AlertLane`); when it is back they are written and every display is re-sent.
 """
 
 from __future__ import annotations
@@ -25,13 +30,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import replace
+from functools import partial
 
 from app.devices.bus import BusMaster, BusTiming
 from app.devices.escpos import PaperStatus
 from app.devices.events import (
     ButtonPressed,
     DeviceEvent,
+    DeviceFault,
     DeviceOffline,
     DeviceOnline,
     InvalidFrame,
@@ -48,9 +54,11 @@ from app.devices.printer import EscPosPrinter
 from app.devices.transport import ConnectionState
 from app.services.clock import Clock
 from app.services.devices.dispenser import DispenserPrinter, DispenserService
+from app.services.devices.health import AlertLane
 from app.services.devices.keypad import KeypadActions
 from app.services.devices.setup import DeviceStatus, build_workers, evaluator_scale
-from app.services.errors import DomainError
+from app.services.devices.status import DeviceBoard
+from app.services.errors import DatabaseUnavailable, DomainError
 from app.services.evaluation.service import EvaluationService
 from app.services.queue.queries import QueueQueries
 from app.settings import DeviceSettings, Settings
@@ -76,6 +84,7 @@ class DeviceHub:
         bus_timing: BusTiming | None = None,
         printer_status_timeout: float = 1.0,
         watch_interval: float = 0.2,
+        port_alert_after: float = 10.0,
     ) -> None:
         self._settings = settings
         self._hall = settings.station.hall
@@ -88,23 +97,17 @@ class DeviceHub:
         self._inbox: queue.Queue[tuple[str, DeviceEvent] | Callable[[], None]] = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._buses: dict[str, BusMaster] = {}
-        self._printers: dict[str, tuple[EscPosPrinter, DeviceSettings]] = {}
-        self._leds: dict[str, LedDisplays] = {}
-        self._status: dict[tuple[str, int], DeviceStatus] = {}
         self._sent_keypad: dict[tuple[str, int], tuple[int, str]] = {}
         self._sent_led: dict[tuple[str, int], str] = {}
         self._started_ratings: set[str] = set()
-        self._last_event_id = 0
-        self._listeners: list[Callable[[DeviceStatus], None]] = []
-        self._build(bus_timing, printer_status_timeout)
+        self._last_event_id: int | None = None  # None: not read yet (database unreachable)
+        self._alerts = AlertLane(evaluations, self._hall, clock, settings.station.name)
+        workers = build_workers(settings, self._sink_for, bus_timing, printer_status_timeout)
+        self._buses, self._printers, self._leds, status = workers
+        self._board = DeviceBoard(status, self._alerts, clock, port_alert_after=port_alert_after)
         dispenser.set_printers(self._printer_for)
 
     # ------------------------------------------------------------------ building
-    def _build(self, timing: BusTiming | None, status_timeout: float) -> None:
-        workers = build_workers(self._settings, self._sink_for, timing, status_timeout)
-        self._buses, self._printers, self._leds, self._status = workers
-
     def _sink_for(self, bus: str) -> Callable[[DeviceEvent], None]:
         def sink(event: DeviceEvent) -> None:
             self._inbox.put((bus, event))
@@ -123,8 +126,11 @@ class DeviceHub:
             raise RuntimeError("device hub already started")
         try:
             self._last_event_id = self._queries.last_event_id(self._hall)
+        except DatabaseUnavailable as exc:
+            self._alerts.unreachable(exc)
         except DomainError as exc:
             log.warning("device hub starts without the event log: %s", exc.message)
+        self._board.start()
         for worker in self._workers():
             worker.start()
         self._stop.clear()
@@ -135,11 +141,13 @@ class DeviceHub:
     def stop(self, timeout: float = 5.0) -> None:
         """Drain the inbox, stop the hub thread and every port owner, join them."""
         self._stop.set()
+        self._inbox.put(lambda: None)  # wakes a hub waiting out a database back-off
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
         for worker in self._workers():
             worker.stop(timeout)
+        self._alerts.close()
 
     def _workers(self) -> list[BusMaster | EscPosPrinter | LedDisplays]:
         return [
@@ -154,11 +162,11 @@ class DeviceHub:
 
     # ------------------------------------------------------------------ any thread
     def statuses(self) -> list[DeviceStatus]:
-        return sorted(self._status.values(), key=lambda s: (s.bus, s.address))
+        return self._board.statuses()
 
     def subscribe(self, listener: Callable[[DeviceStatus], None]) -> None:
         """`listener` is called from the hub thread whenever a device's status changes."""
-        self._listeners.append(listener)
+        self._board.subscribe(listener)
 
     def refresh_all(self) -> None:
         self._inbox.put(lambda: self._refresh_counters(None, force=True))
@@ -191,43 +199,68 @@ class DeviceHub:
     def _run(self) -> None:
         next_watch = 0.0
         while not self._stop.is_set():
-            now = time.monotonic()
-            timeout = max(0.0, next_watch - now)
+            wake = min(next_watch, self._board.next_deadline())
             try:
-                item = self._inbox.get(timeout=timeout)
+                item = self._inbox.get(timeout=max(0.0, wake - time.monotonic()))
             except queue.Empty:
                 item = None
-            try:
-                if callable(item):
-                    item()
-                elif item is not None:
-                    self._handle(*item)
-                if time.monotonic() >= next_watch:
-                    self._watch()
-                    next_watch = time.monotonic() + self._watch_interval
-            except DomainError as exc:
-                log.warning("device hub: %s", exc.message)
-            except Exception:  # the lane must survive one bad event
-                log.exception("device hub: unexpected error")
+            if callable(item):
+                self._guarded(item)
+            elif item is not None:
+                self._guarded(partial(self._handle, *item))
+            self._guarded(self._board.tick)
+            if time.monotonic() >= next_watch:
+                next_watch = time.monotonic() + self._watch_once()
+
+    def _watch_once(self) -> float:
+        """Read the event log; seconds until the next read, backing off while the database
+        is unreachable (a failed read is retried at once no more)."""
+        try:
+            self._watch()
+            back = self._alerts.reachable()
+        except DatabaseUnavailable as exc:
+            self._alerts.unreachable(exc)
+            return self._alerts.retry_delay()
+        except DomainError as exc:
+            log.warning("device hub: %s", exc.message)
+        except Exception:
+            log.exception("device hub: unexpected error")
+        else:
+            if back:  # what the displays show may have changed meanwhile (other PCs)
+                self._guarded(lambda: self._refresh_counters(None, force=True))
+        return self._watch_interval
+
+    def _guarded(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except DatabaseUnavailable as exc:  # logged once per outage, not once per event
+            self._alerts.unreachable(exc)
+        except DomainError as exc:
+            log.warning("device hub: %s", exc.message)
+        except Exception:  # the lane must survive one bad event
+            log.exception("device hub: unexpected error")
 
     def _handle(self, bus: str, event: DeviceEvent) -> None:
         if isinstance(event, KeyPressed):
-            self._touch(bus, event.address)
+            self._board.touch(bus, event.address)
             self._on_key(bus, event.address, event.key)
         elif isinstance(event, ButtonPressed):
-            self._touch(bus, event.address)
+            self._board.touch(bus, event.address)
             self._on_button(bus, event.address, event.button)
         elif isinstance(event, RatingGiven):
-            self._touch(bus, event.address)
+            self._board.touch(bus, event.address)
             self._on_rating(bus, event.address, int(event.rating), event.requested)
         elif isinstance(event, RatingTimedOut):
             self._on_rating_timeout(bus, event.address)
         elif isinstance(event, DeviceOnline):
-            self._set_online(bus, event.address, True)
+            self._board.online(bus, event.address, event.fault)
             self._resend(bus, event.address)
         elif isinstance(event, DeviceOffline):
-            self._set_online(bus, event.address, False)
+            self._board.offline(bus, event.address)
+        elif isinstance(event, DeviceFault):
+            self._board.fault(bus, event.address, event.fault)
         elif isinstance(event, PortStateChanged):
+            self._board.port(bus, event.state, event.detail)
             if event.state is ConnectionState.OPEN:
                 self._refresh_counters(None, force=True)
         elif isinstance(event, PaperStatusChanged):
@@ -302,16 +335,17 @@ class DeviceHub:
         self._buses[dev.bus].start_rating(dev.address, job or None)
 
     def _on_paper(self, bus: str, status: PaperStatus) -> None:
-        for key in list(self._status):
-            if key[0] == bus:
-                self._update(key, detail=f"paper {status.value}")
+        self._board.paper(bus, f"paper {status.value}")
         if status is PaperStatus.NEAR_END:
-            self._evaluations.raise_alert(
-                self._hall, "paper_low", f"ticket printer on {bus}: paper near end", source=bus
-            )
+            message = f"ticket printer on {bus}: paper near end"
+            self._alerts.raise_alert("paper_low", bus, message, once=False)
 
     # ------------------------------------------------------------------ displays
     def _watch(self) -> None:
+        if self._last_event_id is None:  # the start could not read it: from now on
+            self._last_event_id = self._queries.last_event_id(self._hall)
+            self._refresh_counters(None, force=True)
+            return
         events = self._queries.events_after(self._hall, self._last_event_id)
         if not events:
             return
@@ -364,29 +398,3 @@ class DeviceHub:
                 log.debug("LED %s/%s did not show %r: %s", bus, address, number, exc)
 
         self._leds[bus].show_number(address, number, layout).add_done_callback(failed)
-
-    # ------------------------------------------------------------------ status
-    def _touch(self, bus: str, address: int) -> None:
-        if (bus, address) in self._status:
-            self._update((bus, address), last_event_at=self._clock.now())
-
-    def _set_online(self, bus: str, address: int, online: bool) -> None:
-        key = (bus, address)
-        old = self._status.get(key)
-        if old is None or old.online == online:
-            return
-        self._update(key, online=online, since=self._clock.now())
-        if not online:
-            self._evaluations.raise_alert(
-                self._hall,
-                "device_offline",
-                f"{old.kind} {address} on {bus} is offline",
-                counter_number=old.counter or None,
-                source=bus,
-            )
-
-    def _update(self, key: tuple[str, int], **changes: object) -> None:
-        status = replace(self._status[key], **changes)  # type: ignore[arg-type]
-        self._status[key] = status
-        for listener in self._listeners:
-            listener(status)

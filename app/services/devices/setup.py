@@ -36,6 +36,13 @@ class DeviceStatus:
     since: datetime | None
     last_event_at: datetime | None
     detail: str = ""
+    port_state: str = ""
+    """The port's `ConnectionState` value ("opening", "open", "failed", "closed"); "" before
+    the hub starts."""
+    port_detail: str = ""
+    """Why the port is in that state: the OS error of a port that does not open."""
+    fault: bool = False
+    """The device reports a fault (bit 0 of its poll answer)."""
 
 
 def evaluator_scale(devices: Iterable[DeviceSettings], counter: int) -> int:

@@ -6,6 +6,11 @@ written with the counter's current ticket (or the one it just finished), and a
 first rating within the timeout closes it as `rated`; a timeout closes it as `not_rated`.
 A dissatisfied rating raises an alert for the duty manager at once.
 
+Alerts from elsewhere (paper, devices, ports, the database) carry a `source`: a device is
+"bus/address" (`device_source`), so its history — offline since, back at, fault — is the
+ordered alerts of that source. A condition that ends by itself (a device back online) is
+resolved by the system: acknowledged with `acknowledged_by` NULL.
+
 Reads (`pending`, `get`, `alerts`, which the counter window polls on every refresh) are
 read-only units: on SQLite a deferred BEGIN that never waits for, or blocks, a writer.
 """
@@ -18,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.models import Alert, Evaluation, Hall, Staff, Ticket
@@ -67,6 +72,15 @@ class AlertInfo:
     message: str
     created_at: datetime
     acknowledged: bool
+    source: str = ""
+    acknowledged_at: datetime | None = None
+    acknowledged_by: uuid.UUID | None = None
+    """None with `acknowledged_at` set: resolved by the system (the condition ended)."""
+
+
+def device_source(bus: str, address: int) -> str:
+    """The `source` of a device's alerts: "hallbus/11"."""
+    return f"{bus}/{address}"
 
 
 class EvaluationService(QueueBase):
@@ -232,11 +246,22 @@ class EvaluationService(QueueBase):
         severity: str = "warning",
         counter_number: int | None = None,
         source: str = "",
+        at: datetime | None = None,
+        once: bool = False,
+        resolved_at: datetime | None = None,
     ) -> AlertInfo:
-        """An alert from elsewhere (paper out, device offline) for the manager."""
+        """An alert from elsewhere (paper out, device offline) for the manager, raised `at`
+        (default now: an alert kept while the database was unreachable has its own time).
+        `once`: an open alert of the same kind and source is returned, not raised again;
+        `resolved_at`: a record of something already over, resolved by the system then."""
         hall = self._halls.get(hall_code)
         now = self._clock.now()
+        when = at or now
         with self._unit() as s:
+            if once:
+                found = s.scalars(_open_alerts(hall.id, kind, source).limit(1)).first()
+                if found is not None:
+                    return _alert_info(found)
             alert = Alert(
                 id=uuid.uuid4(),
                 hall_id=hall.id,
@@ -245,11 +270,49 @@ class EvaluationService(QueueBase):
                 counter_number=counter_number,
                 source=source[:64],
                 message=message[:200],
-                created_at=now,
+                created_at=when,
+                acknowledged_at=resolved_at,
             )
             s.add(alert)
             self._event(s, hall, None, "alert", counter_number, now, detail=kind[:200])
             return _alert_info(alert)
+
+    def resolve_alerts(
+        self,
+        hall_code: str,
+        kinds: str | tuple[str, ...],
+        source: str,
+        *,
+        at: datetime | None = None,
+    ) -> list[AlertInfo]:
+        """The condition ended: the open alerts of `kinds` from `source` are acknowledged by
+        the system (`acknowledged_by` NULL) `at` (default now); the ones closed."""
+        hall = self._halls.get(hall_code)
+        now = self._clock.now()
+        with self._unit() as s:
+            rows = s.scalars(_open_alerts(hall.id, kinds, source).with_for_update()).all()
+            for alert in rows:
+                alert.acknowledged_at = at or now
+            if rows:
+                counter = rows[0].counter_number
+                kind = rows[0].kind
+                self._event(s, hall, None, "alert", counter, now, detail=f"{kind} resolved")
+            return [_alert_info(a) for a in rows]
+
+    def alert_history(self, hall_code: str, source: str, *, limit: int = 100) -> list[AlertInfo]:
+        """Every alert of `source`, oldest first (the latest `limit`)."""
+        hall = self._halls.get(hall_code)
+        with self._read() as s:
+            stmt = select(Alert).where(Alert.hall_id == hall.id, Alert.source == source[:64])
+            rows = s.scalars(stmt.order_by(Alert.created_at.desc()).limit(limit)).all()
+            return [_alert_info(a) for a in reversed(rows)]
+
+    def device_history(
+        self, hall_code: str, bus: str, address: int, *, limit: int = 100
+    ) -> list[AlertInfo]:
+        """A device's history, oldest first: `device_offline` (created: offline since;
+        acknowledged: back at), `device_online` (back at), `device_fault` (and cleared)."""
+        return self.alert_history(hall_code, device_source(bus, address), limit=limit)
 
     def alerts(self, hall_code: str, *, open_only: bool = True, limit: int = 50) -> list[AlertInfo]:
         hall = self._halls.get(hall_code)
@@ -316,4 +379,17 @@ def _alert_info(a: Alert) -> AlertInfo:
         message=a.message,
         created_at=a.created_at,
         acknowledged=a.acknowledged_at is not None,
+        source=a.source,
+        acknowledged_at=a.acknowledged_at,
+        acknowledged_by=a.acknowledged_by,
+    )
+
+
+def _open_alerts(hall_id: uuid.UUID, kinds: str | tuple[str, ...], source: str) -> Select[Alert]:
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    return select(Alert).where(
+        Alert.hall_id == hall_id,
+        Alert.kind.in_([k[:24] for k in kinds]),
+        Alert.source == source[:64],
+        Alert.acknowledged_at.is_(None),
     )
