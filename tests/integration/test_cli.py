@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import keyring
@@ -25,8 +23,7 @@ from app.services.simulation.demo_hall import DEMO_PASSWORD
 from app.services.simulation.demo_hall import STAFF as DEMO_STAFF
 from app.settings import DatabaseSettings, Settings, save_settings
 from tests.conftest import make_settings
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.main_process import run_main
 
 
 def _closed_port() -> int:
@@ -43,19 +40,7 @@ def dead_url() -> str:
 def _run(
     *args: str, env: dict[str, str] | None = None, input_text: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k != "HALLDESK_DATABASE_URL"}
-    full_env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"  # no OS keyring here
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        input=input_text,
-        timeout=60,
-        check=False,
-    )
+    return run_main(*args, env=env, input_text=input_text)
 
 
 def test_unreachable_server_stops_init_db_with_a_clear_message(

@@ -7,17 +7,14 @@ line on stderr naming the file or setting, and no traceback.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.bootstrap import build_core
 from app.settings import load_settings
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.main_process import run_main
 
 # The window path: a display that is never opened (every case stops before Qt starts);
 # the offscreen platform keeps a wrongly started window from needing a real one.
@@ -28,22 +25,7 @@ MODES = {
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("HALLDESK_DATABASE_URL", "DISPLAY", "WAYLAND_DISPLAY")
-    }
-    full_env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
-    full_env.update(env)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        cwd=ROOT,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_main(*args, env=env, display=False)
 
 
 def _config(tmp_path: Path, db: Path, *, hall: str = "DEMO", devices: str = "") -> Path:
