@@ -71,10 +71,11 @@ def to_fen(amount: Decimal) -> int:
     assert isinstance(exponent, int)  # finite, checked above
     coefficient = int("".join(map(str, digits)))
     shift = exponent + 2
+    scale: int = 10 ** abs(shift)
     if shift >= 0:
-        fen = coefficient * 10**shift
+        fen = coefficient * scale
     else:
-        fen, rest = divmod(coefficient, 10**-shift)
+        fen, rest = divmod(coefficient, scale)
         if rest:
             raise DomainError(
                 errors.AMOUNT_TOO_PRECISE, f"not a whole number of fen: {amount}", places=2
@@ -122,9 +123,7 @@ def parse_amount(text: str) -> Decimal:
         raise DomainError(errors.BAD_AMOUNT, f"not an amount: {text!r}")
     frac = match["frac"] or ""
     if len(frac) > 2:
-        raise DomainError(
-            errors.AMOUNT_TOO_PRECISE, f"more than two decimals: {text!r}", places=2
-        )
+        raise DomainError(errors.AMOUNT_TOO_PRECISE, f"more than two decimals: {text!r}", places=2)
     value = Decimal(match["int"].replace(",", "") + "." + frac.ljust(2, "0"))
     if match["sign"] == "-":
         value = -value
