@@ -15,7 +15,6 @@ most two places and is stored as an integer count of fen.
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal
 
 from app.services import errors
@@ -31,10 +30,15 @@ _MAX_FEN = 2**63 - 1
 # Longer input is refused before any parsing (a paste of something else entirely).
 _MAX_TEXT = 32
 
-# After NFKC, an optional sign (only to say "not positive" rather than "not a number"),
-# digits either plain or in correct groups of three with commas, and an optional point
-# followed by at least one digit. ASCII digits only: `Decimal()` would accept any Unicode
-# digit (Arabic-Indic, Devanagari ...), which a clerk never means to type.
+# Full-width ASCII (U+FF01..U+FF5E: "１２．５０", "，", "－") as typed by a Chinese input
+# method, read as ASCII, and the full-width yuan sign as "¥". Not all of NFKC: it would
+# also turn "①" or "²" into digits, which nobody types as an amount.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0xFFE5: ord("¥")}
+
+# After the full-width mapping: an optional sign (only to say "not positive" rather than
+# "not a number"), digits either plain or in correct groups of three with commas, and an
+# optional point followed by at least one digit. ASCII digits only: `Decimal()` would
+# accept any Unicode digit (Arabic-Indic, Devanagari ...), which a clerk never means to type.
 _AMOUNT_RE = re.compile(
     r"""
     (?P<sign>[-+]?)
@@ -103,7 +107,8 @@ def parse_amount(text: str) -> Decimal:
       "12,345" ("1,23" or "12,34,567" are refused as a likely slip);
     - a currency sign before the number, with or without a space: "￥12.50", "¥ 12.50";
     - full-width characters a Chinese input method produces ("１２．５０", "１，２３４"):
-      they are read as their ASCII forms (Unicode NFKC).
+      they are read as their ASCII forms (not other look-alikes such as "①" or "²");
+    - a leading "+" is tolerated ("+3").
     Refused, with the `DomainError` code:
     - `BAD_AMOUNT`: empty, not a number, a lone point (".5", "12."), exponents ("1e3"),
       "NaN", spaces inside the number, a "元" or other text around it, other scripts'
@@ -113,10 +118,10 @@ def parse_amount(text: str) -> Decimal:
       a third decimal in a yuan amount is a slip, not a value to round;
     - `AMOUNT_TOO_LARGE`: more than `MAX_AMOUNT` (details: `maximum`, formatted).
     """
-    cleaned = unicodedata.normalize("NFKC", text).strip()
+    cleaned = text.translate(_FULL_WIDTH).strip()  # strip() includes the ideographic space
     if len(cleaned) > _MAX_TEXT:
         raise DomainError(errors.BAD_AMOUNT, f"amount text too long: {len(cleaned)} chars")
-    if cleaned.startswith("¥"):  # NFKC turns the full-width ￥ into ¥
+    if cleaned.startswith("¥"):  # also the full-width ￥, mapped above
         cleaned = cleaned[1:].lstrip()
     match = _AMOUNT_RE.fullmatch(cleaned)
     if match is None:

@@ -139,6 +139,8 @@ def test_to_fen_of_any_two_place_decimal(amount: Decimal) -> None:
         ("１２．５０", "12.50"),  # full-width, as a Chinese input method types
         ("１，２３４", "1234.00"),
         ("+3", "3.00"),
+        ("＋３", "3.00"),
+        ("￥１２.５", "12.50"),
         ("10,000,000.00", "10000000.00"),
     ],
 )
@@ -170,11 +172,16 @@ def test_parse_amount_accepts(text: str, amount: str) -> None:
         ("￥", errors.BAD_AMOUNT),
         ("￥￥12", errors.BAD_AMOUNT),
         ("$12", errors.BAD_AMOUNT),
+        ("①②", errors.BAD_AMOUNT),  # look-alike digits are not full-width ASCII
+        ("1²", errors.BAD_AMOUNT),
+        ("12。5", errors.BAD_AMOUNT),  # the ideographic full stop is not a decimal point
+        ("--5", errors.BAD_AMOUNT),
         ("1" * 40, errors.BAD_AMOUNT),
         ("0", errors.AMOUNT_NOT_POSITIVE),
         ("0.00", errors.AMOUNT_NOT_POSITIVE),
         ("-5", errors.AMOUNT_NOT_POSITIVE),
         ("-0.01", errors.AMOUNT_NOT_POSITIVE),
+        ("－５", errors.AMOUNT_NOT_POSITIVE),
         ("12.345", errors.AMOUNT_TOO_PRECISE),
         ("12.500", errors.AMOUNT_TOO_PRECISE),
         ("0.001", errors.AMOUNT_TOO_PRECISE),
