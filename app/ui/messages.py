@@ -91,6 +91,12 @@ def error_text(exc: BaseException) -> str:
         errors.RATING_CLOSED: translate("Messages", "This rating request is already closed."),
         errors.BAD_SETTINGS: translate("Messages", "Not saved: {reason}"),
         errors.NOT_AUTHENTICATED: translate("Messages", "Please log in first."),
+        errors.BAD_AMOUNT: translate("Messages", "That is not an amount of money."),
+        errors.AMOUNT_NOT_POSITIVE: translate("Messages", "The amount must be above zero."),
+        errors.AMOUNT_TOO_PRECISE: translate(
+            "Messages", "An amount has at most {places} decimals (fen)."
+        ),
+        errors.AMOUNT_TOO_LARGE: translate("Messages", "The amount is above {maximum}."),
         errors.ACCOUNT_LOCKED: translate(
             "Messages",
             "Too many wrong passwords: the account is locked. Try again in {minutes} min "

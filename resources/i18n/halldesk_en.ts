@@ -765,6 +765,22 @@
         <translation>Please log in first.</translation>
     </message>
     <message>
+        <source>That is not an amount of money.</source>
+        <translation>That is not an amount of money.</translation>
+    </message>
+    <message>
+        <source>The amount must be above zero.</source>
+        <translation>The amount must be above zero.</translation>
+    </message>
+    <message>
+        <source>An amount has at most {places} decimals (fen).</source>
+        <translation>An amount has at most {places} decimals (fen).</translation>
+    </message>
+    <message>
+        <source>The amount is above {maximum}.</source>
+        <translation>The amount is above {maximum}.</translation>
+    </message>
+    <message>
         <source>Too many wrong passwords: the account is locked. Try again in {minutes} min or ask an administrator.</source>
         <translation>Too many wrong passwords: the account is locked. Try again in {minutes} min or ask an administrator.</translation>
     </message>

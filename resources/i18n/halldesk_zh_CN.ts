@@ -761,6 +761,22 @@
         <translation>请先登录。</translation>
     </message>
     <message>
+        <source>That is not an amount of money.</source>
+        <translation>这不是有效的金额。</translation>
+    </message>
+    <message>
+        <source>The amount must be above zero.</source>
+        <translation>金额必须大于零。</translation>
+    </message>
+    <message>
+        <source>An amount has at most {places} decimals (fen).</source>
+        <translation>金额最多 {places} 位小数（到分）。</translation>
+    </message>
+    <message>
+        <source>The amount is above {maximum}.</source>
+        <translation>金额超过 {maximum}。</translation>
+    </message>
+    <message>
         <source>Too many wrong passwords: the account is locked. Try again in {minutes} min or ask an administrator.</source>
         <translation>密码错误次数过多，账号已锁定。请 {minutes} 分钟后再试，或联系管理员。</translation>
     </message>
