@@ -49,7 +49,7 @@ SYSTEM_FONTS = (
     Path("C:/Windows/Fonts/simsun.ttc"),
 )
 FONT_NAME = "WQY"
-WATERMARK = Color(0.55, 0.55, 0.55, alpha=0.35)
+WATERMARK = Color(55 / 100, 55 / 100, 55 / 100, alpha=35 / 100)  # light grey, see-through
 
 
 class CjkFontMissing(RuntimeError):
@@ -141,6 +141,11 @@ def _items(doc: ReceiptDoc, lay: Layout) -> list[Item]:
     return items
 
 
+def _leading(size: float) -> float:
+    """Line height for a font ``size``."""
+    return size * 27 / 20
+
+
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Split ``text`` into lines no wider than ``width`` (character by character, as CJK
     text has no spaces; a break is moved back to a space when there is one)."""
@@ -181,22 +186,22 @@ class _Painter:
     def item(self, item: Item, payload: str) -> None:
         lay, size = self.lay, item.size
         if item.kind == "gap":
-            self.y -= lay.body * 0.6
+            self.y -= lay.body * 3 / 5
         elif item.kind == "rule":
-            self.y -= lay.body * 0.5
+            self.y -= lay.body / 2
             if self.c is not None:
-                self.c.setLineWidth(0.5)
+                self.c.setLineWidth(1 / 2)
                 self.c.setDash(2, 2)
                 self.c.line(lay.margin, self.y, lay.width - lay.margin, self.y)
                 self.c.setDash()
-            self.y -= lay.body * 0.7
+            self.y -= lay.body * 7 / 10
         elif item.kind == "qr":
             self.y -= lay.qr
             if self.c is not None:
                 self._qr(payload)
         elif item.kind in ("center", "text"):
             for part in _wrap(item.left, self.font, size, self.inner):
-                self.y -= size * 1.35
+                self.y -= _leading(size)
                 if item.kind == "center":
                     self.text(lay.width / 2, part, size, "center")
                 else:
@@ -209,15 +214,15 @@ class _Painter:
         right_w = pdfmetrics.stringWidth(item.right, self.font, size)
         left_w = pdfmetrics.stringWidth(item.left, self.font, size)
         if left_w + right_w + size <= self.inner:
-            self.y -= size * 1.35
+            self.y -= _leading(size)
             self.text(lay.margin, item.left, size)
             self.text(lay.width - lay.margin, item.right, size, "right")
             return
         for part in _wrap(item.left, self.font, size, self.inner):  # label above, value under
-            self.y -= size * 1.35
+            self.y -= _leading(size)
             self.text(lay.margin, part, size)
         for part in _wrap(item.right, self.font, size, self.inner - size):
-            self.y -= size * 1.35
+            self.y -= _leading(size)
             self.text(lay.width - lay.margin, part, size, "right")
 
     def _qr(self, payload: str) -> None:
