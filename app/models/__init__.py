@@ -5,6 +5,20 @@ No Qt and no upper layer is imported here.
 
 from app.models.audit import AuditEntry
 from app.models.base import Base
+from app.models.billing import (
+    Bill,
+    CreditEntry,
+    CustomerAccount,
+    DayClosing,
+    FeeItem,
+    LateFeeRuleRow,
+    Payment,
+    PaymentAllocation,
+    PaymentVoid,
+    ReceiptPrint,
+    ReceiptSeries,
+    Refund,
+)
 from app.models.evaluation import Alert, Evaluation
 from app.models.hall import Counter, CounterService, Hall, Service, Staff
 from app.models.queue import CounterPause, CounterSession, Ticket, TicketEvent, TicketSeries
@@ -24,4 +38,16 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketSeries",
+    "Bill",
+    "CreditEntry",
+    "CustomerAccount",
+    "DayClosing",
+    "FeeItem",
+    "LateFeeRuleRow",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentVoid",
+    "ReceiptPrint",
+    "ReceiptSeries",
+    "Refund",
 ]
