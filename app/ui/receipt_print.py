@@ -1,0 +1,471 @@
+"""Fee receipts printed through Qt: drawn with QPainter, a print dialog once.
+
+The PySide6 wheel has QtPrintSupport but not QtPdf, so the reportlab PDF
+(:mod:`app.services.billing.receipt_pdf`) cannot be handed to a printer through Qt.
+:func:`paint_receipt` draws the same receipt (the same rows, from the layout helpers of
+:mod:`receipt_doc`) with QPainter on any QPrinter: a real printer, or a PDF file.
+
+Threads: the GUI thread does no printing work.  It shows the QPrintDialog, remembers
+the choice and hands a frozen :class:`PrinterChoice` to the TaskManager's pool; the
+worker builds its own QPrinter from it, paints and ends the job, so the paint device is
+created, painted and destroyed by one thread, which Qt allows for QPrinter ("Painting in
+threads": QImage, QPrinter and QPicture; one thread per device at a time).  No QPrinter
+ever crosses threads.  Jobs run one at a time, so receipts come out in the order asked.
+
+The printer chosen is kept in QSettings (a UI preference, like window geometry), under
+``receipt_printer/``: later prints, also after a restart, go straight to it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QPointF, QRectF, QSettings, QSizeF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPen,
+)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import QDialog, QWidget
+from reportlab.graphics.barcode import qrencoder
+
+from app.services.billing.receipt_check import qr_payload
+from app.services.billing.receipt_doc import (
+    COPY_MARK,
+    ReceiptDoc,
+    Row,
+    capitals_text,
+    charge_rows,
+    header_rows,
+    payment_rows,
+    title_text,
+    total_row,
+)
+from app.services.billing.receipt_pdf import LAYOUTS, Layout, font_candidates
+from app.ui.messages import fill
+from app.ui.qtcompat import emit
+from app.ui.taskman import TaskManager
+
+ROLL_MAX_MM = 100  # a page narrower than this is a receipt roll
+QR_BORDER = 4  # modules of quiet zone
+WATERMARK = QColor(140, 140, 140, 90)
+SETTINGS_GROUP = "receipt_printer"
+
+_font_lock = threading.Lock()
+_font_family: list[str] = []
+
+
+def cjk_family() -> str:
+    """The family of the receipt's CJK font: the bundled or Debian font loaded into Qt
+    (once), else the first installed family that writes Simplified Chinese."""
+    with _font_lock:
+        if _font_family:
+            return _font_family[0]
+        family = ""
+        for path in font_candidates():
+            if path.is_file():
+                font_id = QFontDatabase.addApplicationFont(str(path))
+                families = QFontDatabase.applicationFontFamilies(font_id)
+                if families:
+                    family = families[0]
+                    break
+        if not family:
+            chinese = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+            family = chinese[0] if chinese else QFont().defaultFamily()
+        _font_family.append(family)
+        return family
+
+
+class _Pen:
+    """Draws the receipt top-down in device pixels; with ``painter=None`` it measures."""
+
+    def __init__(self, printer: QPrinter, painter: QPainter | None, lay: Layout) -> None:
+        self.printer, self.painter, self.lay = printer, painter, lay
+        page = printer.pageLayout()
+        self.px = printer.resolution() / 72  # device pixels per point
+        paint = page.paintRectPixels(printer.resolution())
+        self.width, self.height = float(paint.width()), float(paint.height())
+        margins = page.marginsPoints()
+        self.left = max(0.0, lay.margin - margins.left()) * self.px
+        self.right = self.width - max(0.0, lay.margin - margins.right()) * self.px
+        self.family = cjk_family()
+        self.y = 0.0
+
+    def font(self, size: float) -> QFont:
+        font = QFont(self.family)
+        font.setPointSizeF(size)
+        return font
+
+    def advance(self, dy: float) -> None:
+        """Move down ``dy`` pixels, to a new page when this one is full."""
+        if self.y + dy > self.height and self.y > 0:
+            if self.painter is not None:
+                self.printer.newPage()
+            self.y = 0.0
+        self.y += dy
+
+    def line(self, text: str, size: float, align: Qt.AlignmentFlag) -> None:
+        font = self.font(size)
+        height = QFontMetricsF(font, self.printer).height()
+        self.advance(height)
+        if self.painter is not None:
+            self.painter.setFont(font)
+            box = QRectF(self.left, self.y - height, self.right - self.left, height)
+            self.painter.drawText(box, int(align | Qt.AlignmentFlag.AlignVCenter), text)
+
+    def wrap(self, text: str, size: float, width: float) -> list[str]:
+        """Lines no wider than ``width``, broken anywhere (CJK has no spaces), moved
+        back to a space when there is one (as the PDF does)."""
+        metrics = QFontMetricsF(self.font(size), self.printer)
+        lines: list[str] = []
+        current = ""
+        for ch in text:
+            if current and metrics.horizontalAdvance(current + ch) > width:
+                cut = current.rfind(" ")
+                lines.append(current[:cut] if cut > 0 else current)
+                current = current[cut + 1 :] if cut > 0 else ""
+            current += ch
+        return [*lines, current]
+
+    def text(self, text: str, size: float, align: Qt.AlignmentFlag) -> None:
+        for part in self.wrap(text, size, self.right - self.left):
+            self.line(part, size, align)
+
+    def row(self, row: Row, size: float) -> None:
+        left, right = row
+        metrics = QFontMetricsF(self.font(size), self.printer)
+        inner = self.right - self.left
+        gap = size * self.px
+        if metrics.horizontalAdvance(left) + metrics.horizontalAdvance(right) + gap <= inner:
+            font = self.font(size)
+            height = metrics.height()
+            self.advance(height)
+            if self.painter is not None:
+                self.painter.setFont(font)
+                box = QRectF(self.left, self.y - height, inner, height)
+                middle = Qt.AlignmentFlag.AlignVCenter
+                self.painter.drawText(box, int(Qt.AlignmentFlag.AlignLeft | middle), left)
+                self.painter.drawText(box, int(Qt.AlignmentFlag.AlignRight | middle), right)
+            return
+        self.text(left, size, Qt.AlignmentFlag.AlignLeft)  # label above, value under it
+        for part in self.wrap(right, size, inner - gap):
+            self.line(part, size, Qt.AlignmentFlag.AlignRight)
+
+    def rule(self) -> None:
+        self.advance(self.lay.body / 2 * self.px)
+        if self.painter is not None:
+            pen = QPen(QColor("black"), self.px / 2, Qt.PenStyle.DashLine)
+            self.painter.setPen(pen)
+            self.painter.drawLine(QPointF(self.left, self.y), QPointF(self.right, self.y))
+            self.painter.setPen(QColor("black"))
+        self.advance(self.lay.body * 7 / 10 * self.px)
+
+    def qr(self, payload: str) -> None:
+        side = self.lay.qr * self.px
+        self.advance(side)
+        if self.painter is not None:
+            x = (self.left + self.right - side) / 2
+            draw_qr(self.painter, payload, QRectF(x, self.y - side, side, side))
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    """The dark modules of ``payload``'s QR code (level M), row by row."""
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(payload)
+    code.make()
+    count = code.getModuleCount()
+    return [[bool(code.isDark(r, c)) for c in range(count)] for r in range(count)]
+
+
+def draw_qr(painter: QPainter, payload: str, box: QRectF) -> None:
+    """The QR code in ``box`` (quiet zone included, painted white over any watermark);
+    each run of dark modules in a row is one rectangle, so no seams show between them."""
+    matrix = qr_matrix(payload)
+    module = box.width() / (len(matrix) + 2 * QR_BORDER)
+    painter.fillRect(box, QColor("white"))
+    black = QColor("black")
+    for r, cells in enumerate(matrix):
+        y = box.top() + (r + QR_BORDER) * module
+        c = 0
+        while c < len(cells):
+            if not cells[c]:
+                c += 1
+                continue
+            start = c
+            while c < len(cells) and cells[c]:
+                c += 1
+            x = box.left() + (start + QR_BORDER) * module
+            painter.fillRect(QRectF(x, y, (c - start) * module, module), black)
+
+
+def _draw_all(pen: _Pen, doc: ReceiptDoc) -> None:
+    lay, center, left = pen.lay, Qt.AlignmentFlag.AlignHCenter, Qt.AlignmentFlag.AlignLeft
+    pen.text(doc.hall_name, lay.big, center)
+    if doc.hall_name_en:
+        pen.text(doc.hall_name_en, lay.body, center)
+    pen.advance(lay.body * 3 / 5 * pen.px)
+    pen.text(title_text(doc), lay.big, center)
+    if doc.copy:
+        pen.text(f"*** {COPY_MARK} ***", lay.big, center)
+    sections: Sequence[tuple[list[Row], float]] = (
+        (header_rows(doc), lay.body),
+        (charge_rows(doc), lay.body),
+        ([total_row(doc)], lay.big),
+    )
+    for rows, size in sections:
+        pen.rule()
+        for row in rows:
+            pen.row(row, size)
+    pen.text(capitals_text(doc), lay.body, left)
+    pen.rule()
+    for row in payment_rows(doc):
+        pen.row(row, lay.body)
+    pen.rule()
+    pen.qr(qr_payload(doc))
+    pen.text(doc.number, lay.body, center)
+
+
+def _watermark(painter: QPainter, pen: _Pen, middle: float) -> None:
+    """补打 COPY across the receipt, diagonally, light and see-through."""
+    painter.save()
+    size = pen.width / pen.px / 7
+    painter.setFont(pen.font(size))
+    painter.setPen(WATERMARK)
+    painter.translate(pen.width / 2, middle)
+    painter.rotate(-35)
+    box = QRectF(-pen.width, -size * pen.px, 2 * pen.width, 2 * size * pen.px)
+    painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), COPY_MARK)
+    painter.restore()
+
+
+class PrintFailed(RuntimeError):
+    """The printer could not be opened for painting."""
+
+
+def paint_receipt(doc: ReceiptDoc, printer: QPrinter) -> None:
+    """Draw ``doc`` on ``printer``'s pages, fitted to the page width: the 80 mm roll
+    layout on a page narrower than 100 mm, the A4 layout otherwise.  Call it on the
+    thread that owns ``printer`` (see the module docstring)."""
+    width_mm = printer.pageLayout().fullRect(QPageLayout.Unit.Millimeter).width()
+    lay = LAYOUTS["roll80" if width_mm < ROLL_MAX_MM else "a4"]
+    probe = _Pen(printer, None, lay)
+    _draw_all(probe, doc)
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise PrintFailed(f"cannot print to {printer.printerName() or printer.outputFileName()}")
+    try:
+        pen = _Pen(printer, painter, lay)
+        painter.setPen(QColor("black"))
+        if doc.copy:
+            _watermark(painter, pen, min(probe.y, pen.height) / 2)
+            painter.setPen(QColor("black"))
+        _draw_all(pen, doc)
+    finally:
+        painter.end()
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterChoice:
+    """Where receipts go: a printer by name, or a PDF file; the page in millimetres
+    (0 keeps the printer's own)."""
+
+    name: str = ""
+    pdf_file: str = ""
+    page_mm: tuple[float, float] = (0.0, 0.0)
+
+    def make_printer(self) -> QPrinter:
+        """A new QPrinter for this choice (on the thread that will paint on it)."""
+        if self.pdf_file:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(self.pdf_file)
+        else:
+            mode = QPrinter.PrinterMode.HighResolution
+            printer = QPrinter(QPrinterInfo.printerInfo(self.name), mode)
+        if self.page_mm[0] > 0 and self.page_mm[1] > 0:
+            size = QPageSize(QSizeF(*self.page_mm), QPageSize.Unit.Millimeter, "receipt")
+            printer.setPageSize(size)
+        return printer
+
+
+def _print_job(doc: ReceiptDoc, choice: PrinterChoice) -> str:
+    """Worker thread: the whole job, from the printer's creation to the end."""
+    paint_receipt(doc, choice.make_printer())
+    return doc.number
+
+
+class ReceiptPrinter(QObject):
+    """Prints receipts: a print dialog once, then straight to the chosen printer.
+
+    The first :meth:`print` opens a QPrintDialog, modal to ``window`` (non-blocking);
+    the printer picked is remembered in ``settings`` and used without a dialog from then
+    on, also by a new ReceiptPrinter.  :meth:`choose_printer` asks again.  Receipts asked
+    for while the dialog is open print once it is accepted.  ``pdf_file`` presets the
+    dialog to "print to file" (tests, or a hall without a printer); ``page_mm`` sets the
+    paper of a PDF, e.g. ``(80, 200)`` for a roll.
+
+    Signals:
+        printed(str): the number of a receipt sent whole to the printer or the file.
+        failed(str): a message for the clerk: a receipt was not printed.
+    """
+
+    printed = Signal(str)
+    failed = Signal(str)
+
+    def __init__(
+        self,
+        tasks: TaskManager,
+        window: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+        pdf_file: str | Path | None = None,
+        page_mm: tuple[float, float] | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._tasks, self._window = tasks, window
+        self._settings = settings if settings is not None else QSettings()
+        self._pdf_file = str(pdf_file) if pdf_file is not None else ""
+        self._page_mm = page_mm or (0.0, 0.0)
+        self._queue: deque[ReceiptDoc] = deque()
+        self._busy = False
+        self.dialog: QPrintDialog | None = None
+        self._dialog_printer: QPrinter | None = None
+        self._choice = self._remembered()
+        cjk_family()  # load the font here, once, on the GUI thread
+
+    @property
+    def choice(self) -> PrinterChoice | None:
+        return self._choice
+
+    def print(self, doc: ReceiptDoc) -> None:
+        """Print ``doc``: straight away, or after the dialog when no printer is chosen."""
+        self._queue.append(doc)
+        self._pump()
+
+    def choose_printer(self) -> None:
+        """Open the print dialog again; the printer picked replaces the remembered one."""
+        if self.dialog is None:
+            self._ask()
+
+    # ------------------------------------------------------------------ internals
+    def _remembered(self) -> PrinterChoice | None:
+        s = self._settings
+        name = str(s.value(f"{SETTINGS_GROUP}/name", "") or "")
+        pdf_file = str(s.value(f"{SETTINGS_GROUP}/pdf_file", "") or "")
+        try:
+            page = (float(s.value(f"{SETTINGS_GROUP}/page_width_mm", 0) or 0),
+                    float(s.value(f"{SETTINGS_GROUP}/page_height_mm", 0) or 0))  # fmt: skip
+        except (TypeError, ValueError):
+            page = (0.0, 0.0)
+        if pdf_file:
+            return PrinterChoice(pdf_file=pdf_file, page_mm=page)
+        if name and not QPrinterInfo.printerInfo(name).isNull():
+            return PrinterChoice(name=name, page_mm=page)
+        return None  # nothing chosen yet, or that printer is gone: ask
+
+    def _remember(self, choice: PrinterChoice) -> None:
+        s = self._settings
+        s.setValue(f"{SETTINGS_GROUP}/name", choice.name)
+        s.setValue(f"{SETTINGS_GROUP}/pdf_file", choice.pdf_file)
+        s.setValue(f"{SETTINGS_GROUP}/page_width_mm", choice.page_mm[0])
+        s.setValue(f"{SETTINGS_GROUP}/page_height_mm", choice.page_mm[1])
+        s.sync()
+
+    def _ask(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        previous = self._choice
+        if previous is not None and previous.name:
+            printer.setPrinterName(previous.name)
+        pdf_file = self._pdf_file or (previous.pdf_file if previous else "")
+        if pdf_file:
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(pdf_file)
+        dialog = QPrintDialog(printer, self._window)
+        dialog.setWindowTitle(self.tr("Choose the receipt printer"))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(self._chosen)
+        dialog.rejected.connect(self._cancelled)
+        self.dialog, self._dialog_printer = dialog, printer
+        QDialog.open(dialog)
+
+    def _close_dialog(self) -> QPrinter | None:
+        dialog, printer = self.dialog, self._dialog_printer
+        self.dialog = self._dialog_printer = None
+        if dialog is not None:
+            dialog.deleteLater()
+        return printer
+
+    def _chosen(self) -> None:
+        printer = self._close_dialog()
+        if printer is None:
+            return
+        pdf = printer.outputFormat() == QPrinter.OutputFormat.PdfFormat
+        page = self._page_mm
+        if not pdf:  # the paper picked in the dialog
+            size = printer.pageLayout().fullRect(QPageLayout.Unit.Millimeter).size()
+            page = (size.width(), size.height())
+        self._choice = PrinterChoice(
+            name="" if pdf else printer.printerName(),
+            pdf_file=printer.outputFileName() if pdf else "",
+            page_mm=page,
+        )
+        self._remember(self._choice)
+        self._pump()
+
+    def _cancelled(self) -> None:
+        self._close_dialog()
+        while self._queue:
+            doc = self._queue.popleft()
+            text = self.tr("Receipt {number} was not printed: no printer was chosen.")
+            emit(self.failed, fill(text, number=doc.number))
+
+    def _pump(self) -> None:
+        if self._busy or self.dialog is not None or not self._queue:
+            return
+        if self._choice is None:
+            self._ask()
+            return
+        doc = self._queue.popleft()
+        choice = self._choice
+        self._busy = True
+        started = self._tasks.run_in_background(
+            lambda: _print_job(doc, choice),
+            lambda number: self._done(number),
+            lambda exc: self._error(doc, exc),
+            owner=self,
+        )
+        if started is None:  # shutting down
+            self._busy = False
+            self._queue.clear()
+
+    def _done(self, number: str) -> None:
+        self._busy = False
+        emit(self.printed, number)
+        self._pump()
+
+    def _error(self, doc: ReceiptDoc, exc: BaseException) -> None:
+        self._busy = False
+        text = self.tr("Receipt {number} could not be printed: {error}")
+        emit(self.failed, fill(text, number=doc.number, error=str(exc)))
+        self._pump()
+
+
+__all__ = [
+    "PrintFailed",
+    "PrinterChoice",
+    "ReceiptPrinter",
+    "cjk_family",
+    "draw_qr",
+    "paint_receipt",
+    "qr_matrix",
+]
