@@ -936,6 +936,21 @@
     </message>
 </context>
 <context>
+    <name>ReceiptPrinter</name>
+    <message>
+        <source>Choose the receipt printer</source>
+        <translation>Choose the receipt printer</translation>
+    </message>
+    <message>
+        <source>Receipt {number} was not printed: no printer was chosen.</source>
+        <translation>Receipt {number} was not printed: no printer was chosen.</translation>
+    </message>
+    <message>
+        <source>Receipt {number} could not be printed: {error}</source>
+        <translation>Receipt {number} could not be printed: {error}</translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
         <source>Transfer</source>

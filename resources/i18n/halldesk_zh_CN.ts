@@ -932,6 +932,21 @@
     </message>
 </context>
 <context>
+    <name>ReceiptPrinter</name>
+    <message>
+        <source>Choose the receipt printer</source>
+        <translation>选择收据打印机</translation>
+    </message>
+    <message>
+        <source>Receipt {number} was not printed: no printer was chosen.</source>
+        <translation>收据 {number} 未打印：没有选择打印机。</translation>
+    </message>
+    <message>
+        <source>Receipt {number} could not be printed: {error}</source>
+        <translation>收据 {number} 打印失败：{error}</translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
         <source>Transfer</source>
