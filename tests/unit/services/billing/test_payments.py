@@ -9,13 +9,26 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.bootstrap import Core
-from app.models import AuditEntry, CreditEntry, PaymentAllocation, ReceiptPrint
+from app.models import (
+    AuditEntry,
+    Bill,
+    CreditEntry,
+    LateFeeRuleRow,
+    Payment,
+    PaymentAllocation,
+    PaymentVoid,
+    ReceiptPrint,
+    Refund,
+)
 from app.services.billing.payments import allocate
 from app.services.billing.receipt_check import qr_payload, verify
 from app.services.clock import ManualClock
+from app.services.errors import DomainError
 from app.services.security.actor import Actor
 from tests.unit.services.billing.payment_helpers import (
     HALL,
@@ -254,3 +267,90 @@ def test_receipt_numbers_gapless_with_four_threads_paying(hall: Core) -> None:
     assert sorted(numbers) == [f"PC1-{n:08d}" for n in range(1, 41)]
     with hall.db.read() as s:
         assert s.scalar(select(func.count()).select_from(PaymentAllocation)) == 40
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("pay"), st.integers(1, 30_000), st.sampled_from(["cash", "card", "qr"])),
+        st.tuples(st.just("void"), st.integers(0, 50)),
+        st.tuples(st.just("refund"), st.integers(1, 6_000)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _books(core: Core, account_id: uuid.UUID) -> tuple[int, int, int, int, int]:
+    """(P, V, A, C, R) of the account in fen: see the property's docstring."""
+    live = ~select(PaymentVoid.id).where(PaymentVoid.payment_id == Payment.id).exists()
+    voided = select(PaymentVoid.id).where(PaymentVoid.payment_id == Payment.id).exists()
+    mine = Payment.account_id == account_id
+    with core.db.read() as s:
+
+        def total(stmt) -> int:  # type: ignore[no-untyped-def]
+            return int(s.scalar(stmt) or 0)
+
+        return (
+            total(select(func.sum(Payment.amount_fen)).where(mine)),
+            total(select(func.sum(Payment.amount_fen)).where(mine, voided)),
+            total(
+                select(func.sum(PaymentAllocation.amount_fen + PaymentAllocation.late_fee_fen))
+                .join(Payment, Payment.id == PaymentAllocation.payment_id)
+                .where(mine, live)
+            ),
+            total(
+                select(func.sum(CreditEntry.amount_fen)).where(CreditEntry.account_id == account_id)
+            ),
+            total(select(func.sum(Refund.amount_fen)).where(Refund.account_id == account_id)),
+        )
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ops=OPS)
+def test_money_received_equals_settled_plus_credit_plus_refunds(hall: Core, ops: list) -> None:
+    """After every step of a random sequence of payments (any method), voids (of any
+    earlier payment, maybe twice) and credit refunds on one account, in fen:
+
+        P - V == A + C + R
+
+    P: the amounts of all the account's payments; V: the amounts of those voided;
+    A: the allocations (principal + late fee) of the payments not voided; C: the sum of
+    the account's credit entries (+overpayment, -void, -refund); R: the refunds paid out.
+    Money kept equals money settled on bills plus credit plus money handed back. Also:
+    the credit is never negative and no bill is settled beyond its amount."""
+    with hall.db.read() as s:
+        has_rule = s.scalar(
+            select(LateFeeRuleRow.id).where(LateFeeRuleRow.account_type == "commercial")
+        )
+    if has_rule is None:
+        add_rule(hall, "commercial", daily_ppm=5_000)
+    number = f"H{uuid.uuid4().hex[:12]}"
+    acc = add_account(hall, number, "commercial")
+    for month, amount in ((8, "123.45"), (9, "67.89"), (10, "100.00")):
+        add_bill(hall, acc, f"2026-{month:02d}", amount, date(2026, month + 1, 10))
+    me, boss = clerk(hall), manager(hall)
+    payments: list[uuid.UUID] = []
+    for op in ops:
+        try:
+            if op[0] == "pay":
+                amount = str(Decimal(op[1]).scaleb(-2))
+                payments.append(pay(hall, me, number, amount, op[2]).payment_id)
+            elif op[0] == "void" and payments:
+                hall.billing.void(me, payments[op[1] % len(payments)], boss, "property")
+            elif op[0] == "refund":
+                amount_r = Decimal(op[1]).scaleb(-2)
+                hall.billing.refund(me, HALL, number, amount_r, boss, "property")
+        except DomainError as exc:
+            assert exc.code in {"credit_insufficient", "already_voided"}, exc
+        p, v, a, c, r = _books(hall, acc)
+        assert p - v == a + c + r
+        assert c >= 0
+        for b in hall.billing.owed(HALL, number, date(2026, 11, 23)).bills:
+            assert b.paid <= b.amount
+    with hall.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Bill).where(Bill.account_id == acc)) == 3
