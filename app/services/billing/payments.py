@@ -19,10 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from app.models import (
-    Payment,
-    PaymentAllocation,
-)
+from app.models import Payment, PaymentAllocation
 from app.models.billing import PAYMENT_METHODS
 from app.models.db import Database
 from app.services import errors
@@ -37,10 +34,7 @@ from app.services.billing.corrections import (
     print_row,
     receipt_doc,
 )
-from app.services.billing.dto import (
-    Owed,
-    PaymentResult,
-)
+from app.services.billing.dto import Owed, PaymentResult
 from app.services.billing.money import from_fen, to_fen
 from app.services.billing.owed import (
     account_row,
@@ -152,7 +146,8 @@ class PaymentService(PaymentCorrections):
         `amount_too_precise`, `amount_too_large`, `bad_amount`, `bad_input` (method,
         prefix, tendered for card/QR), `tendered_too_low`, `reference_required`,
         `unknown_hall`, `unknown_counter`, `unknown_account`, `bill_not_of_account`,
-        `bill_already_paid`, `day_closed`, `not_authenticated`, `not_allowed`."""
+        `bill_already_paid`, `day_closed`, `not_authenticated`, `not_allowed`.
+        `bill_ids=[]` settles no bill: the whole amount is a prepayment (credit)."""
         self._auth.check(actor, "clerk")
         fen = positive_fen(amount)
         tendered_fen = _method(method, reference, tendered, fen)
@@ -165,10 +160,10 @@ class PaymentService(PaymentCorrections):
         with errors.database_reached(), self._db.write() as s:
             lock_staff(s, actor.id)
             now = self._clock.now()
-            refuse_if_closed(s, business_date(hall, now), actor.id)
+            today = business_date(hall, now)
+            refuse_if_closed(s, today, actor.id)
             account = account_row(s, hall.id, account_number, lock=True)
             rule = late_rule(s, account)
-            today = business_date(hall, now)
             states = bill_states(s, account.id)
             if bill_ids is not None:
                 chosen = set(bill_ids)
