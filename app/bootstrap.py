@@ -7,6 +7,7 @@ benchmarks, and `Core.close()` disposes of what it built.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from sqlalchemy.exc import ArgumentError, DatabaseError
 from app.devices.bus import BusTiming
 from app.models.db import Database
 from app.models.migrate import upgrade
+from app.services.billing.closing import ClosingService
+from app.services.billing.payments import PaymentService
 from app.services.clock import Clock, SystemClock
 from app.services.desks.admin import StationAdmin
 from app.services.desks.counter import CounterDesk
@@ -58,6 +61,8 @@ class Core:
     auth: AuthService
     audit: AuditService
     clock: Clock
+    billing: PaymentService
+    closing: ClosingService
 
     @property
     def hall_code(self) -> str:
@@ -95,6 +100,7 @@ def build_core(
     migrate: bool = True,
     pool_size: int = 10,
     environ: Mapping[str, str] | None = None,  # {}: no HALLDESK_DATABASE_URL (simulator)
+    receipt_key: bytes | None = None,  # None: the station's key in the OS keyring
 ) -> Core:
     """Connect, migrate and wire; `demo` seeds the demo hall (its staff log in with the
     published password 1234) if it is missing, and only when asked (`--demo`)."""
@@ -119,6 +125,7 @@ def build_core(
     policy = PasswordPolicy(sec.lockout_attempts, sec.lockout_minutes, sec.min_password_length)
     auth = AuthService(db, clock=clock, policy=policy, station=settings.station.name)
     evaluations = EvaluationService(db, halls, clock, auth=auth)
+    key = receipt_key or _receipt_key(settings.station.name)
     return Core(
         settings=settings,
         db=db,
@@ -131,7 +138,30 @@ def build_core(
         auth=auth,
         audit=AuditService(db, auth.proofs, clock),
         clock=clock,
+        billing=PaymentService(db, halls, auth, clock, receipt_key=key),
+        closing=ClosingService(db, halls, auth, clock),
     )
+
+
+RECEIPT_KEY_SERVICE = "halldesk-receipt-key"
+
+
+def _receipt_key(station: str) -> bytes:
+    """The station's receipt check key (the HMAC key of the receipts' QR check value),
+    kept in the OS keyring and made on first use. With no usable keyring, a key of this
+    process only: its receipts verify until it quits, and the log says so."""
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        stored = keyring.get_password(RECEIPT_KEY_SERVICE, station)
+        if not stored:
+            stored = secrets.token_hex(32)
+            keyring.set_password(RECEIPT_KEY_SERVICE, station, stored)
+        return bytes.fromhex(stored)
+    except (KeyringError, ValueError) as exc:
+        log.warning("no receipt key in the keyring (%s): receipts verify until exit", exc)
+        return secrets.token_bytes(32)
 
 
 def _safe_url(url: str) -> str:
