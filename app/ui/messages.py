@@ -92,6 +92,26 @@ def error_text(exc: BaseException) -> str:
         errors.BAD_SETTINGS: translate("Messages", "Not saved: {reason}"),
         errors.NOT_AUTHENTICATED: translate("Messages", "Please log in first."),
         errors.BAD_AMOUNT: translate("Messages", "That is not an amount of money."),
+        errors.UNKNOWN_ACCOUNT: translate("Messages", "No such account in this hall."),
+        errors.BILL_NOT_OF_ACCOUNT: translate(
+            "Messages", "That bill does not belong to this account."
+        ),
+        errors.BILL_ALREADY_PAID: translate("Messages", "That bill is already paid in full."),
+        errors.TENDERED_TOO_LOW: translate(
+            "Messages", "Cash received is less than the amount ({amount})."
+        ),
+        errors.REFERENCE_REQUIRED: translate(
+            "Messages", "Enter the card or QR transaction number."
+        ),
+        errors.UNKNOWN_PAYMENT: translate("Messages", "No such payment."),
+        errors.ALREADY_VOIDED: translate("Messages", "This payment has already been voided."),
+        errors.VOID_NOT_SAME_DAY: translate("Messages", "Only payments of today can be voided."),
+        errors.DAY_CLOSED: translate(
+            "Messages", "The day {day} is closed; no more payments, voids or refunds."
+        ),
+        errors.CREDIT_INSUFFICIENT: translate(
+            "Messages", "Not enough prepaid credit (available: {credit})."
+        ),
         errors.AMOUNT_NOT_POSITIVE: translate("Messages", "The amount must be above zero."),
         errors.AMOUNT_TOO_PRECISE: translate(
             "Messages", "An amount has at most {places} decimals (fen)."

@@ -769,6 +769,46 @@
         <translation>That is not an amount of money.</translation>
     </message>
     <message>
+        <source>No such account in this hall.</source>
+        <translation>No such account in this hall.</translation>
+    </message>
+    <message>
+        <source>That bill does not belong to this account.</source>
+        <translation>That bill does not belong to this account.</translation>
+    </message>
+    <message>
+        <source>That bill is already paid in full.</source>
+        <translation>That bill is already paid in full.</translation>
+    </message>
+    <message>
+        <source>Cash received is less than the amount ({amount}).</source>
+        <translation>Cash received is less than the amount ({amount}).</translation>
+    </message>
+    <message>
+        <source>Enter the card or QR transaction number.</source>
+        <translation>Enter the card or QR transaction number.</translation>
+    </message>
+    <message>
+        <source>No such payment.</source>
+        <translation>No such payment.</translation>
+    </message>
+    <message>
+        <source>This payment has already been voided.</source>
+        <translation>This payment has already been voided.</translation>
+    </message>
+    <message>
+        <source>Only payments of today can be voided.</source>
+        <translation>Only payments of today can be voided.</translation>
+    </message>
+    <message>
+        <source>The day {day} is closed; no more payments, voids or refunds.</source>
+        <translation>The day {day} is closed; no more payments, voids or refunds.</translation>
+    </message>
+    <message>
+        <source>Not enough prepaid credit (available: {credit}).</source>
+        <translation>Not enough prepaid credit (available: {credit}).</translation>
+    </message>
+    <message>
         <source>The amount must be above zero.</source>
         <translation>The amount must be above zero.</translation>
     </message>

@@ -765,6 +765,46 @@
         <translation>这不是有效的金额。</translation>
     </message>
     <message>
+        <source>No such account in this hall.</source>
+        <translation>本营业厅无此户号。</translation>
+    </message>
+    <message>
+        <source>That bill does not belong to this account.</source>
+        <translation>该账单不属于此户号。</translation>
+    </message>
+    <message>
+        <source>That bill is already paid in full.</source>
+        <translation>该账单已结清。</translation>
+    </message>
+    <message>
+        <source>Cash received is less than the amount ({amount}).</source>
+        <translation>实收现金少于应收金额（{amount}）。</translation>
+    </message>
+    <message>
+        <source>Enter the card or QR transaction number.</source>
+        <translation>请输入刷卡或扫码交易号。</translation>
+    </message>
+    <message>
+        <source>No such payment.</source>
+        <translation>找不到该笔缴费记录。</translation>
+    </message>
+    <message>
+        <source>This payment has already been voided.</source>
+        <translation>该笔缴费已作废。</translation>
+    </message>
+    <message>
+        <source>Only payments of today can be voided.</source>
+        <translation>只能作废当日的缴费。</translation>
+    </message>
+    <message>
+        <source>The day {day} is closed; no more payments, voids or refunds.</source>
+        <translation>{day} 已日结，不能再收费、作废或退费。</translation>
+    </message>
+    <message>
+        <source>Not enough prepaid credit (available: {credit}).</source>
+        <translation>预存余额不足（可用：{credit}）。</translation>
+    </message>
+    <message>
         <source>The amount must be above zero.</source>
         <translation>金额必须大于零。</translation>
     </message>
