@@ -1,0 +1,220 @@
+"""Account look-up (查户): what a clerk types, or a barcode scanner sends, at the counter.
+
+`find` takes one free-text query and tries it four ways, in this order of rank:
+
+1. the full account number (户号), exactly: a scanned bill lands on its account first;
+2. the phone number, exactly (an account holder's several accounts by account number);
+3. a prefix of the name (户名), in name order, then account number;
+4. a prefix of the address (地址), in address order, then account number.
+
+An account found in two ways is listed once, at its best rank; at most `limit` accounts.
+For the number and the phone the query is read with spaces and hyphens dropped
+("138-1234-5678"); everything is NFKC-normalised first, so full-width digits from a
+Chinese input method ("１３８…") match, and a scanner's trailing CR/LF is stripped.
+
+All four are index reads on a million accounts (see app.models.billing), sent as one
+`UNION ALL` statement (one round trip):
+
+- number: the unique (hall, account_number) index; phone: (hall, phone);
+- name: (hall, name) by the range `name >= p AND name < p || U+10FFFF`. That is the exact
+  prefix set in code-point order (SQLite's BINARY, PostgreSQL's "C" and "C.UTF-8"); on
+  PostgreSQL a `LIKE 'p%'` is added so no false hit can pass under any collation (the
+  name index has the default operator class, which LIKE itself could not use there);
+- address: on PostgreSQL `LIKE 'p%'` on the `varchar_pattern_ops` index; on SQLite the
+  range again (SQLite's LIKE is case-insensitive and would skip the BINARY index).
+
+Each branch is read in its index's order and stops at `limit` rows (an incremental sort
+orders equal names by account number), so a one-character prefix matching 100,000
+accounts costs as much as a full name. tests/unit/services/billing/test_accounts.py checks
+the plans on both databases; tests/bench/bench_accounts.py times them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, Table, literal, select, union_all
+
+from app.models import CustomerAccount
+from app.models.db import Database
+from app.services import errors
+from app.services.errors import DomainError
+from app.services.hall_ref import HallDirectory
+
+ACCOUNTS = cast(Table, CustomerAccount.__table__)
+# Longer than the widest searched column (address, 200) cannot be a prefix of anything.
+MAX_QUERY_CHARS = 200
+MAX_LIMIT = 100
+TOP_CHAR = chr(0x10FFFF)  # the highest code point: the end of a prefix's range
+RANK_NUMBER, RANK_PHONE, RANK_NAME, RANK_ADDRESS = 1, 2, 3, 4
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """A customer account as the counter shows it."""
+
+    id: uuid.UUID
+    account_number: str
+    name: str
+    address: str
+    phone: str
+    account_type: str
+    active: bool
+
+
+def normalise_query(raw: str) -> str:
+    """NFKC (full-width digits and letters to ASCII), outer whitespace dropped; BAD_INPUT
+    when nothing is left or it is longer than any searched column."""
+    if not isinstance(raw, str):
+        raise DomainError(errors.BAD_INPUT, "the query must be text", field="query")
+    query = unicodedata.normalize("NFKC", raw).strip()
+    if not query:
+        raise DomainError(errors.BAD_INPUT, "empty query", field="query")
+    if len(query) > MAX_QUERY_CHARS:
+        raise DomainError(
+            errors.BAD_INPUT,
+            f"query longer than {MAX_QUERY_CHARS} characters",
+            field="query",
+            limit=MAX_QUERY_CHARS,
+        )
+    return query
+
+
+def number_key(query: str) -> str:
+    """The query as an account or phone number: spaces and hyphens dropped."""
+    return "".join(ch for ch in query if ch not in " -\t")
+
+
+def like_prefix(prefix: str) -> str:
+    """A LIKE pattern matching strings that start with `prefix` (escape character '\\')."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+COLUMNS = (
+    ACCOUNTS.c.id,
+    ACCOUNTS.c.account_number,
+    ACCOUNTS.c.name,
+    ACCOUNTS.c.address,
+    ACCOUNTS.c.phone,
+    ACCOUNTS.c.account_type,
+    ACCOUNTS.c.active,
+)
+
+
+def _prefix_condition(column: Any, prefix: str, *, postgres: bool, pattern_ops: bool) -> Any:
+    if postgres and pattern_ops:
+        return column.like(like_prefix(prefix), escape="\\")
+    within = (column >= prefix) & (column < prefix + TOP_CHAR)
+    if postgres:
+        return within & column.like(like_prefix(prefix), escape="\\")
+    return within
+
+
+def branches(hall_id: uuid.UUID, query: str, limit: int, *, postgres: bool) -> list[Select[Any]]:
+    """The four look-ups, each `SELECT <columns>, rank, key … ORDER BY key LIMIT limit`."""
+    key = number_key(query)
+    in_hall = ACCOUNTS.c.hall_id == hall_id
+
+    def branch(rank: int, where: ColumnElement[bool], order: Any, cap: int) -> Select[Any]:
+        return (
+            select(*COLUMNS, literal(rank).label("rank"), order.label("sort_key"))
+            .where(in_hall, where)
+            .order_by(order, ACCOUNTS.c.account_number)
+            .limit(cap)
+        )
+
+    number = ACCOUNTS.c.account_number
+    name = ACCOUNTS.c.name
+    address = ACCOUNTS.c.address
+    return [
+        branch(RANK_NUMBER, number == key, number, 1),
+        branch(RANK_PHONE, ACCOUNTS.c.phone == key, number, limit),
+        branch(
+            RANK_NAME,
+            _prefix_condition(name, query, postgres=postgres, pattern_ops=False),
+            name,
+            limit,
+        ),
+        branch(
+            RANK_ADDRESS,
+            _prefix_condition(address, query, postgres=postgres, pattern_ops=True),
+            address,
+            limit,
+        ),
+    ]
+
+
+def find_statement(hall_id: uuid.UUID, query: str, limit: int, *, postgres: bool) -> Any:
+    """The branches as one statement, ordered by rank, then each branch's own order."""
+    parts = [b.subquery() for b in branches(hall_id, query, limit, postgres=postgres)]
+    united = union_all(*(select(p) for p in parts)).subquery("found")
+    return select(united).order_by(united.c.rank, united.c.sort_key, united.c.account_number)
+
+
+def account_info(row: Any) -> AccountInfo:
+    return AccountInfo(
+        id=row.id,
+        account_number=row.account_number,
+        name=row.name,
+        address=row.address,
+        phone=row.phone,
+        account_type=row.account_type,
+        active=bool(row.active),
+    )
+
+
+class AccountsService:
+    """Read-only look-up of the customer accounts of a hall (no Qt, no ORM objects out)."""
+
+    def __init__(self, db: Database, halls: HallDirectory) -> None:
+        self._db = db
+        self._halls = halls
+        self._postgres = db.engine.dialect.name == "postgresql"
+
+    def find(self, hall_code: str, query: str, limit: int = 20) -> list[AccountInfo]:
+        """Accounts matching `query`, best first (see the module's docstring for the order).
+
+        BAD_INPUT for an empty, whitespace-only or overlong query or a limit outside
+        1..100, before anything is read; UNKNOWN_HALL for an unknown hall."""
+        text = normalise_query(query)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise DomainError(
+                errors.BAD_INPUT, f"limit must be 1..{MAX_LIMIT}", field="limit", limit=limit
+            )
+        hall = self._halls.get(hall_code)
+        statement = find_statement(hall.id, text, limit, postgres=self._postgres)
+        with errors.read_unit(self._db) as session:
+            rows = session.execute(statement).all()
+        found: list[AccountInfo] = []
+        seen: set[uuid.UUID] = set()
+        for row in rows:
+            if row.id in seen:
+                continue
+            seen.add(row.id)
+            found.append(account_info(row))
+            if len(found) == limit:
+                break
+        return found
+
+    def get(self, hall_code: str, account_number: str) -> AccountInfo:
+        """The account with this exact number (spaces and hyphens ignored); BAD_INPUT for
+        an empty or overlong one, UNKNOWN_ACCOUNT when the hall has no such account."""
+        number = number_key(normalise_query(account_number))
+        hall = self._halls.get(hall_code)
+        with errors.read_unit(self._db) as session:
+            row = session.execute(
+                select(*COLUMNS).where(
+                    ACCOUNTS.c.hall_id == hall.id, ACCOUNTS.c.account_number == number
+                )
+            ).first()
+        if row is None:
+            raise DomainError(
+                errors.UNKNOWN_ACCOUNT,
+                f"no account '{number}' in hall {hall_code}",
+                account_number=number,
+            )
+        return account_info(row)
