@@ -36,7 +36,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    Table,
+    bindparam,
+    literal,
+    select,
+    union_all,
+)
 
 from app.models import CustomerAccount
 from app.models.db import Database
@@ -105,54 +115,64 @@ COLUMNS = (
 )
 
 
-def _prefix_condition(column: Any, prefix: str, *, postgres: bool, pattern_ops: bool) -> Any:
+def _prefix_condition(column: Any, *, postgres: bool, pattern_ops: bool) -> Any:
+    """`column` starts with the bound `prefix` (see the module's docstring for why so)."""
+    like = column.like(bindparam("like", type_=String), escape="\\")
     if postgres and pattern_ops:
-        return column.like(like_prefix(prefix), escape="\\")
-    within = (column >= prefix) & (column < prefix + TOP_CHAR)
-    if postgres:
-        return within & column.like(like_prefix(prefix), escape="\\")
-    return within
+        return like
+    low, high = bindparam("prefix", type_=String), bindparam("prefix_end", type_=String)
+    within = (column >= low) & (column < high)
+    return within & like if postgres else within
 
 
-def branches(hall_id: uuid.UUID, query: str, limit: int, *, postgres: bool) -> list[Select[Any]]:
-    """The four look-ups, each `SELECT <columns>, rank, key … ORDER BY key LIMIT limit`."""
-    key = number_key(query)
-    in_hall = ACCOUNTS.c.hall_id == hall_id
+def branches(*, postgres: bool) -> list[Select[Any]]:
+    """The four look-ups, each `SELECT <columns>, rank, key … ORDER BY key LIMIT :limit`,
+    with the bound parameters of `find_params`."""
+    in_hall = ACCOUNTS.c.hall_id == bindparam("hall_id", type_=ACCOUNTS.c.hall_id.type)
+    cap = bindparam("limit", type_=Integer)
 
-    def branch(rank: int, where: ColumnElement[bool], order: Any, cap: int) -> Select[Any]:
+    def branch(rank: int, where: ColumnElement[bool], order: Any, limit: Any) -> Select[Any]:
         return (
             select(*COLUMNS, literal(rank).label("rank"), order.label("sort_key"))
             .where(in_hall, where)
             .order_by(order, ACCOUNTS.c.account_number)
-            .limit(cap)
+            .limit(limit)
         )
 
     number = ACCOUNTS.c.account_number
     name = ACCOUNTS.c.name
     address = ACCOUNTS.c.address
+    key = bindparam("key", type_=String)
     return [
         branch(RANK_NUMBER, number == key, number, 1),
-        branch(RANK_PHONE, ACCOUNTS.c.phone == key, number, limit),
-        branch(
-            RANK_NAME,
-            _prefix_condition(name, query, postgres=postgres, pattern_ops=False),
-            name,
-            limit,
-        ),
+        branch(RANK_PHONE, ACCOUNTS.c.phone == key, number, cap),
+        branch(RANK_NAME, _prefix_condition(name, postgres=postgres, pattern_ops=False), name, cap),
         branch(
             RANK_ADDRESS,
-            _prefix_condition(address, query, postgres=postgres, pattern_ops=True),
+            _prefix_condition(address, postgres=postgres, pattern_ops=True),
             address,
-            limit,
+            cap,
         ),
     ]
 
 
-def find_statement(hall_id: uuid.UUID, query: str, limit: int, *, postgres: bool) -> Any:
-    """The branches as one statement, ordered by rank, then each branch's own order."""
-    parts = [b.subquery() for b in branches(hall_id, query, limit, postgres=postgres)]
+def find_statement(*, postgres: bool) -> Any:
+    """The branches as one statement, ordered by rank, then each branch's own order. Built
+    once per service: building it costs ten times what SQLite takes to run it."""
+    parts = [b.subquery() for b in branches(postgres=postgres)]
     united = union_all(*(select(p) for p in parts)).subquery("found")
     return select(united).order_by(united.c.rank, united.c.sort_key, united.c.account_number)
+
+
+def find_params(hall_id: uuid.UUID, query: str, limit: int) -> dict[str, Any]:
+    return {
+        "hall_id": hall_id,
+        "key": number_key(query),
+        "prefix": query,
+        "prefix_end": query + TOP_CHAR,
+        "like": like_prefix(query),
+        "limit": limit,
+    }
 
 
 def account_info(row: Any) -> AccountInfo:
@@ -173,7 +193,7 @@ class AccountsService:
     def __init__(self, db: Database, halls: HallDirectory) -> None:
         self._db = db
         self._halls = halls
-        self._postgres = db.engine.dialect.name == "postgresql"
+        self._find = find_statement(postgres=db.engine.dialect.name == "postgresql")
 
     def find(self, hall_code: str, query: str, limit: int = 20) -> list[AccountInfo]:
         """Accounts matching `query`, best first (see the module's docstring for the order).
@@ -186,9 +206,8 @@ class AccountsService:
                 errors.BAD_INPUT, f"limit must be 1..{MAX_LIMIT}", field="limit", limit=limit
             )
         hall = self._halls.get(hall_code)
-        statement = find_statement(hall.id, text, limit, postgres=self._postgres)
         with errors.read_unit(self._db) as session:
-            rows = session.execute(statement).all()
+            rows = session.execute(self._find, find_params(hall.id, text, limit)).all()
         found: list[AccountInfo] = []
         seen: set[uuid.UUID] = set()
         for row in rows:
