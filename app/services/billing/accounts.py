@@ -131,11 +131,13 @@ def branches(*, postgres: bool) -> list[Select[Any]]:
     in_hall = ACCOUNTS.c.hall_id == bindparam("hall_id", type_=ACCOUNTS.c.hall_id.type)
     cap = bindparam("limit", type_=Integer)
 
-    def branch(rank: int, where: ColumnElement[bool], order: Any, limit: Any) -> Select[Any]:
+    def branch(
+        rank: int, where: ColumnElement[bool], order: Any, limit: Any, tie: Any = None
+    ) -> Select[Any]:
         return (
             select(*COLUMNS, literal(rank).label("rank"), order.label("sort_key"))
             .where(in_hall, where)
-            .order_by(order, ACCOUNTS.c.account_number)
+            .order_by(order, ACCOUNTS.c.account_number if tie is None else tie)
             .limit(limit)
         )
 
@@ -145,8 +147,15 @@ def branches(*, postgres: bool) -> list[Select[Any]]:
     key = bindparam("key", type_=String)
     return [
         branch(RANK_NUMBER, number == key, number, 1),
-        branch(RANK_PHONE, ACCOUNTS.c.phone == key, number, cap),
-        branch(RANK_NAME, _prefix_condition(name, postgres=postgres, pattern_ops=False), name, cap),
+        # `number || ''`: ordered by the bare column, SQLite without statistics (a new
+        # file) walks the whole hall in the number index rather than read the phone index
+        branch(RANK_PHONE, ACCOUNTS.c.phone == key, ACCOUNTS.c.phone, cap, number.concat("")),
+        branch(
+            RANK_NAME,
+            _prefix_condition(name, postgres=postgres, pattern_ops=False),
+            name,
+            cap,
+        ),
         branch(
             RANK_ADDRESS,
             _prefix_condition(address, postgres=postgres, pattern_ops=True),
