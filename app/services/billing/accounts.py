@@ -27,8 +27,9 @@ Each branch is read in its index's order and stops after `limit` entries, so a s
 alone (25,000 of a million accounts) costs what a full name does. Accounts of the same
 name (or address) are shown by account number; when more of them than fit match, which
 of them make the list is the index's order (stable, not by number): sorting every match
-to break that tie cost 70 ms for an address prefix on PostgreSQL. tests/unit/services/billing/test_accounts.py checks
-the plans on both databases; tests/bench/bench_accounts.py times them.
+to break that tie cost 70 ms for an address prefix on PostgreSQL.
+tests/unit/services/billing/test_accounts.py checks the plans on both databases;
+tests/bench/bench_accounts.py times them (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
