@@ -38,6 +38,7 @@ from app.services.queue.queries import QueueQueries
 from app.services.queue.service import QueueService
 from app.services.security.audit import AuditService
 from app.services.security.auth import AuthService, PasswordPolicy
+from app.services.simulation.demo_accounts import DEMO_ACCOUNTS
 from app.services.simulation.demo_devices import DemoDevices
 from app.services.simulation.demo_hall import ensure_demo_hall
 from app.settings import Settings, default_data_dir
@@ -97,6 +98,7 @@ def build_core(
     data_dir: Path | None = None,
     clock: Clock | None = None,
     demo: bool = False,
+    demo_book: bool = False,
     migrate: bool = True,
     pool_size: int = 10,
     environ: Mapping[str, str] | None = None,  # {}: no HALLDESK_DATABASE_URL (simulator)
@@ -113,7 +115,9 @@ def build_core(
     try:
         if migrate:
             upgrade(db.engine)
-        if demo and ensure_demo_hall(db):
+        # the book of 2,000 accounts only where a person will use it (`--demo`): the
+        # tests' many demo halls need the hall, not 24,000 bills each
+        if demo and ensure_demo_hall(db, accounts=DEMO_ACCOUNTS if demo_book else 0):
             log.info("demo hall created in %s", shown)
     except DatabaseError as exc:  # unreachable, refused, or a file that is no database
         db.dispose()

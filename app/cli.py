@@ -205,7 +205,7 @@ def _core(settings: Settings, args: argparse.Namespace, demo: bool) -> Core | No
     from app.services.errors import DatabaseUnavailable
 
     try:
-        return build_core(settings, data_dir=args.data_dir, demo=demo)
+        return build_core(settings, data_dir=args.data_dir, demo=demo, demo_book=demo)
     except DatabaseUnavailable as exc:
         print(f"HallDesk cannot start: {exc.message}", file=sys.stderr)
         return None

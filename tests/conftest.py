@@ -66,7 +66,7 @@ def pg_template(pg_admin_url: str) -> str:
     url = make_url(pg_admin_url).set(database=TEMPLATE).render_as_string(hide_password=False)
     db = Database.from_url(url, use_keyring=False)
     upgrade(db.engine)
-    ensure_demo_hall(db)
+    ensure_demo_hall(db, accounts=0)  # the book only where a test asks for it
     db.dispose()
     return url
 

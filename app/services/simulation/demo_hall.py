@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from app.models import Counter, CounterService, Hall, Service, Staff
 from app.models.db import Database
+from app.services.simulation.demo_accounts import DEMO_ACCOUNTS, seed_demo_accounts
 
 DEMO_HALL = "DEMO"
 DEMO_PASSWORD = "1234"
@@ -72,8 +73,10 @@ def ensure_demo_hall(
     counters: int = 6,
     password: str = DEMO_PASSWORD,
     hasher: PasswordHasher | None = None,
+    accounts: int = DEMO_ACCOUNTS,
 ) -> bool:
-    """Create the demo hall unless it exists; True when it was created."""
+    """Create the demo hall unless it exists, with its book of `accounts` customer
+    accounts (demo_accounts); True when it was created."""
     with db.write() as s:
         if s.scalar(select(Hall.id).where(Hall.code == code)) is not None:
             return False
@@ -119,6 +122,10 @@ def ensure_demo_hall(
                 CounterService(service_id=services[c].id, rank=rank) for rank, c in enumerate(plan)
             ]
             s.add(counter)
+        if accounts:  # the book with its fee schedule and late-fee rules (`--demo`)
+            seed_demo_accounts(
+                s, hall.id, code, {c: svc.id for c, svc in services.items()}, count=accounts
+            )
         ph = hasher or DEMO_HASHER
         extra = tuple(
             (f"{1000 + n}", f"营业员{n}", "clerk") for n in range(len(STAFF) - 1, counters + 1)

@@ -182,7 +182,7 @@ def test_every_billing_row_round_trips(db: Database) -> None:
                 ),
             ]
         )  # fmt: skip
-        ids = {"account": account.id, "bill": bill.id, "payment": pay.id}
+        ids = {"account": account.id, "bill": bill.id, "payment": pay.id, "hall": hall.id}
 
     with db.read() as s:
         a = s.get_one(CustomerAccount, ids["account"])
@@ -207,8 +207,11 @@ def test_every_billing_row_round_trips(db: Database) -> None:
         assert s.get_one(ReceiptSeries, "C01").last_number == HUGE
         closing = s.scalars(select(DayClosing)).one()
         assert (closing.cash_fen, closing.difference_fen) == (HUGE, -1)
-        assert s.scalars(select(FeeItem.name_zh)).one() == "换表费"
-        assert s.scalars(select(LateFeeRuleRow.daily_rate_ppm)).one() == 500
+        # this hall's: the demo hall of the PostgreSQL template has its own schedules
+        mine = ids["hall"]
+        assert s.scalars(select(FeeItem.name_zh).where(FeeItem.hall_id == mine)).one() == "换表费"
+        rates = select(LateFeeRuleRow.daily_rate_ppm).where(LateFeeRuleRow.hall_id == mine)
+        assert s.scalars(rates).one() == 500
 
 
 def test_account_number_is_unique_per_hall(db: Database) -> None:
