@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.models import Counter, CounterService, Hall, Service, Staff
 from app.models.db import Database
-from app.services.simulation.demo_accounts import DEMO_ACCOUNTS, seed_demo_accounts
+from app.services.simulation.demo_accounts import seed_demo_accounts
 
 DEMO_HALL = "DEMO"
 DEMO_PASSWORD = "1234"
@@ -73,7 +73,7 @@ def ensure_demo_hall(
     counters: int = 6,
     password: str = DEMO_PASSWORD,
     hasher: PasswordHasher | None = None,
-    accounts: int = DEMO_ACCOUNTS,
+    accounts: int = 0,
 ) -> bool:
     """Create the demo hall unless it exists, with its book of `accounts` customer
     accounts (demo_accounts); True when it was created."""

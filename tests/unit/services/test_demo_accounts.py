@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter as Tally
 from datetime import date
 from pathlib import Path
@@ -127,15 +126,3 @@ def test_demo_seeds_the_book_and_the_tests_halls_go_without(core: Core, tmp_path
             assert s.scalar(select(func.count()).select_from(LateFeeRuleRow)) == 3
     finally:
         with_book.close()
-
-
-def test_seeding_the_demo_hall_is_quick(tmp_path: Path) -> None:
-    """About 0.6 s on the 2-core test machine; a generous bound for a loaded one."""
-    db = Database.from_url(f"sqlite:///{tmp_path / 'x.sqlite3'}", use_keyring=False)
-    try:
-        upgrade(db.engine)
-        start = time.perf_counter()
-        assert ensure_demo_hall(db)
-        assert time.perf_counter() - start < 5.0
-    finally:
-        db.dispose()
