@@ -18,10 +18,14 @@ from sqlalchemy.exc import ArgumentError, DatabaseError
 from app.devices.bus import BusTiming
 from app.models.db import Database
 from app.models.migrate import upgrade
+from app.services.billing.accounts import AccountsService
 from app.services.billing.closing import ClosingService
+from app.services.billing.history import PaymentHistory
 from app.services.billing.payments import PaymentService
+from app.services.billing.receipt_out import EscPosReceipts
 from app.services.clock import Clock, SystemClock
 from app.services.desks.admin import StationAdmin
+from app.services.desks.cashier import CashierDesk
 from app.services.desks.counter import CounterDesk
 from app.services.desks.display import DisplayFeed
 from app.services.desks.kiosk import KioskDesk
@@ -64,6 +68,8 @@ class Core:
     clock: Clock
     billing: PaymentService
     closing: ClosingService
+    accounts: AccountsService
+    history: PaymentHistory
 
     @property
     def hall_code(self) -> str:
@@ -144,6 +150,8 @@ def build_core(
         clock=clock,
         billing=PaymentService(db, halls, auth, clock, receipt_key=key),
         closing=ClosingService(db, halls, auth, clock),
+        accounts=AccountsService(db, halls),
+        history=PaymentHistory(db, halls, auth, clock),
     )
 
 
@@ -190,6 +198,26 @@ def counter_desk(core: Core, devices: Settings | None = None) -> CounterDesk:
         core.clock,
         fixed_counter=core.settings.station.counter,
         evaluator_scale=lambda counter: evaluator_scale(device_list, counter),
+    )
+
+
+def cashier_desk(core: Core) -> CashierDesk:
+    """The fee business of this station's counter, printing where `[receipts]` says."""
+    station, receipts = core.settings.station, core.settings.receipts
+    escpos = None
+    if receipts.escpos_url:
+        escpos = EscPosReceipts(receipts.escpos_url, receipts.escpos_paper_mm)
+    return CashierDesk(
+        core.hall_code,
+        core.halls,
+        core.accounts,
+        core.billing,
+        core.history,
+        core.closing,
+        core.auth,
+        core.clock,
+        station_prefix=receipts.receipt_prefix(station.name),
+        escpos=escpos,
     )
 
 
@@ -242,9 +270,10 @@ def build_station(core: Core, devices: StationDevices | None = None) -> Station:
     settings = core.settings
     return Station(
         roles=settings.station.roles,
-        ui=UiPrefs.of(settings.ui),
+        ui=UiPrefs.of(settings.ui, settings.receipts.paper),
         clock=core.clock,
         counter=counter_desk(core, devices.settings),
+        cashier=cashier_desk(core),
         kiosk=KioskDesk(settings.station, core.queries, core.dispenser),
         display=DisplayFeed(core.hall_code, core.queries),
         admin=StationAdmin(devices.settings, core.auth, devices.hub),

@@ -32,6 +32,8 @@ ROLES = ("counter", "kiosk", "display", "manager", "admin", "bus")
 DEVICE_KINDS = ("caller", "evaluator", "dispenser_panel", "printer", "led")
 # LED register layouts (docs/PROTOCOL.md section 3): the number's digits, or its characters
 LED_LAYOUTS = ("digits", "ascii")
+RECEIPT_PAPERS = ("roll80", "a4")
+_RECEIPT_PREFIX = re.compile(r"[A-Z0-9]{1,16}")
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,31 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class ReceiptSettings:
+    # receipt number prefix of this station (A-Z, 0-9); empty: from the station's name
+    prefix: str = ""
+    # "roll80" (80 mm roll) or "a4" sheet, printed through the system's printer
+    paper: str = "roll80"
+    # an ESC/POS thermal printer's port (/dev/ttyUSB1, COM4, socket://host:9100);
+    # empty: receipts go to the system printer chosen in the print dialog
+    escpos_url: str = ""
+    # the ESC/POS printer's paper: 80 or 58 mm
+    escpos_paper_mm: int = 80
+
+    def receipt_prefix(self, station_name: str) -> str:
+        """The prefix of this station's receipt numbers."""
+        made = "".join(c for c in station_name.upper() if c.isascii() and c.isalnum())
+        return self.prefix or made[:16] or "PC"
+
+
+@dataclass(frozen=True)
 class Settings:
     version: int = SETTINGS_VERSION
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     station: StationSettings = field(default_factory=StationSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    receipts: ReceiptSettings = field(default_factory=ReceiptSettings)
     buses: tuple[BusSettings, ...] = ()
     devices: tuple[DeviceSettings, ...] = ()
     # Where the file came from (not saved).
@@ -153,6 +174,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     station = build_section(StationSettings, raw.get("station", {}), text, path, "station")
     ui = build_section(UiSettings, raw.get("ui", {}), text, path, "ui")
     security = build_section(SecuritySettings, raw.get("security", {}), text, path, "security")
+    receipts = build_section(ReceiptSettings, raw.get("receipts", {}), text, path, "receipts")
     buses = tuple(
         build_section(BusSettings, item, text, path, "buses", ("name", "url"), n)
         for n, item in enumerate(list_of_tables(raw.get("buses", []), text, path, "buses"))
@@ -167,6 +189,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         station=station,
         ui=ui,
         security=security,
+        receipts=receipts,
         buses=buses,
         devices=devices,
         path=path,
@@ -226,6 +249,15 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
     ):
         if not low <= getattr(s.security, key) <= high:
             raise fail(f"{key} must be {low}..{high}", "security", key)
+    r = s.receipts
+    if r.prefix and not _RECEIPT_PREFIX.fullmatch(r.prefix):
+        raise fail("prefix must be 1-16 of A-Z and 0-9", "receipts", "prefix")
+    if r.paper not in RECEIPT_PAPERS:
+        raise fail(f"paper must be one of {', '.join(RECEIPT_PAPERS)}", "receipts", "paper")
+    if r.escpos_url and (problem := port_url_problem(r.escpos_url)):
+        raise fail(f"escpos_url: {problem}", "receipts", "escpos_url")
+    if r.escpos_paper_mm not in (58, 80):
+        raise fail("escpos_paper_mm must be 58 or 80", "receipts", "escpos_paper_mm")
     seen: set[str] = set()
     for n, b in enumerate(s.buses):
         if b.name in seen:

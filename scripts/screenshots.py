@@ -20,7 +20,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.bootstrap import Core, build_core, build_station, start_devices  # noqa: E402
 from app.services.clock import ManualClock  # noqa: E402
+from app.services.simulation.demo_accounts import account_number  # noqa: E402
 from app.settings import DatabaseSettings, Settings  # noqa: E402
 from app.ui.application import Stations, build_windows  # noqa: E402
 from app.ui.i18n import install_translations  # noqa: E402
@@ -38,8 +40,10 @@ from app.ui.taskman import TaskManager  # noqa: E402
 from app.ui.theme import apply_theme  # noqa: E402
 
 HALL = "DEMO"
-# 09:40 in Shanghai on a working day.
-START = datetime(2026, 3, 17, 1, 40, tzinfo=UTC)
+# 09:40 in Shanghai on the last Tuesday: the demo book's bills are dated from today, so
+# some are overdue on the counter's screen.
+_TODAY = date.today()
+START = datetime.combine(_TODAY - timedelta(days=(_TODAY.weekday() - 1) % 7), time(1, 40), UTC)
 
 
 def seed(core: Core, clock: ManualClock) -> None:
@@ -108,6 +112,16 @@ def grab(widget: QWidget, path: Path) -> None:
     print(f"wrote {path}")
 
 
+def overdue_account(core: Core) -> str:
+    """A demo account with several bills owed and a late fee: every case on one screen."""
+    today = START.date()
+    for n in range(1, 300):
+        owed = core.billing.owed("DEMO", account_number(n), today)
+        if owed.late_fees > 0 and owed.account_type == "residential":
+            return owed.account_number
+    raise SystemExit("screenshots: no demo account with overdue bills")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--language", default="zh_CN")
@@ -122,7 +136,7 @@ def main() -> int:
         ui=replace(settings.ui, language=args.language, voice=False),
     )
     clock = ManualClock(START)
-    core = build_core(settings, data_dir=tmp, clock=clock, demo=True)
+    core = build_core(settings, data_dir=tmp, clock=clock, demo=True, demo_book=True)
     seed(core, clock)
     devices = start_devices(core, demo=True)
 
@@ -139,7 +153,7 @@ def main() -> int:
     panel.resize(1100, 640)
     kiosk.ticket_hold_ms = 600_000
     kiosk.resize(1024, 768)
-    counter.resize(1180, 760)
+    counter.resize(1440, 860)
     display.resize(1280, 720)
     stations.show()
 
@@ -160,7 +174,26 @@ def main() -> int:
     script.step("call", lambda: counter.trigger("call_next"), lambda: "call_next" in done)
     script.step("start", lambda: counter.trigger("start"), lambda: "start" in done)
     script.step("later", lambda: clock.advance(204), lambda: "03:24" in counter.view.elapsed.text())
+    pay = counter.payments
+    assert pay is not None
+    number = overdue_account(core)
+
+    def look_up() -> None:
+        pay.view.search.setText(number)
+        pay.view.search_button.click()
+
+    script.step("account", look_up, lambda: pay.account is not None and not pay.busy)
     script.step("grab counter", lambda: grab(counter, args.out / "counter.png"), lambda: True)
+    script.step("pay dialog", lambda: pay.trigger("pay"), lambda: pay.dialog is not None)
+
+    def cash() -> None:  # the next hundred yuan: the dialog shows the change
+        assert pay.dialog is not None
+        due = Decimal(pay.dialog.amount.text())  # type: ignore[attr-defined]
+        pay.dialog.tendered.setText(str((due // 100 + 1) * 100))  # type: ignore[attr-defined]
+
+    script.step("cash", cash, lambda: True)
+    script.step("grab pay", lambda: grab(pay.dialog, args.out / "counter_pay.png"), lambda: True)
+    script.step("close pay", pay.close_dialog, lambda: pay.dialog is None)
     script.step(
         "display",
         lambda: None,

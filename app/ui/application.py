@@ -112,7 +112,9 @@ def build_windows(
             stations.kiosk.ticket_issued.connect(lambda _t: watcher.poke())
             _follow(watcher, stations.kiosk)
         elif role == "counter":
-            stations.counter = CounterWindow(station.counter, tasks)
+            stations.counter = CounterWindow(
+                station.counter, tasks, cashier=station.cashier, receipt_paper=ui.receipt_paper
+            )
             stations.counter.action_completed.connect(lambda _a: watcher.poke())
             _follow(watcher, stations.counter)
         elif role == "display":

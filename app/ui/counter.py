@@ -22,6 +22,7 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.services import errors
+from app.services.desks.cashier import CashierDesk
 from app.services.desks.counter import CounterDesk, DeskState, LoginResult, StepArgs, StepResult
 from app.services.dto import CounterState, HallInfo, StaffInfo
 from app.services.errors import DomainError
@@ -31,6 +32,7 @@ from app.ui.counter_render import rating_text, render_elapsed, render_state, suc
 from app.ui.counter_view import ACTIONS, CounterView
 from app.ui.loader import StateLoader
 from app.ui.messages import error_text, ui_language
+from app.ui.pay_panel import PaymentPanel
 from app.ui.qtcompat import emit
 from app.ui.taskman import TaskManager
 
@@ -61,7 +63,13 @@ class CounterWindow(QWidget):
     rating_shown = Signal(object)
 
     def __init__(
-        self, desk: CounterDesk, tasks: TaskManager, parent: QWidget | None = None
+        self,
+        desk: CounterDesk,
+        tasks: TaskManager,
+        parent: QWidget | None = None,
+        *,
+        cashier: CashierDesk | None = None,
+        receipt_paper: str = "roll80",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("CounterWindow")
@@ -79,7 +87,11 @@ class CounterWindow(QWidget):
         self.dialog: QDialog | None = None
         self._alerts_seen: set[object] = set()
 
-        self.view = CounterView(self, desk.clock)
+        # the fee business beside the queue, when this station takes payments
+        self.payments = PaymentPanel(cashier, tasks, paper=receipt_paper) if cashier else None
+        self.view = CounterView(self, desk.clock, self.payments)
+        if self.payments is not None:
+            self.payments.status = self.view.status
         self.shortcuts: dict[str, QShortcut] = {}
         for name, key in ACTIONS:
             shortcut = QShortcut(QKeySequence(key), self)
@@ -94,7 +106,7 @@ class CounterWindow(QWidget):
         self._loader.loaded.connect(self._on_data)
         self._loader.failed.connect(lambda exc: self.view.status.show_error(error_text(exc)))
         self.setWindowTitle(self.tr("HallDesk - Counter"))
-        self.resize(1180, 760)
+        self.resize(1440, 860) if cashier else self.resize(1180, 760)
         self._render()
 
     # ------------------------------------------------------------------ public
@@ -246,6 +258,9 @@ class CounterWindow(QWidget):
         self._show_desk(result.desk)
         self.view.status.show_info(self.tr("Welcome, {name}.").format(name=result.staff.name))
         self.activateWindow()
+        if self.payments is not None:
+            self.payments.set_clerk(result.actor, self._counter_number, result.desk.hall.timezone)
+            self.payments.focus_search()
         emit(self.logged_in, result.staff)
 
     def _on_login_failed(self, exc: BaseException) -> None:
@@ -261,6 +276,9 @@ class CounterWindow(QWidget):
     def _logged_out(self, message: str) -> None:
         self._staff = None
         self._actor = None
+        if self.payments is not None:
+            self.payments.close_dialog()
+            self.payments.set_clerk(None, 0, "UTC")
         self._render()
         self.view.status.show_info(message)
         emit(self.logged_out)
@@ -298,6 +316,8 @@ class CounterWindow(QWidget):
                 return
         self._state = state
         self._allowed = desk.allowed if self._staff is not None else frozenset()
+        if self.payments is not None:  # what is paid now belongs to this customer's visit
+            self.payments.set_ticket(state.current.id if state and state.current else None)
         if self._staff is not None:
             self._tell_alerts(desk)
             self._tell_rating(desk)

@@ -46,7 +46,9 @@ def _label(name: str, *, wrap: bool = False) -> QLabel:
 class CounterView:
     """The widgets of the counter window; `CounterWindow` fills and drives them."""
 
-    def __init__(self, root: QWidget, clock: Clock) -> None:
+    def __init__(self, root: QWidget, clock: Clock, business: QWidget | None = None) -> None:
+        """`business`: the counter's business panel (payments), put beside a narrower
+        column of the current customer and the queue; None: the queue alone."""
         outer = QVBoxLayout(root)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
@@ -74,6 +76,7 @@ class CounterView:
 
         current = QFrame()
         current.setObjectName("CurrentPanel")
+        current.setProperty("compact", business is not None)
         cl = QVBoxLayout(current)
         cl.setContentsMargins(28, 20, 28, 20)
         cl.setSpacing(6)
@@ -102,9 +105,11 @@ class CounterView:
         ):
             cl.addWidget(w)
         cl.addStretch(1)
-        body.addWidget(current, 3)
-
         side = QVBoxLayout()
+        if business is None:
+            body.addWidget(current, 3)
+        else:
+            side.addWidget(current, 2)
         side.setSpacing(12)
         waiting_box = QFrame()
         waiting_box.setObjectName("SidePanel")
@@ -126,6 +131,13 @@ class CounterView:
         hl.addWidget(self.held)
         side.addWidget(held_box, 1)
         body.addLayout(side, 2)
+        if business is not None:
+            frame = QFrame()
+            frame.setObjectName("SidePanel")
+            inner = QVBoxLayout(frame)
+            inner.setContentsMargins(0, 0, 0, 0)
+            inner.addWidget(business)
+            body.addWidget(frame, 5)
         outer.addLayout(body, 1)
 
         buttons = QGridLayout()

@@ -134,6 +134,11 @@ def error_text(exc: BaseException) -> str:
         errors.NO_DEVICES: translate(
             "Messages", "Select a device first (the bus station must run here)."
         ),
+        errors.PRINTER_UNREACHABLE: translate(
+            "Messages",
+            "Receipt {number} was not printed: the receipt printer does not answer. The "
+            "payment is saved; reprint it (Ctrl+P) when the printer is back.",
+        ),
         "paper_out": translate(
             "Messages", "The ticket printer is out of paper. Please ask the staff for help."
         ),

@@ -189,6 +189,25 @@
     </message>
 </context>
 <context>
+    <name>ApprovalFields</name>
+    <message>
+        <source>Manager&apos;s job number</source>
+        <translation>Manager&apos;s job number</translation>
+    </message>
+    <message>
+        <source>Manager&apos;s password</source>
+        <translation>Manager&apos;s password</translation>
+    </message>
+    <message>
+        <source>A manager must approve.</source>
+        <translation>A manager must approve.</translation>
+    </message>
+    <message>
+        <source>The manager&apos;s password is needed.</source>
+        <translation>The manager&apos;s password is needed.</translation>
+    </message>
+</context>
+<context>
     <name>CallNumberDialog</name>
     <message>
         <source>Call a number</source>
@@ -205,6 +224,49 @@
     <message>
         <source>Enter a ticket number.</source>
         <translation>Enter a ticket number.</translation>
+    </message>
+</context>
+<context>
+    <name>ClosingDialog</name>
+    <message>
+        <source>Day closing</source>
+        <translation>Day closing</translation>
+    </message>
+    <message>
+        <source>Close the day</source>
+        <translation>Close the day</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>Business day</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>Payments</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>Voided</translation>
+    </message>
+    <message>
+        <source>Refunds paid</source>
+        <translation>Refunds paid</translation>
+    </message>
+    <message>
+        <source>Cash expected in the drawer</source>
+        <translation>Cash expected in the drawer</translation>
+    </message>
+    <message>
+        <source>Cash counted</source>
+        <translation>Cash counted</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>This day is closed already.</source>
+        <translation>This day is closed already.</translation>
     </message>
 </context>
 <context>
@@ -841,6 +903,10 @@
         <translation>Select a device first (the bus station must run here).</translation>
     </message>
     <message>
+        <source>Receipt {number} was not printed: the receipt printer does not answer. The payment is saved; reprint it (Ctrl+P) when the printer is back.</source>
+        <translation>Receipt {number} was not printed: the receipt printer does not answer. The payment is saved; reprint it (Ctrl+P) when the printer is back.</translation>
+    </message>
+    <message>
         <source>The ticket printer is out of paper. Please ask the staff for help.</source>
         <translation>The ticket printer is out of paper. Please ask the staff for help.</translation>
     </message>
@@ -953,6 +1019,240 @@
     </message>
 </context>
 <context>
+    <name>PayDialog</name>
+    <message>
+        <source>Take a payment</source>
+        <translation>Take a payment</translation>
+    </message>
+    <message>
+        <source>Pay and print</source>
+        <translation>Pay and print</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <source>empty: exactly the amount</source>
+        <translation>empty: exactly the amount</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>Cash received</source>
+        <translation>Cash received</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Reference</translation>
+    </message>
+    <message>
+        <source>Cash received is less than the amount ({amount}).</source>
+        <translation>Cash received is less than the amount ({amount}).</translation>
+    </message>
+    <message>
+        <source>Type or scan the card slip&apos;s or the QR payment&apos;s reference.</source>
+        <translation>Type or scan the card slip&apos;s or the QR payment&apos;s reference.</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentPanel</name>
+    <message>
+        <source>Please log in first (Ctrl+L).</source>
+        <translation>Please log in first (Ctrl+L).</translation>
+    </message>
+    <message>
+        <source>No account found for {query}.</source>
+        <translation>No account found for {query}.</translation>
+    </message>
+    <message>
+        <source>{count} accounts found: choose one and press Enter.</source>
+        <translation>{count} accounts found: choose one and press Enter.</translation>
+    </message>
+    <message>
+        <source>Look up the account first ({key}).</source>
+        <translation>Look up the account first ({key}).</translation>
+    </message>
+    <message>
+        <source>Paid {amount} ({method}), receipt {number}.</source>
+        <translation>Paid {amount} ({method}), receipt {number}.</translation>
+    </message>
+    <message>
+        <source>Change: {change}.</source>
+        <translation>Change: {change}.</translation>
+    </message>
+    <message>
+        <source>Choose a payment in the list first.</source>
+        <translation>Choose a payment in the list first.</translation>
+    </message>
+    <message>
+        <source>Copy of receipt {number} printing.</source>
+        <translation>Copy of receipt {number} printing.</translation>
+    </message>
+    <message>
+        <source>Receipt {number} is void already.</source>
+        <translation>Receipt {number} is void already.</translation>
+    </message>
+    <message>
+        <source>Receipt {number} is void; {amount} to give back.</source>
+        <translation>Receipt {number} is void; {amount} to give back.</translation>
+    </message>
+    <message>
+        <source>This account has no credit to refund.</source>
+        <translation>This account has no credit to refund.</translation>
+    </message>
+    <message>
+        <source>{amount} of credit refunded; {left} left.</source>
+        <translation>{amount} of credit refunded; {left} left.</translation>
+    </message>
+    <message>
+        <source>Day {day} closed: cash expected {expected}, counted {counted}, difference {difference}.</source>
+        <translation>Day {day} closed: cash expected {expected}, counted {counted}, difference {difference}.</translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>Bank card</translation>
+    </message>
+    <message>
+        <source>QR pay</source>
+        <translation>QR pay</translation>
+    </message>
+    <message>
+        <source>Residential</source>
+        <translation>Residential</translation>
+    </message>
+    <message>
+        <source>Commercial</source>
+        <translation>Commercial</translation>
+    </message>
+    <message>
+        <source>Low-income (late fees waived)</source>
+        <translation>Low-income (late fees waived)</translation>
+    </message>
+    <message>
+        <source>Fee payment</source>
+        <translation>Fee payment</translation>
+    </message>
+    <message>
+        <source>Account number, phone, name or address ({key}), then Enter</source>
+        <translation>Account number, phone, name or address ({key}), then Enter</translation>
+    </message>
+    <message>
+        <source>Look up</source>
+        <translation>Look up</translation>
+    </message>
+    <message>
+        <source>Unpaid bills (Space: include or leave out)</source>
+        <translation>Unpaid bills (Space: include or leave out)</translation>
+    </message>
+    <message>
+        <source>Payments of this account</source>
+        <translation>Payments of this account</translation>
+    </message>
+    <message>
+        <source>Pay</source>
+        <translation>Pay</translation>
+    </message>
+    <message>
+        <source>Reprint</source>
+        <translation>Reprint</translation>
+    </message>
+    <message>
+        <source>Void...</source>
+        <translation>Void...</translation>
+    </message>
+    <message>
+        <source>Refund credit...</source>
+        <translation>Refund credit...</translation>
+    </message>
+    <message>
+        <source>Day closing...</source>
+        <translation>Day closing...</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Period</translation>
+    </message>
+    <message>
+        <source>Usage</source>
+        <translation>Usage</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>Late fee</source>
+        <translation>Late fee</translation>
+    </message>
+    <message>
+        <source>Due now</source>
+        <translation>Due now</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>Due date</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>Receipt</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <source>Clerk</source>
+        <translation>Clerk</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>No account chosen</source>
+        <translation>No account chosen</translation>
+    </message>
+    <message>
+        <source>Credit {amount}</source>
+        <translation>Credit {amount}</translation>
+    </message>
+    <message>
+        <source>Nothing owed. A payment goes to credit.</source>
+        <translation>Nothing owed. A payment goes to credit.</translation>
+    </message>
+    <message>
+        <source>{count} of {total} bills chosen: {due} due (late fees {late})</source>
+        <translation>{count} of {total} bills chosen: {due} due (late fees {late})</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>Void</translation>
+    </message>
+</context>
+<context>
     <name>PlaceholderWindow</name>
     <message>
         <source>Hall manager dashboard</source>
@@ -991,6 +1291,49 @@
     </message>
 </context>
 <context>
+    <name>RefundDialog</name>
+    <message>
+        <source>Refund credit</source>
+        <translation>Refund credit</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>Refund</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <source>Credit</source>
+        <translation>Credit</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Reference</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>A card or QR refund needs its reference.</source>
+        <translation>A card or QR refund needs its reference.</translation>
+    </message>
+    <message>
+        <source>Give the reason.</source>
+        <translation>Give the reason.</translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
         <source>Transfer</source>
@@ -999,6 +1342,41 @@
     <message>
         <source>Transfer {number} to:</source>
         <translation>Transfer {number} to:</translation>
+    </message>
+</context>
+<context>
+    <name>VoidDialog</name>
+    <message>
+        <source>Void a payment</source>
+        <translation>Void a payment</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>Void</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>Receipt</translation>
+    </message>
+    <message>
+        <source>Wrong amount</source>
+        <translation>Wrong amount</translation>
+    </message>
+    <message>
+        <source>Wrong account</source>
+        <translation>Wrong account</translation>
+    </message>
+    <message>
+        <source>Customer cancelled</source>
+        <translation>Customer cancelled</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Give the reason.</source>
+        <translation>Give the reason.</translation>
     </message>
 </context>
 </TS>

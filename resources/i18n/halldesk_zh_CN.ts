@@ -189,6 +189,25 @@
     </message>
 </context>
 <context>
+    <name>ApprovalFields</name>
+    <message>
+        <source>Manager&apos;s job number</source>
+        <translation>主管工号</translation>
+    </message>
+    <message>
+        <source>Manager&apos;s password</source>
+        <translation>主管密码</translation>
+    </message>
+    <message>
+        <source>A manager must approve.</source>
+        <translation>须由主管授权。</translation>
+    </message>
+    <message>
+        <source>The manager&apos;s password is needed.</source>
+        <translation>请输入主管密码。</translation>
+    </message>
+</context>
+<context>
     <name>CallNumberDialog</name>
     <message>
         <source>Call a number</source>
@@ -205,6 +224,49 @@
     <message>
         <source>Enter a ticket number.</source>
         <translation>请输入票号。</translation>
+    </message>
+</context>
+<context>
+    <name>ClosingDialog</name>
+    <message>
+        <source>Day closing</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <source>Close the day</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>营业日</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>缴费笔数</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>已作废</translation>
+    </message>
+    <message>
+        <source>Refunds paid</source>
+        <translation>已退费</translation>
+    </message>
+    <message>
+        <source>Cash expected in the drawer</source>
+        <translation>钱箱应有现金</translation>
+    </message>
+    <message>
+        <source>Cash counted</source>
+        <translation>实点现金</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>This day is closed already.</source>
+        <translation>本日已日结。</translation>
     </message>
 </context>
 <context>
@@ -837,6 +899,10 @@
         <translation>请先选择设备(本机须运行总线站)。</translation>
     </message>
     <message>
+        <source>Receipt {number} was not printed: the receipt printer does not answer. The payment is saved; reprint it (Ctrl+P) when the printer is back.</source>
+        <translation>收据 {number} 未打印：收据打印机无响应。本笔缴费已保存，打印机恢复后请补打（Ctrl+P）。</translation>
+    </message>
+    <message>
         <source>The ticket printer is out of paper. Please ask the staff for help.</source>
         <translation>取号机缺纸，请联系工作人员。</translation>
     </message>
@@ -949,6 +1015,240 @@
     </message>
 </context>
 <context>
+    <name>PayDialog</name>
+    <message>
+        <source>Take a payment</source>
+        <translation>收费</translation>
+    </message>
+    <message>
+        <source>Pay and print</source>
+        <translation>收费并打印</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>户号</translation>
+    </message>
+    <message>
+        <source>empty: exactly the amount</source>
+        <translation>不填：与金额相同</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Cash received</source>
+        <translation>实收现金</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>找零</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>支付方式</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>交易参考号</translation>
+    </message>
+    <message>
+        <source>Cash received is less than the amount ({amount}).</source>
+        <translation>实收现金少于金额（{amount}）。</translation>
+    </message>
+    <message>
+        <source>Type or scan the card slip&apos;s or the QR payment&apos;s reference.</source>
+        <translation>请输入或扫描刷卡凭条或扫码支付的参考号。</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentPanel</name>
+    <message>
+        <source>Please log in first (Ctrl+L).</source>
+        <translation>请先登录（Ctrl+L）。</translation>
+    </message>
+    <message>
+        <source>No account found for {query}.</source>
+        <translation>未找到“{query}”对应的户号。</translation>
+    </message>
+    <message>
+        <source>{count} accounts found: choose one and press Enter.</source>
+        <translation>找到 {count} 户：请选择一户后按回车。</translation>
+    </message>
+    <message>
+        <source>Look up the account first ({key}).</source>
+        <translation>请先查询户号（{key}）。</translation>
+    </message>
+    <message>
+        <source>Paid {amount} ({method}), receipt {number}.</source>
+        <translation>已收费 {amount}（{method}），收据号 {number}。</translation>
+    </message>
+    <message>
+        <source>Change: {change}.</source>
+        <translation>找零：{change}。</translation>
+    </message>
+    <message>
+        <source>Choose a payment in the list first.</source>
+        <translation>请先在列表中选择一笔缴费。</translation>
+    </message>
+    <message>
+        <source>Copy of receipt {number} printing.</source>
+        <translation>正在补打收据 {number}。</translation>
+    </message>
+    <message>
+        <source>Receipt {number} is void already.</source>
+        <translation>收据 {number} 已作废。</translation>
+    </message>
+    <message>
+        <source>Receipt {number} is void; {amount} to give back.</source>
+        <translation>收据 {number} 已作废，应退客户 {amount}。</translation>
+    </message>
+    <message>
+        <source>This account has no credit to refund.</source>
+        <translation>该户没有可退的预存款。</translation>
+    </message>
+    <message>
+        <source>{amount} of credit refunded; {left} left.</source>
+        <translation>已退预存款 {amount}，余 {left}。</translation>
+    </message>
+    <message>
+        <source>Day {day} closed: cash expected {expected}, counted {counted}, difference {difference}.</source>
+        <translation>{day} 已日结：应有现金 {expected}，实点 {counted}，差额 {difference}。</translation>
+    </message>
+    <message>
+        <source>Cash</source>
+        <translation>现金</translation>
+    </message>
+    <message>
+        <source>Bank card</source>
+        <translation>银行卡</translation>
+    </message>
+    <message>
+        <source>QR pay</source>
+        <translation>扫码</translation>
+    </message>
+    <message>
+        <source>Residential</source>
+        <translation>居民</translation>
+    </message>
+    <message>
+        <source>Commercial</source>
+        <translation>非居民（商业）</translation>
+    </message>
+    <message>
+        <source>Low-income (late fees waived)</source>
+        <translation>低保户（免滞纳金）</translation>
+    </message>
+    <message>
+        <source>Fee payment</source>
+        <translation>收费</translation>
+    </message>
+    <message>
+        <source>Account number, phone, name or address ({key}), then Enter</source>
+        <translation>户号、电话、户名或地址（{key}），回车查询</translation>
+    </message>
+    <message>
+        <source>Look up</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>Unpaid bills (Space: include or leave out)</source>
+        <translation>欠费账单（空格键：选中或取消）</translation>
+    </message>
+    <message>
+        <source>Payments of this account</source>
+        <translation>本户缴费记录</translation>
+    </message>
+    <message>
+        <source>Pay</source>
+        <translation>收费</translation>
+    </message>
+    <message>
+        <source>Reprint</source>
+        <translation>补打</translation>
+    </message>
+    <message>
+        <source>Void...</source>
+        <translation>作废…</translation>
+    </message>
+    <message>
+        <source>Refund credit...</source>
+        <translation>退预存…</translation>
+    </message>
+    <message>
+        <source>Day closing...</source>
+        <translation>日结…</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>账期</translation>
+    </message>
+    <message>
+        <source>Usage</source>
+        <translation>用量</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>已缴</translation>
+    </message>
+    <message>
+        <source>Late fee</source>
+        <translation>滞纳金</translation>
+    </message>
+    <message>
+        <source>Due now</source>
+        <translation>应缴</translation>
+    </message>
+    <message>
+        <source>Due date</source>
+        <translation>到期日</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>收据号</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Clerk</source>
+        <translation>营业员</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>No account chosen</source>
+        <translation>未选择户号</translation>
+    </message>
+    <message>
+        <source>Credit {amount}</source>
+        <translation>预存 {amount}</translation>
+    </message>
+    <message>
+        <source>Nothing owed. A payment goes to credit.</source>
+        <translation>无欠费。所缴金额计入预存。</translation>
+    </message>
+    <message>
+        <source>{count} of {total} bills chosen: {due} due (late fees {late})</source>
+        <translation>已选 {count}/{total} 笔，应缴 {due}（含滞纳金 {late}）</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>已作废</translation>
+    </message>
+</context>
+<context>
     <name>PlaceholderWindow</name>
     <message>
         <source>Hall manager dashboard</source>
@@ -987,6 +1287,49 @@
     </message>
 </context>
 <context>
+    <name>RefundDialog</name>
+    <message>
+        <source>Refund credit</source>
+        <translation>退预存款</translation>
+    </message>
+    <message>
+        <source>Refund</source>
+        <translation>退费</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>户号</translation>
+    </message>
+    <message>
+        <source>Credit</source>
+        <translation>预存余额</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>交易参考号</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>A card or QR refund needs its reference.</source>
+        <translation>银行卡或扫码退费须填参考号。</translation>
+    </message>
+    <message>
+        <source>Give the reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
         <source>Transfer</source>
@@ -995,6 +1338,41 @@
     <message>
         <source>Transfer {number} to:</source>
         <translation>将 {number} 转至：</translation>
+    </message>
+</context>
+<context>
+    <name>VoidDialog</name>
+    <message>
+        <source>Void a payment</source>
+        <translation>作废缴费</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>收据</translation>
+    </message>
+    <message>
+        <source>Wrong amount</source>
+        <translation>金额收错</translation>
+    </message>
+    <message>
+        <source>Wrong account</source>
+        <translation>户号收错</translation>
+    </message>
+    <message>
+        <source>Customer cancelled</source>
+        <translation>客户取消</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Give the reason.</source>
+        <translation>请填写原因。</translation>
     </message>
 </context>
 </TS>

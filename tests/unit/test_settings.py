@@ -207,6 +207,10 @@ BAD_FILES = {
         "unknown bus",
     ),
     "missing-bus-url": ('[[buses]]\nname = "hall"\n', 1, "misses 'url'"),
+    "bad-receipt-prefix": ('[receipts]\nprefix = "pc-1"\n', 2, "A-Z and 0-9"),
+    "bad-receipt-paper": ('[receipts]\n\npaper = "a5"\n', 3, "roll80, a4"),
+    "bad-escpos-url": ('[receipts]\nescpos_url = "usb://printer"\n', 2, "escpos_url"),
+    "bad-escpos-paper": ("[receipts]\nescpos_paper_mm = 76\n", 2, "58 or 80"),
     "newer-version": ('# written by HallDesk 9\nversion = 7\n[station]\nhall = "X"\n', 2, "newer"),
 }
 
@@ -316,3 +320,13 @@ def test_a_bus_url_no_port_can_open_is_refused_with_file_and_line(tmp_path: Path
 def test_port_urls_a_station_uses_are_accepted(url: str) -> None:
     settings = parse_settings(f"[[buses]]\nname = \"hallbus\"\nurl = '{url}'\n")
     assert settings.buses[0].url == url
+
+
+def test_receipt_prefix_from_the_file_or_the_station_name() -> None:
+    given = parse_settings('[station]\nname = "pc-3"\n[receipts]\nprefix = "EAST3"\n')
+    assert given.receipts.receipt_prefix(given.station.name) == "EAST3"
+    made = parse_settings('[station]\nname = "柜台pc-3"\n')
+    assert made.receipts.receipt_prefix(made.station.name) == "PC3"  # A-Z, 0-9 of the name
+    bare = parse_settings('[station]\nname = "前台"\n')
+    assert bare.receipts.receipt_prefix(bare.station.name) == "PC"
+    assert made.receipts.paper == "roll80" and made.receipts.escpos_url == ""

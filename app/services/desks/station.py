@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from app.services.clock import Clock
 from app.services.desks.admin import StationAdmin
+from app.services.desks.cashier import CashierDesk
 from app.services.desks.counter import CounterDesk
 from app.services.desks.display import DisplayFeed
 from app.services.desks.kiosk import KioskDesk
@@ -25,10 +26,18 @@ class UiPrefs:
     voice_languages: tuple[str, ...] = ("zh_CN", "en_US")
     display_fullscreen: bool = False
     refresh_ms: int = 500
+    receipt_paper: str = "roll80"  # "roll80" or "a4": the page of a receipt printed to PDF
 
     @classmethod
-    def of(cls, ui: UiSettings) -> UiPrefs:
-        return cls(ui.language, ui.voice, ui.voice_languages, ui.display_fullscreen, ui.refresh_ms)
+    def of(cls, ui: UiSettings, receipt_paper: str = "roll80") -> UiPrefs:
+        return cls(
+            ui.language,
+            ui.voice,
+            ui.voice_languages,
+            ui.display_fullscreen,
+            ui.refresh_ms,
+            receipt_paper,
+        )
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class Station:
     ui: UiPrefs
     clock: Clock
     counter: CounterDesk
+    cashier: CashierDesk
     kiosk: KioskDesk
     display: DisplayFeed
     admin: StationAdmin
