@@ -1,12 +1,12 @@
 """Counter fee payment: accounts, bills, fee and late-fee schedules, payments and receipts.
 
-Facts, never edited: `Payment`, `PaymentAllocation`, `CreditEntry`, `PaymentVoid`,
-`Refund`, `ReceiptPrint` and `DayClosing` rows are only ever inserted. A payment is never
-updated in place: a mistake is undone by a `PaymentVoid` (at most one per payment) or a
-`Refund`, each a new row with its own UUID, so every station's outbox can be replayed at
-the centre with `INSERT … ON CONFLICT DO NOTHING` and two counters that took the same bill
-while cut off both keep their (real) cash. The ORM refuses to flush an update or a delete
-of these classes (`_refuse_change`), so a slip in a service fails loudly.
+Facts, never edited: `Payment`, `PaymentAllocation`, `PaymentFee`, `CreditEntry`,
+`PaymentVoid`, `Refund`, `ReceiptPrint` and `DayClosing` rows are only ever inserted. A
+payment is never updated in place: a mistake is undone by a `PaymentVoid` (at most one per
+payment) or a `Refund`, each a new row with its own UUID, so every station's outbox can be
+replayed at the centre with `INSERT … ON CONFLICT DO NOTHING` and two counters that took the
+same bill while cut off both keep their (real) cash. The ORM refuses to flush an update or a
+delete of these classes (`_refuse_change`), so a slip in a service fails loudly.
 
 Computed, never stored: what a bill still owes is its `amount_fen` less the allocations of
 its payments that have no void; an account's credit is the sum of its `CreditEntry` rows.
@@ -201,6 +201,25 @@ class PaymentAllocation(UuidPk, Base):
     late_fee_fen: Mapped[int] = mapped_column(Fen, default=0)
 
 
+class PaymentFee(UuidPk, Base):
+    """A business fee (收费项目) a payment paid, one row per fee taken (the same fee twice is
+    two rows). Code, names and amount are copied from the `FeeItem` at payment time, so a
+    later change of the fee schedule never changes a receipt or a day's takings."""
+
+    __tablename__ = "payment_fees"
+    __table_args__ = (
+        Index("ix_payment_fees_payment", "payment_id"),
+        CheckConstraint("amount_fen >= 0", name="amount_fen"),
+    )
+
+    payment_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("payments.id"))
+    fee_item_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("fee_items.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    amount_fen: Mapped[int] = mapped_column(Fen)
+
+
 class CreditEntry(UuidPk, Base):
     """A line of an account's credit ledger (预存): + when money is left over, - when it is
     applied to a bill, refunded or taken back by a void. The balance is the sum."""
@@ -325,6 +344,7 @@ class DayClosing(UuidPk, Base):
 APPEND_ONLY: tuple[type[Base], ...] = (
     Payment,
     PaymentAllocation,
+    PaymentFee,
     CreditEntry,
     PaymentVoid,
     Refund,

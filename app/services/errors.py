@@ -93,3 +93,6 @@ ALREADY_VOIDED = "already_voided"
 VOID_NOT_SAME_DAY = "void_not_same_day"
 DAY_CLOSED = "day_closed"
 CREDIT_INSUFFICIENT = "credit_insufficient"
+# Business fees at the counter (app.services.billing.fees)
+UNKNOWN_FEE = "unknown_fee"
+AMOUNT_BELOW_FEES = "amount_below_fees"

@@ -38,12 +38,8 @@ from app.models.db import Database
 from app.services import errors
 from app.services.billing.capitals import to_capitals
 from app.services.billing.closing import local_day, refuse_if_closed
-from app.services.billing.dto import (
-    AllocationLine,
-    PaymentResult,
-    RefundResult,
-    VoidResult,
-)
+from app.services.billing.dto import AllocationLine, PaymentResult, RefundResult, VoidResult
+from app.services.billing.fees import fee_lines
 from app.services.billing.money import MAX_AMOUNT, from_fen, to_fen
 from app.services.billing.owed import (
     account_row,
@@ -54,6 +50,7 @@ from app.services.billing.owed import (
 )
 from app.services.billing.receipt_check import check_value
 from app.services.billing.receipt_doc import BillLine, ReceiptDoc
+from app.services.billing.receipt_doc import FeeLine as ReceiptFee
 from app.services.clock import Clock
 from app.services.dto import HallInfo
 from app.services.errors import DomainError
@@ -112,7 +109,7 @@ def receipt_doc(
             if a.principal
         ),
         late_fees=result.late_fees,
-        business_fees=(),
+        business_fees=tuple(ReceiptFee(f.name_zh, f.amount) for f in result.fees),
         total=result.amount,
         total_capitals=to_capitals(result.amount),
         method=result.method,  # type: ignore[arg-type]  # checked against PAYMENT_METHODS
@@ -162,6 +159,7 @@ def load_result(s: Session, p: Payment, hall_code: str) -> PaymentResult:
         tendered=from_fen(p.tendered_fen) if p.tendered_fen is not None else None,
         change=from_fen(p.change_fen) if p.change_fen is not None else None,
         reference=p.reference,
+        fees=fee_lines(s, p.id),
         allocations=tuple(
             AllocationLine(b, period, usage(milli), unit, from_fen(amt), from_fen(late))
             for b, period, milli, unit, amt, late in lines

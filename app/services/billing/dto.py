@@ -60,8 +60,30 @@ class AllocationLine:
 
 
 @dataclass(frozen=True, slots=True)
+class FeeInfo:
+    """A business fee the hall charges at the counter (收费标准): its code, names and
+    fixed amount."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    """A business fee one payment took, as it was charged then (one line per fee taken)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class PaymentResult:
-    """A committed payment with everything its receipt shows."""
+    """A committed payment with everything its receipt shows: the business fees it took
+    first (`fees`), then what it settled of bills (`allocations`), then the credit added."""
 
     payment_id: uuid.UUID
     receipt_number: str
@@ -77,6 +99,7 @@ class PaymentResult:
     tendered: Decimal | None
     change: Decimal | None
     reference: str
+    fees: tuple[FeeLine, ...]
     allocations: tuple[AllocationLine, ...]
     credit_added: Decimal
     created_at: datetime
@@ -84,6 +107,10 @@ class PaymentResult:
     @property
     def late_fees(self) -> Decimal:
         return sum((a.late_fee for a in self.allocations), Decimal("0.00"))
+
+    @property
+    def fees_total(self) -> Decimal:
+        return sum((f.amount for f in self.fees), Decimal("0.00"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,13 @@
 `pay` validates everything it can before opening the unit (amount, method, tendered cash,
 reference, station prefix, counter), then, in one write transaction: locks the clerk's
 staff row (so the day closing takes turns with it) and the account row (so two counters
-never settle the same bill with the same money), refuses a closed day, reads what the
-account owes, allocates oldest bill first (each bill's late fee before its principal;
-`bill_ids` narrows the bills, still oldest first), puts any surplus into credit (预存),
+never settle the same bill with the same money), refuses a closed day, takes the business fees
+asked for (`fee_codes`, each at its fixed amount: `unknown_fee`, and `amount_below_fees` when
+the amount does not cover them), reads what the account owes, allocates what is left after
+the fees oldest bill first (each bill's late fee before its principal; `bill_ids` narrows
+the bills, still oldest first), puts any surplus into credit (预存),
 takes the station's next receipt number (gapless: it rolls back with the payment), and
-inserts the payment (UUID made here), its allocations, its credit entry, the original
+inserts the payment (UUID made here), its fees, its allocations, its credit entry, the original
 `ReceiptPrint` and the audit row. Any refusal raises before the commit, so a refused call
 changes nothing. Voids, refunds and reprints are in `corrections`.
 """
@@ -15,6 +17,7 @@ changes nothing. Voids, refunds and reprints are in `corrections`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -34,7 +37,8 @@ from app.services.billing.corrections import (
     print_row,
     receipt_doc,
 )
-from app.services.billing.dto import Owed, PaymentResult
+from app.services.billing.dto import FeeInfo, Owed, PaymentResult
+from app.services.billing.fees import active_fees, check_codes, chosen_fees, fee_rows
 from app.services.billing.money import from_fen, to_fen
 from app.services.billing.owed import (
     account_row,
@@ -126,6 +130,12 @@ class PaymentService(PaymentCorrections):
         with errors.read_unit(self._db) as s:
             return owed_in(s, account_row(s, hall.id, account_number), today)
 
+    def fees(self, hall_code: str) -> list[FeeInfo]:
+        """The business fees the hall charges now (active ones, by code); `unknown_hall`."""
+        hall = self._halls.get(hall_code)
+        with errors.read_unit(self._db) as s:
+            return active_fees(s, hall.id)
+
     # ------------------------------------------------------------------ paying
     def pay(
         self,
@@ -136,6 +146,7 @@ class PaymentService(PaymentCorrections):
         method: str,
         *,
         bill_ids: list[uuid.UUID] | None = None,
+        fee_codes: Sequence[str] = (),
         tendered: Decimal | None = None,
         reference: str = "",
         counter_number: int,
@@ -144,12 +155,16 @@ class PaymentService(PaymentCorrections):
     ) -> PaymentResult:
         """Take a payment (see the module docstring). Refusals: `amount_not_positive`,
         `amount_too_precise`, `amount_too_large`, `bad_amount`, `bad_input` (method,
-        prefix, tendered for card/QR), `tendered_too_low`, `reference_required`,
-        `unknown_hall`, `unknown_counter`, `unknown_account`, `bill_not_of_account`,
+        prefix, tendered for card/QR, fee_codes not a sequence of codes),
+        `tendered_too_low`, `reference_required`, `unknown_hall`, `unknown_counter`,
+        `unknown_account`, `unknown_fee`, `amount_below_fees`, `bill_not_of_account`,
         `bill_already_paid`, `day_closed`, `not_authenticated`, `not_allowed`.
-        `bill_ids=[]` settles no bill: the whole amount is a prepayment (credit)."""
+        `fee_codes` are paid first, each at its fixed amount (a code twice: the fee twice);
+        `bill_ids=[]` settles no bill: what the fees leave is a prepayment (credit). An
+        account with no bills may still pay fees."""
         self._auth.check(actor, "clerk")
         fen = positive_fen(amount)
+        codes = check_codes(fee_codes)
         tendered_fen = _method(method, reference, tendered, fen)
         try:
             check_prefix(station_prefix)
@@ -163,6 +178,14 @@ class PaymentService(PaymentCorrections):
             today = business_date(hall, now)
             refuse_if_closed(s, today, actor.id)
             account = account_row(s, hall.id, account_number, lock=True)
+            fees = chosen_fees(s, hall.id, codes)
+            fees_fen = sum(f.amount_fen for f in fees)
+            if fen < fees_fen:
+                raise DomainError(
+                    errors.AMOUNT_BELOW_FEES,
+                    f"amount {amount} does not cover the fees {from_fen(fees_fen)}",
+                    fees=str(from_fen(fees_fen)),
+                )
             rule = late_rule(s, account)
             states = bill_states(s, account.id)
             if bill_ids is not None:
@@ -180,7 +203,8 @@ class PaymentService(PaymentCorrections):
                             errors.BILL_ALREADY_PAID, f"bill {b.period} is paid", period=b.period
                         )
             allocations, surplus = allocate(
-                fen, [(b.id, b.principal_fen, late_fee_fen(b, rule, today)) for b in states]
+                fen - fees_fen,
+                [(b.id, b.principal_fen, late_fee_fen(b, rule, today)) for b in states],
             )
             receipt_number = next_receipt_number(s, station_prefix)
             p = Payment(
@@ -201,6 +225,7 @@ class PaymentService(PaymentCorrections):
             )
             s.add(p)
             s.flush()  # the payment before the rows that refer to it
+            s.add_all(fee_rows(p.id, fees))
             for a in allocations:
                 s.add(
                     PaymentAllocation(
@@ -225,6 +250,7 @@ class PaymentService(PaymentCorrections):
                 account=account.account_number,
                 amount_fen=fen,
                 method=method,
+                fees=[f.code for f in fees],
             )
             s.flush()
             return load_result(s, p, hall.code)

@@ -53,7 +53,8 @@ class BillLine:
 
 @dataclass(frozen=True, slots=True)
 class FeeLine:
-    """A business fee (meter test, reconnection, ...) by name."""
+    """A business fee (meter test, reconnection, ...) by its Chinese name; one line per fee
+    taken (the same fee twice is two lines)."""
 
     name: str
     amount: Decimal
@@ -171,14 +172,14 @@ def header_rows(doc: ReceiptDoc) -> list[Row]:
 
 
 def charge_rows(doc: ReceiptDoc) -> list[Row]:
-    """The bills settled, late fees and business fees."""
-    rows: list[Row] = []
+    """The business fees (paid first, so listed first), the bills settled, late fees and
+    the credit added."""
+    rows: list[Row] = [(f"{fee.name} Fee", yuan_text(fee.amount)) for fee in doc.business_fees]
     for bill in doc.bills:
         usage = f"{bill.usage.normalize():f} {bill.unit}".strip()
         rows.append((f"{bill.period} 账单 Bill  {usage}", yuan_text(bill.amount)))
     if doc.late_fees:
         rows.append(("违约金 Late fees", yuan_text(doc.late_fees)))
-    rows.extend((f"{fee.name} Fee", yuan_text(fee.amount)) for fee in doc.business_fees)
     if doc.credit:
         rows.append(("预存 Credit added", yuan_text(doc.credit)))
     return rows

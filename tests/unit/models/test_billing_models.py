@@ -22,6 +22,7 @@ from app.models import (
     LateFeeRuleRow,
     Payment,
     PaymentAllocation,
+    PaymentFee,
     PaymentVoid,
     ReceiptPrint,
     ReceiptSeries,
@@ -307,6 +308,48 @@ def test_payments_are_never_updated_or_deleted_through_the_orm(db: Database) -> 
         s.delete(s.get_one(Payment, pay_id))
     with db.read() as s:
         assert s.get_one(Payment, pay_id).amount_fen == 12_345
+
+
+def test_payment_fees_copy_the_fee_and_are_append_only(db: Database) -> None:
+    """A fee paid keeps its code, names and amount even when the fee item changes later;
+    the same fee twice is two rows; the rows are never updated or deleted."""
+    with db.write() as s:
+        hall = _hall(s)
+        clerk = _staff(s, hall)
+        account = _account(s, hall)
+        pay = _payment(s, hall, clerk, account)
+        item = FeeItem(
+            id=uuid.uuid4(), hall_id=hall.id, code="RECONNECT", name_zh="复电",
+            name_en="Reconnection", amount_fen=BIG,
+        )  # fmt: skip
+        s.add(item)
+        s.flush()
+        for _ in range(2):
+            s.add(
+                PaymentFee(
+                    id=uuid.uuid4(), payment_id=pay.id, fee_item_id=item.id, code=item.code,
+                    name_zh=item.name_zh, name_en=item.name_en, amount_fen=item.amount_fen,
+                )
+            )  # fmt: skip
+    with db.write() as s:
+        s.get_one(FeeItem, item.id).amount_fen = 1  # the schedule may change ...
+    with db.read() as s:  # ... what was paid does not
+        rows = s.scalars(select(PaymentFee).where(PaymentFee.payment_id == pay.id)).all()
+        assert [(r.code, r.name_zh, r.name_en, r.amount_fen) for r in rows] == [
+            ("RECONNECT", "复电", "Reconnection", BIG)
+        ] * 2
+        fee_id = rows[0].id
+    with pytest.raises(AppendOnlyError), db.write() as s:
+        s.get_one(PaymentFee, fee_id).amount_fen = 0
+    with pytest.raises(AppendOnlyError), db.write() as s:
+        s.delete(s.get_one(PaymentFee, fee_id))
+    with pytest.raises(IntegrityError), db.write() as s:
+        s.add(
+            PaymentFee(
+                id=uuid.uuid4(), payment_id=pay.id, fee_item_id=item.id, code="X",
+                name_zh="x", name_en="x", amount_fen=-1,
+            )
+        )  # fmt: skip
 
 
 def test_accounts_are_found_by_address_prefix_through_the_index(db: Database) -> None:

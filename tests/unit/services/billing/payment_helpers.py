@@ -1,5 +1,5 @@
-"""Shared by the payment tests: accounts, bills and late-fee rules written straight into
-the demo hall, actors, and a dump of the billing tables to prove a refusal changed nothing."""
+"""Shared by the payment tests: accounts, bills, fees and late-fee rules written straight
+into the demo hall, actors, and a dump of the billing tables to prove a refusal changed nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.bootstrap import Core
-from app.models import Bill, CustomerAccount, Hall, LateFeeRuleRow
+from app.models import Bill, CustomerAccount, FeeItem, Hall, LateFeeRuleRow
 from app.services.billing.money import to_fen
 from app.services.errors import DomainError
 from app.services.security.actor import Actor
@@ -23,6 +23,7 @@ PREFIX = "PC1"
 BILLING_TABLES = (
     "payments",
     "payment_allocations",
+    "payment_fees",
     "credit_entries",
     "payment_voids",
     "refunds",
@@ -68,6 +69,25 @@ def add_bill(
         amount_fen=to_fen(Decimal(amount)),
         due_date=due,
         issued_at=ISSUED,
+    )
+    with core.db.write() as s:
+        s.add(row)
+    return row.id
+
+
+def add_fee(
+    core: Core, code: str, amount: str, name_zh: str = "复电", *, active: bool = True
+) -> uuid.UUID:
+    """A fee item of the demo hall (the test template's demo hall has no fee schedule)."""
+    row = FeeItem(
+        id=uuid.uuid4(),
+        hall_id=hall_id(core),
+        service_id=None,
+        code=code,
+        name_zh=name_zh,
+        name_en=f"{code.title()} fee",
+        amount_fen=to_fen(Decimal(amount)),
+        active=active,
     )
     with core.db.write() as s:
         s.add(row)

@@ -15,6 +15,7 @@ from tests.unit.services.billing.payment_helpers import (
     HALL,
     add_account,
     add_bill,
+    add_fee,
     assert_refused,
     clerk,
     manager,
@@ -62,6 +63,27 @@ def test_closing_totals_by_method_less_voids_and_refunds(hall: Core, clock: Manu
         Decimal("7.00"),
         Decimal("0.00"),
     )
+
+
+def test_fees_are_part_of_the_takings_and_of_a_void(hall: Core) -> None:
+    """A fee is part of its payment's amount: the closing counts it with the payment, and a
+    void takes it out with the payment, nothing else."""
+    acc = add_account(hall, "C3")
+    add_bill(hall, acc, "2026-11", "100.00", date(2026, 11, 30))
+    add_fee(hall, "RECONNECT", "50.00")
+    me, boss = clerk(hall), manager(hall)
+    pay(hall, me, "C3", "50.00", fee_codes=["RECONNECT"])  # the fee only
+    pay(hall, me, "C3", "180.00", "card", reference="POS-1", fee_codes=["RECONNECT"])
+    voided = pay(hall, me, "C3", "120.00", fee_codes=["RECONNECT", "RECONNECT"])
+    hall.billing.void(me, voided.payment_id, boss, "fee charged twice")
+    closing = hall.closing.close_day(me, HALL, DAY, Decimal("50.00"))
+    assert closing.payment_count == 2
+    assert (closing.cash, closing.card, closing.voids) == (
+        Decimal("50.00"),
+        Decimal("180.00"),
+        Decimal("120.00"),
+    )
+    assert (closing.expected_cash, closing.difference) == (Decimal("50.00"), Decimal("0.00"))
 
 
 def test_a_closed_day_refuses_what_would_change_it(hall: Core) -> None:

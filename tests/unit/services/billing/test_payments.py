@@ -21,6 +21,7 @@ from app.models import (
     LateFeeRuleRow,
     Payment,
     PaymentAllocation,
+    PaymentFee,
     PaymentVoid,
     ReceiptPrint,
     Refund,
@@ -34,6 +35,7 @@ from tests.unit.services.billing.payment_helpers import (
     HALL,
     add_account,
     add_bill,
+    add_fee,
     add_rule,
     assert_refused,
     clerk,
@@ -271,7 +273,12 @@ def test_receipt_numbers_gapless_with_four_threads_paying(hall: Core) -> None:
 
 OPS = st.lists(
     st.one_of(
-        st.tuples(st.just("pay"), st.integers(1, 30_000), st.sampled_from(["cash", "card", "qr"])),
+        st.tuples(
+            st.just("pay"),
+            st.integers(1, 30_000),
+            st.sampled_from(["cash", "card", "qr"]),
+            st.lists(st.sampled_from(["PROP_A", "PROP_B", "PROP_FREE"]), max_size=3),
+        ),
         st.tuples(st.just("void"), st.integers(0, 50)),
         st.tuples(st.just("refund"), st.integers(1, 6_000)),
     ),
@@ -280,8 +287,8 @@ OPS = st.lists(
 )
 
 
-def _books(core: Core, account_id: uuid.UUID) -> tuple[int, int, int, int, int]:
-    """(P, V, A, C, R) of the account in fen: see the property's docstring."""
+def _books(core: Core, account_id: uuid.UUID) -> tuple[int, int, int, int, int, int]:
+    """(P, V, A, F, C, R) of the account in fen: see the property's docstring."""
     live = ~select(PaymentVoid.id).where(PaymentVoid.payment_id == Payment.id).exists()
     voided = select(PaymentVoid.id).where(PaymentVoid.payment_id == Payment.id).exists()
     mine = Payment.account_id == account_id
@@ -299,6 +306,11 @@ def _books(core: Core, account_id: uuid.UUID) -> tuple[int, int, int, int, int]:
                 .where(mine, live)
             ),
             total(
+                select(func.sum(PaymentFee.amount_fen))
+                .join(Payment, Payment.id == PaymentFee.payment_id)
+                .where(mine, live)
+            ),
+            total(
                 select(func.sum(CreditEntry.amount_fen)).where(CreditEntry.account_id == account_id)
             ),
             total(select(func.sum(Refund.amount_fen)).where(Refund.account_id == account_id)),
@@ -313,22 +325,27 @@ def _books(core: Core, account_id: uuid.UUID) -> tuple[int, int, int, int, int]:
 )
 @given(ops=OPS)
 def test_money_received_equals_settled_plus_credit_plus_refunds(hall: Core, ops: list) -> None:
-    """After every step of a random sequence of payments (any method), voids (of any
-    earlier payment, maybe twice) and credit refunds on one account, in fen:
+    """After every step of a random sequence of payments (any method, with or without
+    business fees), voids (of any earlier payment, maybe twice) and credit refunds on one
+    account, in fen:
 
-        P - V == A + C + R
+        P - V == A + F + C + R
 
     P: the amounts of all the account's payments; V: the amounts of those voided;
-    A: the allocations (principal + late fee) of the payments not voided; C: the sum of
-    the account's credit entries (+overpayment, -void, -refund); R: the refunds paid out.
-    Money kept equals money settled on bills plus credit plus money handed back. Also:
-    the credit is never negative and no bill is settled beyond its amount."""
+    A: the allocations (principal + late fee) of the payments not voided; F: the business
+    fees of the payments not voided; C: the sum of the account's credit entries
+    (+overpayment, -void, -refund); R: the refunds paid out. Money kept equals money
+    settled on bills and fees plus credit plus money handed back. Also: the credit is
+    never negative and no bill is settled beyond its amount."""
     with hall.db.read() as s:
         has_rule = s.scalar(
             select(LateFeeRuleRow.id).where(LateFeeRuleRow.account_type == "commercial")
         )
-    if has_rule is None:
+    if has_rule is None:  # the fixture's hall lives across the examples
         add_rule(hall, "commercial", daily_ppm=5_000)
+        add_fee(hall, "PROP_A", "12.34")
+        add_fee(hall, "PROP_B", "0.50")
+        add_fee(hall, "PROP_FREE", "0")
     number = f"H{uuid.uuid4().hex[:12]}"
     acc = add_account(hall, number, "commercial")
     for month, amount in ((8, "123.45"), (9, "67.89"), (10, "100.00")):
@@ -339,16 +356,16 @@ def test_money_received_equals_settled_plus_credit_plus_refunds(hall: Core, ops:
         try:
             if op[0] == "pay":
                 amount = str(Decimal(op[1]).scaleb(-2))
-                payments.append(pay(hall, me, number, amount, op[2]).payment_id)
+                payments.append(pay(hall, me, number, amount, op[2], fee_codes=op[3]).payment_id)
             elif op[0] == "void" and payments:
                 hall.billing.void(me, payments[op[1] % len(payments)], boss, "property")
             elif op[0] == "refund":
                 amount_r = Decimal(op[1]).scaleb(-2)
                 hall.billing.refund(me, HALL, number, amount_r, boss, "property")
         except DomainError as exc:
-            assert exc.code in {"credit_insufficient", "already_voided"}, exc
-        p, v, a, c, r = _books(hall, acc)
-        assert p - v == a + c + r
+            assert exc.code in {"credit_insufficient", "already_voided", "amount_below_fees"}, exc
+        p, v, a, f, c, r = _books(hall, acc)
+        assert p - v == a + f + c + r
         assert c >= 0
         for b in hall.billing.owed(HALL, number, date(2026, 11, 23)).bills:
             assert b.paid <= b.amount

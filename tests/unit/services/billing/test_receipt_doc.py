@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from app.services.billing import receipt_doc
-from app.services.billing.receipt_doc import BillLine, FeeLine, money_text, title_text
+from app.services.billing.receipt_doc import (
+    BillLine,
+    FeeLine,
+    charge_rows,
+    money_text,
+    title_text,
+)
 from tests.unit.services.billing.receipt_helpers import make_doc
 
 BILLING = Path(receipt_doc.__file__).parent
@@ -71,6 +77,22 @@ def test_frozen_and_plain_values() -> None:
     assert money_text(Decimal("1234567.5")) == "1,234,567.50"
     assert title_text(doc) == "收费收据 Receipt"
     assert title_text(make_doc(copy=True)) == "收费收据 Receipt (补打 COPY)"
+
+
+def test_charge_rows_fees_first_then_bills_late_fees_credit() -> None:
+    """Fees are paid first, so listed first; one row per fee taken."""
+    doc = make_doc(
+        business_fees=(FeeLine("复电", Decimal("50.00")), FeeLine("复电", Decimal("50.00")))
+    )
+    assert charge_rows(doc) == [
+        ("复电 Fee", "¥50.00"),
+        ("复电 Fee", "¥50.00"),
+        ("2026-10 账单 Bill  312 kWh", "¥168.48"),
+        ("2026-11 账单 Bill  295.5 kWh", "¥159.57"),
+        ("违约金 Late fees", "¥3.20"),
+        ("预存 Credit added", "¥1,048.75"),
+    ]
+    assert charge_rows(make_doc(business_fees=()))[0][0].startswith("2026-10")
 
 
 def _annotations(tree: ast.AST) -> set[int]:

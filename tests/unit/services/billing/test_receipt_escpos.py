@@ -30,6 +30,9 @@ def test_receipt_reads_back(paper_mm: int, columns: int, copy: bool) -> None:
     assert total.bold and total.text.endswith("¥1,400.00")
     for amount in ("168.48", "159.57", "3.20", "20.00", "1,048.75", "1,500.00", "100.00"):
         assert any(t.endswith(yuan_text(Decimal(amount.replace(",", "")))) for t in texts)
+    fee = next(t for t in texts if t.startswith("校表费 Fee"))  # above the bills
+    assert fee.endswith("¥20.00") and text_width(fee) == columns
+    assert texts.index(fee) < next(i for i, t in enumerate(texts) if t.startswith("2026-10"))
     assert printed.qr_codes == (qr_payload(doc),)
     assert verify(KEY, printed.qr_codes[0])
     assert qr_payload(doc) in joined.replace("\n", "")  # printed under the code too
