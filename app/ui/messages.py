@@ -97,6 +97,12 @@ def error_text(exc: BaseException) -> str:
             "Messages", "That bill does not belong to this account."
         ),
         errors.BILL_ALREADY_PAID: translate("Messages", "That bill is already paid in full."),
+        errors.UNKNOWN_FEE: translate(
+            "Messages", "The business fee {fee} is not (or no longer) in this hall's schedule."
+        ),
+        errors.AMOUNT_BELOW_FEES: translate(
+            "Messages", "The amount does not cover the business fees ({fees})."
+        ),
         errors.TENDERED_TOO_LOW: translate(
             "Messages", "Cash received is less than the amount ({amount})."
         ),

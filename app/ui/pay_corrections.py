@@ -1,5 +1,6 @@
-"""The payment panel's corrections: reprint (补打), void (作废) and refund (退费) with a
-manager's approval, and the clerk's day closing (日结). A mixin of `PaymentPanel`, which
+"""The payment panel's other steps: business fees (收费定义) added to a payment, reprint
+(补打), void (作废) and refund (退费) with a manager's approval, and the clerk's day
+closing (日结). A mixin of `PaymentPanel`, which
 provides the desk, the actor, the status line, `_run`, `_open`, `_print` and `_reload`;
 its texts are in the `PaymentPanel` translation context."""
 
@@ -9,14 +10,15 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-from app.services.billing.dto import ClosingResult, RefundResult, VoidResult
+from app.services.billing.dto import ClosingResult, FeeInfo, RefundResult, VoidResult
 from app.services.billing.history import DaySummary
 from app.services.billing.receipt_doc import ReceiptDoc
 from app.services.desks.cashier import AccountView, CashierDesk
 from app.services.security.actor import Actor
 from app.ui.messages import fill
-from app.ui.pay_dialogs import ClosingDialog, RefundDialog, VoidDialog
+from app.ui.pay_dialogs import ClosingDialog, FeeDialog, RefundDialog, VoidDialog
 from app.ui.pay_render import translate, yuan
+from app.ui.pay_view import SEARCH_KEY
 from app.ui.qtcompat import emit
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ class PaymentCorrections:
         _desk: CashierDesk
         _actor: Actor | None
         _view_data: AccountView | None
+        _fees: list[FeeInfo]
         status: StatusLine
         view: PaymentView
         corrected: SignalInstance
@@ -49,6 +52,31 @@ class PaymentCorrections:
         def _open(self, dialog: QDialog, on_accept: Callable[[], None]) -> None: ...
         def _print(self, doc: ReceiptDoc) -> None: ...
         def _reload(self) -> None: ...
+        def _show_total(self) -> None: ...
+
+    def _act_fees(self) -> None:
+        if self._view_data is None:
+            self.status.show_error(
+                translate("PaymentPanel", "Look up the account first ({key}).").format(
+                    key=SEARCH_KEY
+                )
+            )
+            return
+        desk = self._desk
+        self._run("fees", desk.fees, self._ask_fees, write=False)
+
+    def _ask_fees(self, fees: list[FeeInfo]) -> None:
+        if not fees:
+            self.status.show_error(translate("PaymentPanel", "This hall has no business fees."))
+            return
+        dialog = FeeDialog(fees, [f.code for f in self._fees], cast("QWidget", self))
+        by_code = {f.code: f for f in fees}
+
+        def accepted() -> None:
+            self._fees = [by_code[code] for code in dialog.codes]
+            self._show_total()
+
+        self._open(dialog, accepted)
 
     def _chosen_payment(self) -> tuple[uuid.UUID, str, Any] | None:
         table = self.view.history

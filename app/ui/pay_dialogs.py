@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,15 +21,18 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from app.services.billing.dto import FeeInfo
 from app.services.billing.history import DaySummary
 from app.services.billing.money import parse_amount
 from app.services.desks.cashier import Approval
 from app.services.errors import DomainError
-from app.ui.messages import error_text
+from app.ui.messages import error_text, ui_language
 from app.ui.pay_render import method_name, yuan
 from app.ui.widgets import StatusLine, named
 
@@ -195,6 +198,55 @@ class PayDialog(_Dialog):
                 )
         self.value = (amount, self.method_code, tendered, reference)
         return True
+
+
+class FeeDialog(_Dialog):
+    """The hall's business fees (收费定义) to add to this payment: Space ticks one, Enter
+    takes the ticked ones (a fee wanted twice: add it again after paying)."""
+
+    def __init__(
+        self, fees: list[FeeInfo], chosen: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(self.tr("Business fees"), self.tr("Add to the payment"), parent)
+        self.setObjectName("FeeDialog")
+        self.list = named(QListWidget(), "FeeList")
+        for fee in fees:
+            name = fee.name_zh if ui_language() == "zh_CN" else fee.name_en
+            item = QListWidgetItem(f"{name}    {yuan(fee.amount)}")
+            item.setData(Qt.ItemDataRole.UserRole, fee.code)
+            item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                          | Qt.ItemFlag.ItemIsSelectable)  # fmt: skip
+            ticked = fee.code in chosen
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self.list.setMinimumHeight(220)
+        self.layout_.insertWidget(1, self.list)
+        self._finish_layout()
+        self.list.installEventFilter(self)
+        self.list.setCurrentRow(0)
+        self.list.setFocus()
+
+    @property
+    def codes(self) -> list[str]:
+        return [
+            str(self.list.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.list
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Space
+        ):
+            item = self.list.currentItem()
+            if item is not None:
+                ticked = item.checkState() == Qt.CheckState.Checked
+                item.setCheckState(Qt.CheckState.Unchecked if ticked else Qt.CheckState.Checked)
+            return True
+        return False
 
 
 class VoidDialog(_Dialog):

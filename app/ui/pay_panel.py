@@ -33,6 +33,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QWidget
 
+from app.services.billing.dto import FeeInfo
 from app.services.billing.receipt_doc import ReceiptDoc
 from app.services.desks.cashier import AccountView, CashierDesk, Paid, PayRequest
 from app.services.errors import DomainError
@@ -88,6 +89,7 @@ class PaymentPanel(PaymentCorrections, QWidget):
         self._counter = 0
         self._ticket: uuid.UUID | None = None
         self._view_data: AccountView | None = None
+        self._fees: list[FeeInfo] = []  # business fees added to the coming payment
         self._timezone = "UTC"
         self.busy = False
         self.dialog: QDialog | None = None
@@ -203,6 +205,12 @@ class PaymentPanel(PaymentCorrections, QWidget):
         emit(self.account_shown, account)
 
     def _show(self, account: AccountView | None) -> None:
+        if (
+            account is None
+            or self._view_data is None
+            or (account.account.id != self._view_data.account.id)
+        ):
+            self._fees = []  # another customer: the fees chosen were not theirs
         self._view_data = account
         self.view.bills.blockSignals(True)
         render_account(self.view, account.account if account else None,
@@ -214,7 +222,7 @@ class PaymentPanel(PaymentCorrections, QWidget):
 
     def _show_total(self) -> None:
         owed = self._view_data.owed if self._view_data else None
-        render_total(self.view, owed, chosen_bills(self.view.bills))
+        render_total(self.view, owed, chosen_bills(self.view.bills), self._fees)
 
     # ------------------------------------------------------------------ steps
     def _act_pay(self) -> None:
@@ -226,7 +234,7 @@ class PaymentPanel(PaymentCorrections, QWidget):
             self.focus_search()
             return
         chosen = chosen_bills(self.view.bills)
-        due = render_total(self.view, account.owed, chosen)
+        due = render_total(self.view, account.owed, chosen, self._fees)
         every = len(chosen) == len(account.owed.bills)
         bill_ids = None if every else tuple(chosen)
         label = f"{account.account.account_number}  {account.account.name}"
@@ -244,6 +252,7 @@ class PaymentPanel(PaymentCorrections, QWidget):
                 tendered=tendered,
                 reference=reference,
                 ticket_id=self._ticket,
+                fee_codes=tuple(f.code for f in self._fees),
             )
             desk, actor, counter = self._desk, self._actor, self._counter
             assert actor is not None
@@ -253,6 +262,7 @@ class PaymentPanel(PaymentCorrections, QWidget):
 
     def _paid(self, paid: Paid) -> None:
         r = paid.result
+        self._fees = []
         text = self.tr("Paid {amount} ({method}), receipt {number}.")
         method = method_name(r.method)
         message = fill(text, amount=yuan(r.amount), method=method, number=r.receipt_number)
@@ -340,7 +350,7 @@ class PaymentPanel(PaymentCorrections, QWidget):
         self.view.search.setEnabled(self._actor is not None)
         self.view.search_button.setEnabled(on)
         for name, button in self.view.buttons.items():
-            needs_account = name in ("pay", "reprint", "void", "refund")
+            needs_account = name in ("pay", "fees", "reprint", "void", "refund")
             button.setEnabled(on and (has_account or not needs_account))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

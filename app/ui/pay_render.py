@@ -12,9 +12,10 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
 from app.services.billing.accounts import AccountInfo
-from app.services.billing.dto import Owed, OwedBill
+from app.services.billing.dto import FeeInfo, Owed, OwedBill
 from app.services.billing.history import PaymentRow
 from app.services.billing.money import format_yuan
+from app.ui.messages import ui_language
 from app.ui.pay_view import PAY_ACTIONS, SEARCH_KEY, PaymentView
 from app.ui.widgets import hall_zone, local_time
 
@@ -59,6 +60,7 @@ def render_labels(view: PaymentView) -> None:
     view.history_caption.setText(translate("PaymentPanel", "Payments of this account"))
     names = {
         "pay": translate("PaymentPanel", "Pay"),
+        "fees": translate("PaymentPanel", "Business fees..."),
         "reprint": translate("PaymentPanel", "Reprint"),
         "void": translate("PaymentPanel", "Void..."),
         "refund": translate("PaymentPanel", "Refund credit..."),
@@ -157,24 +159,30 @@ def toggle_bill(table: QTableWidget, row: int) -> None:
         item.setCheckState(Qt.CheckState.Unchecked if ticked else Qt.CheckState.Checked)
 
 
-def render_total(view: PaymentView, owed: Owed | None, chosen: list[uuid.UUID]) -> Decimal:
-    """Show (and return) what the chosen bills come to now."""
+def render_total(
+    view: PaymentView, owed: Owed | None, chosen: list[uuid.UUID], fees: list[FeeInfo]
+) -> Decimal:
+    """Show (and return) what the chosen bills and business fees come to now."""
     if owed is None:
         view.total.clear()
         return Decimal("0.00")
     picked = [b for b in owed.bills if b.bill_id in set(chosen)]
     due = sum((b.due for b in picked), Decimal("0.00"))
     late = sum((b.late_fee for b in picked), Decimal("0.00"))
+    fee_total = sum((f.amount for f in fees), Decimal("0.00"))
     if not owed.bills:
-        view.total.setText(translate("PaymentPanel", "Nothing owed. A payment goes to credit."))
+        text = translate("PaymentPanel", "Nothing owed. A payment goes to credit.")
     else:
         text = translate(
             "PaymentPanel", "{count} of {total} bills chosen: {due} due (late fees {late})"
+        ).format(count=len(picked), total=len(owed.bills), due=yuan(due), late=yuan(late))
+    if fees:
+        names = "、".join(f.name_zh if ui_language() == "zh_CN" else f.name_en for f in fees)
+        text += "\n" + translate("PaymentPanel", "Business fees {names}: {amount}").format(
+            names=names, amount=yuan(fee_total)
         )
-        view.total.setText(
-            text.format(count=len(picked), total=len(owed.bills), due=yuan(due), late=yuan(late))
-        )
-    return due
+    view.total.setText(text)
+    return due + fee_total
 
 
 def render_history(view: PaymentView, rows: tuple[PaymentRow, ...], timezone: str) -> None:

@@ -24,6 +24,7 @@ from app.ui.widgets import named
 # Panel action and its key, in the order of the buttons.
 PAY_ACTIONS: tuple[tuple[str, str], ...] = (
     ("pay", "F12"),
+    ("fees", "Ctrl+G"),
     ("reprint", "Ctrl+P"),
     ("void", "Ctrl+D"),
     ("refund", "Ctrl+R"),

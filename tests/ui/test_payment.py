@@ -17,14 +17,14 @@ from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import func, select
 
 from app.bootstrap import Core, build_station
-from app.models import DayClosing, Payment, PaymentVoid, ReceiptPrint
+from app.models import DayClosing, Payment, PaymentFee, PaymentVoid, ReceiptPrint
 from app.ui.counter import CounterWindow
-from app.ui.pay_dialogs import ClosingDialog, PayDialog, VoidDialog
+from app.ui.pay_dialogs import ClosingDialog, FeeDialog, PayDialog, VoidDialog
 from app.ui.pay_panel import PaymentPanel
 from app.ui.receipt_print import ReceiptPrinter
 from app.ui.taskman import TaskManager
 from tests.ui.conftest import log_in
-from tests.unit.services.billing.payment_helpers import add_account, add_bill, dump
+from tests.unit.services.billing.payment_helpers import add_account, add_bill, add_fee, dump
 from tests.unit.services.billing.receipt_helpers import need, run
 
 # Fixed far in the past, so the bills are due and the late fee rule (none here) is quiet.
@@ -294,3 +294,35 @@ def test_a_scan_into_a_list_starts_a_new_search(qtbot, counter, core: Core):
         lambda: panel.account is not None and panel.account.account.account_number == ACCOUNT,
         timeout=10_000,
     )
+
+
+def test_a_business_fee_is_paid_with_the_bills(qtbot, counter, core: Core):
+    window, panel, out = counter
+    add_fee(core, "RECONNECT", "50.00", "复电")
+    add_fee(core, "METER_TEST", "100.00", "表计校验")
+    keys = Keys(qtbot)
+    open_account(qtbot, keys, panel)
+    keys.key(panel.view.bills, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(panel.dialog, FeeDialog))
+    dialog = panel.dialog
+    qtbot.waitUntil(dialog.list.hasFocus)
+    codes = [dialog.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)]
+    assert codes == ["METER_TEST", "RECONNECT"]
+    dialog.list.setCurrentRow(1)
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Space)  # tick 复电
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.dialog is None)
+    assert "¥50.00" in panel.view.total.text()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    keys.key(panel.view.bills, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: isinstance(panel.dialog, PayDialog))
+    assert panel.dialog.amount.text() == "250.00"  # two bills and the fee
+    qtbot.waitUntil(panel.dialog.tendered.hasFocus)
+    with qtbot.waitSignal(panel.receipt_printed, timeout=20_000):
+        qtbot.keyClick(panel.dialog.tendered, Qt.Key.Key_Return)
+    text = pdf_text(out)
+    assert "复电" in text and "¥250.00" in text and "贰佰伍拾元整" in text
+    with core.db.read() as s:
+        (fee,) = s.scalars(select(PaymentFee)).all()
+    assert (fee.code, fee.amount_fen) == ("RECONNECT", 5000)
+    assert "¥50.00" not in panel.view.total.text()  # the next payment starts without it

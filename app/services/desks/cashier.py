@@ -11,7 +11,6 @@ database (or the receipt printer's port): call it from a worker thread.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,7 +18,14 @@ from decimal import Decimal
 from app.services.billing.accounts import AccountInfo, AccountsService
 from app.services.billing.closing import ClosingService
 from app.services.billing.corrections import PAYMENT_VOID, REFUND
-from app.services.billing.dto import ClosingResult, Owed, PaymentResult, RefundResult, VoidResult
+from app.services.billing.dto import (
+    ClosingResult,
+    FeeInfo,
+    Owed,
+    PaymentResult,
+    RefundResult,
+    VoidResult,
+)
 from app.services.billing.history import DaySummary, PaymentHistory, PaymentRow
 from app.services.billing.payments import PaymentService
 from app.services.billing.receipt_doc import ReceiptDoc
@@ -52,6 +58,7 @@ class PayRequest:
     tendered: Decimal | None = None
     reference: str = ""
     ticket_id: uuid.UUID | None = None
+    fee_codes: tuple[str, ...] = ()  # business fees (收费定义), paid before any bill
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +125,10 @@ class CashierDesk:
         owed = self._payments.owed(self.hall_code, number, self.today())
         return AccountView(account, owed, self._history.account(actor, self.hall_code, number))
 
+    def fees(self) -> list[FeeInfo]:
+        """The hall's fee schedule (active items)."""
+        return self._payments.fees(self.hall_code)
+
     def day(self, actor: Actor) -> DaySummary:
         """The clerk's day so far (the closing screen's figures)."""
         return self._history.day(actor, self.hall_code)
@@ -138,6 +149,7 @@ class CashierDesk:
             counter_number=counter_number,
             ticket_id=request.ticket_id,
             station_prefix=self.station_prefix,
+            fee_codes=request.fee_codes,
         )
         receipt = self._payments.receipt_doc(result)
         try:
@@ -194,9 +206,3 @@ class CashierDesk:
         if self._escpos is None:
             raise RuntimeError("this station has no ESC/POS receipt printer")
         return self._escpos.print(doc)
-
-
-def selected_due(owed: Owed, bill_ids: Sequence[uuid.UUID]) -> Decimal:
-    """What the chosen bills come to today (principal and late fee)."""
-    chosen = set(bill_ids)
-    return sum((b.due for b in owed.bills if b.bill_id in chosen), Decimal("0.00"))
