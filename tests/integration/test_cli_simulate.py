@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, func, select
 
 from app import cli
 from app.models import Hall, Ticket
+from tests.unit.services.sim_payments import payments_in_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,6 +116,21 @@ def test_runs_in_a_given_database_and_leaves_its_rows(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert printed == data["totals"]["issued"] > 0
+
+
+def test_json_payments_reconcile_with_the_postgres_database_it_ran_in(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """`--json` adds the day's payments, which are what the database's rows say."""
+    args = ("--counters", "3", "--hours", "1", "--seed", "6", "--database", pg_url, "--json")
+    done = _simulate(tmp_path, *args)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    payments = data["payments"]
+    assert payments == payments_in_database(pg_url, data["hall"])
+    assert payments["count"] > 10 and payments["collected_fen"] > 0
+    assert set(payments["by_method"]) == {"cash", "card", "qr"}
+    assert payments["stations"]["SIMC01"]["first_receipt"] == "SIMC01-00000001"
 
 
 def test_out_of_range_hours_and_unreachable_database_are_clear(tmp_path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
@@ -74,9 +75,11 @@ def ensure_demo_hall(
     password: str = DEMO_PASSWORD,
     hasher: PasswordHasher | None = None,
     accounts: int = 0,
+    book_day: date | None = None,
 ) -> bool:
     """Create the demo hall unless it exists, with its book of `accounts` customer
-    accounts (demo_accounts); True when it was created."""
+    accounts (demo_accounts) whose bills run up to the month before `book_day` (default:
+    today); True when it was created."""
     with db.write() as s:
         if s.scalar(select(Hall.id).where(Hall.code == code)) is not None:
             return False
@@ -124,7 +127,12 @@ def ensure_demo_hall(
             s.add(counter)
         if accounts:  # the book with its fee schedule and late-fee rules (`--demo`)
             seed_demo_accounts(
-                s, hall.id, code, {c: svc.id for c, svc in services.items()}, count=accounts
+                s,
+                hall.id,
+                code,
+                {c: svc.id for c, svc in services.items()},
+                count=accounts,
+                today=book_day,
             )
         ph = hasher or DEMO_HASHER
         extra = tuple(

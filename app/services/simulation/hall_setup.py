@@ -1,9 +1,11 @@
 """The simulated hall in its database, and what the simulator needs of the application.
 
 Each run gets a hall of its own (SIM, SIM2, ...) built as the demo hall, with the added
-counters serving what the user planned (`SimulationConfig.extra_services`). The services
-it runs on are the application's, built by `app.bootstrap.build_core`; the services layer
-may not import the bootstrap, so `CoreBuilder` describes the function the caller hands in.
+counters serving what the user planned (`SimulationConfig.extra_services`) and a book of
+accounts sized to the day's customers (`till.book_size`), billed up to the simulated day.
+The services it runs on are the application's, built by `app.bootstrap.build_core`; the
+services layer may not import the bootstrap, so `CoreBuilder` describes the function the
+caller hands in.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from app.models import Counter, Hall, Service
 from app.models import CounterService as CounterServiceLink
 from app.models.db import Database
 from app.services import errors
+from app.services.billing.payments import PaymentService
 from app.services.clock import Clock
 from app.services.hall_ref import HallDirectory
 from app.services.queue.counters import CounterService
@@ -25,7 +28,8 @@ from app.services.queue.queries import QueueQueries
 from app.services.queue.service import QueueService
 from app.services.security.auth import AuthService
 from app.services.simulation.demo_hall import ensure_demo_hall
-from app.services.simulation.model import SimulationConfig
+from app.services.simulation.model import SIM_DATE, SimulationConfig, customers
+from app.services.simulation.till import book_size
 from app.settings import Settings
 
 HALL_CODE = "SIM"
@@ -46,6 +50,8 @@ class SimulationCore(Protocol):
     def queries(self) -> QueueQueries: ...
     @property
     def auth(self) -> AuthService: ...
+    @property
+    def billing(self) -> PaymentService: ...
 
     def close(self) -> None: ...
 
@@ -62,6 +68,7 @@ class CoreBuilder(Protocol):
         demo: bool = ...,
         pool_size: int = ...,
         environ: Mapping[str, str] | None = ...,
+        receipt_key: bytes | None = ...,
     ) -> SimulationCore: ...
 
 
@@ -70,7 +77,13 @@ def prepare_hall(db: Database, config: SimulationConfig) -> str:
     cannot be written."""
     with errors.database_reached("cannot open the database"):
         hall_code = _fresh_hall(db)
-        ensure_demo_hall(db, code=hall_code, counters=config.counters)
+        ensure_demo_hall(
+            db,
+            code=hall_code,
+            counters=config.counters,
+            accounts=book_size(len(customers(config))),
+            book_day=SIM_DATE,
+        )
         _plan_added_counters(db, hall_code, config.added_counter_services())
     return hall_code
 

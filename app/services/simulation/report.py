@@ -6,7 +6,8 @@ the printed ticket and the leg in the service they were sent on to.
 
 Wait of a leg: its first call minus the moment it joined that queue (`queue_at` of a
 printed ticket; the transfer time of a transferred leg). Service time: finish minus start
-of service, for legs that were served to the end.
+of service, for legs that were served to the end. Payments: what the till took at the
+bill payment counters (`till`), net of the voided ones.
 """
 
 from __future__ import annotations
@@ -72,6 +73,42 @@ class CounterRow:
 
 
 @dataclass(frozen=True)
+class StationReceipts:
+    """The receipt series a counter printed on during the day."""
+
+    prefix: str
+    first_receipt: str
+    last_receipt: str
+
+
+@dataclass(frozen=True)
+class Payments:
+    """The day's counter payments. `count` and `collected_fen` leave the voided payments
+    out (collected = Σ receipts − voids); the receipt series include them, as a void keeps
+    its number."""
+
+    count: int
+    collected_fen: int
+    by_method: tuple[tuple[str, int], ...]  # (method, fen collected), cash, card, qr
+    voids: int
+    voided_fen: int
+    stations: tuple[StationReceipts, ...]  # counters that took a payment, in order
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "collected_fen": self.collected_fen,
+            "by_method": dict(self.by_method),
+            "voids": self.voids,
+            "voided_fen": self.voided_fen,
+            "stations": {
+                r.prefix: {"first_receipt": r.first_receipt, "last_receipt": r.last_receipt}
+                for r in self.stations
+            },
+        }
+
+
+@dataclass(frozen=True)
 class Report:
     counters: int
     hours: float
@@ -90,6 +127,7 @@ class Report:
     totals: Stats
     services: tuple[ServiceRow, ...]
     counter_rows: tuple[CounterRow, ...]
+    payments: Payments
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +154,7 @@ class Report:
                 for r in self.services
             ],
             "counters": [asdict(c) | {"services": list(c.services)} for c in self.counter_rows],
+            "payments": self.payments.to_dict(),
         }
 
 
@@ -144,6 +183,10 @@ def stats(legs: Iterable[Leg], *, per_customer: bool) -> Stats:
             1 for leg in legs if leg.wait_s is not None and leg.wait_s > leg.threshold_s
         ),
     )
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}.{fen % 100:02d}"
 
 
 def _mmss(seconds: float) -> str:
@@ -198,6 +241,7 @@ def format_report(report: Report) -> str:
         "",
         "waits in min:sec, first call - joined the queue; >limit: waits over the "
         "service's alert threshold",
+        *_payment_lines(report.payments),
         "",
         f"{'counter':<9}{'clerk':<7}{'served':>7}{'no-show':>9}{'trf':>5}{'busy':>7}  services",
     ]
@@ -214,3 +258,16 @@ def format_report(report: Report) -> str:
             + (f"as planned: {plan}" if plan else "as the demo counters 1, 2, ... do")
         )
     return "\n".join(lines)
+
+
+def _payment_lines(p: Payments) -> list[str]:
+    """The payments block: takings by method, voids, each counter's receipt series."""
+    methods = "   ".join(f"{m} {_yuan(fen)}" for m, fen in p.by_method)
+    lines = [
+        "",
+        f"payments {p.count}   collected {_yuan(p.collected_fen)} yuan: {methods}",
+        f"voided {p.voids} ({_yuan(p.voided_fen)} yuan, approved by the manager; "
+        "collected = receipts - voids)",
+    ]
+    lines += [f"receipts {r.first_receipt} - {r.last_receipt}" for r in p.stations]
+    return lines

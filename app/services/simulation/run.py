@@ -10,7 +10,8 @@ presses "call next" (which also finishes the customer before). A called customer
 up and is served; one who does not come is recalled once and then marked a no-show; a
 few are transferred part-way to another service. At closing time the dispenser stops:
 clerks finish the customer in front of them, call nobody else and log out; who is still
-in the queue is reported as waiting at close.
+in the queue is reported as waiting at close. A customer of the bill payment service pays
+at the counter before the clerk calls the next one (`till`).
 
 Determinism: the customers are drawn up front from `random.Random(seed)`
 (`model`), the clock is the only time source, and counters are woken in a fixed
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import secrets
 import shutil
 import tempfile
 import uuid
@@ -62,6 +64,7 @@ from app.services.simulation.report import (
     format_report,
     stats,
 )
+from app.services.simulation.till import PAY_SERVICE, Till
 from app.settings import DatabaseSettings, Settings
 
 __all__ = ["CoreBuilder", "Report", "SimulationConfig", "format_report", "run_simulation"]
@@ -85,6 +88,7 @@ class _Desk:
     state: str = "idle"  # idle | busy | closed
     idle_since: float = 0.0
     current: Leg | None = None
+    ticket: uuid.UUID | None = None  # of the current leg
     called_s: float = 0.0
     busy_s: float = 0.0
     closed_s: float = 0.0
@@ -109,6 +113,9 @@ class _HallDay:
         self.hall: HallInfo = halls.get(hall_code)
         self.close_s = config.hours * 3600
         self.customers = customers(config)
+        self.till = Till(
+            core.billing, core.auth, hall_code, seed=config.seed, customers=len(self.customers)
+        )
         self.legs: dict[uuid.UUID, Leg] = {}
         self.all_legs: list[Leg] = []
         self.turned_away = 0
@@ -133,6 +140,7 @@ class _HallDay:
         for d in self.desks:
             staff = self.auth.login(d.clerk, DEMO_PASSWORD)
             self.desks_service.open_session(self.hall_code, d.number, staff)
+            self.till.open(d.number, staff)
         for c in self.customers:
             self._at(c.arrival_s, ARRIVE, c.index)
         self._at(self.close_s, CLOSE, 0)
@@ -211,7 +219,7 @@ class _HallDay:
         joined = called.issued_at if called.transfers else called.queue_at
         leg.wait_s = (called.called_at - joined).total_seconds()
         leg.counter = d.number
-        d.state, d.current, d.called_s = "busy", leg, t
+        d.state, d.current, d.ticket, d.called_s = "busy", leg, called.id, t
         customer = self.customers[leg.customer]
         if leg.first and customer.shows != SHOWS:
             self._at(t + CALL_WAIT_S, RECALL, d.number)
@@ -251,6 +259,8 @@ class _HallDay:
         assert leg is not None
         c = self.customers[leg.customer]
         if not (leg.first and c.transfer_after is not None):
+            if leg.service == PAY_SERVICE:
+                self.till.take(d.number, d.ticket, c.index)
             self._free(d, t)  # call next finishes this customer
             return
         target = self._transfer_target(d, leg.service)
@@ -340,6 +350,7 @@ class _HallDay:
             totals=stats(self.all_legs, per_customer=True),
             services=rows,
             counter_rows=counters,
+            payments=self.till.report(),
         )
 
 
@@ -353,7 +364,13 @@ def run_simulation(config: SimulationConfig, build_core: CoreBuilder) -> Report:
     clock = ManualClock(opening_time())
     try:
         core = build_core(
-            settings, data_dir=folder, clock=clock, demo=False, pool_size=2, environ={}
+            settings,
+            data_dir=folder,
+            clock=clock,
+            demo=False,
+            pool_size=2,
+            environ={},
+            receipt_key=secrets.token_bytes(32),  # receipts of a day nobody prints
         )
         try:
             hall_code = prepare_hall(core.db, config)
