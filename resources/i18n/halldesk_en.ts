@@ -629,6 +629,17 @@
     </message>
 </context>
 <context>
+    <name>FeeDialog</name>
+    <message>
+        <source>Business fees</source>
+        <translation>Business fees</translation>
+    </message>
+    <message>
+        <source>Add to the payment</source>
+        <translation>Add to the payment</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
         <source>HallDesk - Ticket kiosk</source>
@@ -841,6 +852,14 @@
     <message>
         <source>That bill is already paid in full.</source>
         <translation>That bill is already paid in full.</translation>
+    </message>
+    <message>
+        <source>The business fee {fee} is not (or no longer) in this hall&apos;s schedule.</source>
+        <translation>The business fee {fee} is not (or no longer) in this hall&apos;s schedule.</translation>
+    </message>
+    <message>
+        <source>The amount does not cover the business fees ({fees}).</source>
+        <translation>The amount does not cover the business fees ({fees}).</translation>
     </message>
     <message>
         <source>Cash received is less than the amount ({amount}).</source>
@@ -1092,6 +1111,10 @@
         <translation>Change: {change}.</translation>
     </message>
     <message>
+        <source>This hall has no business fees.</source>
+        <translation>This hall has no business fees.</translation>
+    </message>
+    <message>
         <source>Choose a payment in the list first.</source>
         <translation>Choose a payment in the list first.</translation>
     </message>
@@ -1166,6 +1189,10 @@
     <message>
         <source>Pay</source>
         <translation>Pay</translation>
+    </message>
+    <message>
+        <source>Business fees...</source>
+        <translation>Business fees...</translation>
     </message>
     <message>
         <source>Reprint</source>
@@ -1246,6 +1273,10 @@
     <message>
         <source>{count} of {total} bills chosen: {due} due (late fees {late})</source>
         <translation>{count} of {total} bills chosen: {due} due (late fees {late})</translation>
+    </message>
+    <message>
+        <source>Business fees {names}: {amount}</source>
+        <translation>Business fees {names}: {amount}</translation>
     </message>
     <message>
         <source>Void</source>

@@ -627,6 +627,17 @@
     </message>
 </context>
 <context>
+    <name>FeeDialog</name>
+    <message>
+        <source>Business fees</source>
+        <translation>业务收费</translation>
+    </message>
+    <message>
+        <source>Add to the payment</source>
+        <translation>加入本次收费</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
         <source>HallDesk - Ticket kiosk</source>
@@ -837,6 +848,14 @@
     <message>
         <source>That bill is already paid in full.</source>
         <translation>该账单已结清。</translation>
+    </message>
+    <message>
+        <source>The business fee {fee} is not (or no longer) in this hall&apos;s schedule.</source>
+        <translation>业务收费项目 {fee} 不在（或已不在）本厅收费定义中。</translation>
+    </message>
+    <message>
+        <source>The amount does not cover the business fees ({fees}).</source>
+        <translation>金额不足以支付业务收费（{fees}）。</translation>
     </message>
     <message>
         <source>Cash received is less than the amount ({amount}).</source>
@@ -1088,6 +1107,10 @@
         <translation>找零：{change}。</translation>
     </message>
     <message>
+        <source>This hall has no business fees.</source>
+        <translation>本厅未定义业务收费项目。</translation>
+    </message>
+    <message>
         <source>Choose a payment in the list first.</source>
         <translation>请先在列表中选择一笔缴费。</translation>
     </message>
@@ -1162,6 +1185,10 @@
     <message>
         <source>Pay</source>
         <translation>收费</translation>
+    </message>
+    <message>
+        <source>Business fees...</source>
+        <translation>业务收费…</translation>
     </message>
     <message>
         <source>Reprint</source>
@@ -1242,6 +1269,10 @@
     <message>
         <source>{count} of {total} bills chosen: {due} due (late fees {late})</source>
         <translation>已选 {count}/{total} 笔，应缴 {due}（含滞纳金 {late}）</translation>
+    </message>
+    <message>
+        <source>Business fees {names}: {amount}</source>
+        <translation>业务收费 {names}：{amount}</translation>
     </message>
     <message>
         <source>Void</source>
