@@ -123,7 +123,8 @@ def build_core(
             upgrade(db.engine)
         # the book of 2,000 accounts only where a person will use it (`--demo`): the
         # tests' many demo halls need the hall, not 24,000 bills each
-        if demo and ensure_demo_hall(db, accounts=DEMO_ACCOUNTS if demo_book else 0):
+        book = DEMO_ACCOUNTS if demo_book else 0
+        if demo and ensure_demo_hall(db, accounts=book, paid_history=demo_book):
             log.info("demo hall created in %s", shown)
     except DatabaseError as exc:  # unreachable, refused, or a file that is no database
         db.dispose()

@@ -5,7 +5,8 @@ Seeded only with the demo hall (`--demo`, from `ensure_demo_hall`), in its trans
 Deterministic: the same seed and day give the same accounts, bills, fees and rules (and
 the same row ids for the same hall code); `today` only anchors the twelve monthly periods,
 up to last month, whose bill falls due on the 25th of this month; the eleven before are
-past due (with no payments seeded yet, every bill is still owed).
+past due. With `paid_by` (the demo's clerks) most of them were paid on time
+(`demo_history`); without it (the simulator's book) every bill is still owed.
 
 Fast, since every demo start and every test of the demo hall pays for it: rows are built
 as plain tuples and written with one `executemany` per table (no ORM objects), about
@@ -22,13 +23,14 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from app.models import Bill, CustomerAccount, FeeItem, LateFeeRuleRow
+from app.services.simulation.demo_history import seed_paid_history
 
 DEMO_ACCOUNTS = 2000
 DEMO_SEED = 20261203
@@ -165,8 +167,11 @@ def seed_demo_accounts(
     count: int = DEMO_ACCOUNTS,
     seed: int = DEMO_SEED,
     today: date | None = None,
+    paid_by: list[uuid.UUID] | None = None,
 ) -> int:
-    """Write the demo book of a new hall in `session`'s transaction; the accounts written."""
+    """Write the demo book of a new hall in `session`'s transaction; the accounts written.
+    `paid_by`: the clerks of counters 1..n, who took the payments of the bills paid
+    before today (`demo_history`)."""
     when = today or date.today()
     ids = random.Random(f"{seed}/{hall_code}")  # row ids: the same per seed and hall code
     usage = random.Random(seed + 1)
@@ -210,6 +215,9 @@ def seed_demo_accounts(
     if accounts:
         session.execute(insert(ACCOUNTS), accounts)
         session.execute(insert(BILLS), bills)
+    if paid_by:
+        now = datetime.now(UTC) if today is None else datetime.combine(when, time(0), UTC)
+        seed_paid_history(session, hall_id, hall_code, bills, paid_by, now, seed=seed)
     session.add_all(
         FeeItem(
             id=_uuid(ids),

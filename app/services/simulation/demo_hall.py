@@ -76,10 +76,12 @@ def ensure_demo_hall(
     hasher: PasswordHasher | None = None,
     accounts: int = 0,
     book_day: date | None = None,
+    paid_history: bool = False,
 ) -> bool:
     """Create the demo hall unless it exists, with its book of `accounts` customer
     accounts (demo_accounts) whose bills run up to the month before `book_day` (default:
-    today); True when it was created."""
+    today), most of them paid on time when `paid_history` (the `--demo` book; see
+    demo_history); True when it was created."""
     with db.write() as s:
         if s.scalar(select(Hall.id).where(Hall.code == code)) is not None:
             return False
@@ -125,15 +127,6 @@ def ensure_demo_hall(
                 CounterService(service_id=services[c].id, rank=rank) for rank, c in enumerate(plan)
             ]
             s.add(counter)
-        if accounts:  # the book with its fee schedule and late-fee rules (`--demo`)
-            seed_demo_accounts(
-                s,
-                hall.id,
-                code,
-                {c: svc.id for c, svc in services.items()},
-                count=accounts,
-                today=book_day,
-            )
         ph = hasher or DEMO_HASHER
         extra = tuple(
             (f"{1000 + n}", f"营业员{n}", "clerk") for n in range(len(STAFF) - 1, counters + 1)
@@ -151,4 +144,19 @@ def ensure_demo_hall(
                         active=True,
                     )
                 )
+        if accounts:  # the book with its fee schedule and late-fee rules (`--demo`)
+            s.flush()
+            clerks = [
+                s.scalar(select(Staff.id).where(Staff.job_number == f"{1000 + n}"))
+                for n in range(1, counters + 1)
+            ]
+            seed_demo_accounts(
+                s,
+                hall.id,
+                code,
+                {c: svc.id for c, svc in services.items()},
+                count=accounts,
+                today=book_day,
+                paid_by=[c for c in clerks if c is not None] if paid_history else None,
+            )
     return True
