@@ -13,18 +13,18 @@ import io
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Literal
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.renderPDF import draw as draw_drawing
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
 
 from app.services.billing.receipt_check import qr_payload
 from app.services.billing.receipt_doc import (
@@ -49,6 +49,7 @@ SYSTEM_FONTS = (
     Path("C:/Windows/Fonts/simsun.ttc"),
 )
 FONT_NAME = "WQY"
+QR_BORDER = 4  # modules of quiet zone, as the QR standard asks
 WATERMARK = Color(55 / 100, 55 / 100, 55 / 100, alpha=35 / 100)  # light grey, see-through
 
 
@@ -227,16 +228,37 @@ class _Painter:
 
     def _qr(self, payload: str) -> None:
         assert self.c is not None
-        widget = QrCodeWidget(payload, barLevel="M", barBorder=4)
-        x0, y0, x1, y1 = widget.getBounds()
         side = self.lay.qr
-        drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
-        drawing.add(widget)
         x = (self.lay.width - side) / 2
         self.c.setFillColor(white)
         self.c.rect(x, self.y, side, side, stroke=0, fill=1)  # quiet zone over the watermark
         self.c.setFillColor(black)
-        draw_drawing(drawing, self.c, x, self.y)
+        self.c.drawPath(_qr_path(self.c, payload, x, self.y, side), stroke=0, fill=1)
+
+
+def _qr_path(c: Canvas, payload: str, x: float, y: float, side: float) -> PDFPathObject:
+    """The QR code of ``payload`` (level M, a quiet zone of 4 modules inside ``side``) as
+    one path of the dark runs of each row, lower left corner at (x, y).
+
+    The same modules as reportlab's ``QrCodeWidget`` draws, at half a receipt's cost: the
+    widget encodes the payload twice (once for its bounds, once to draw) and makes a
+    validated ``Rect`` shape of every run (see "Payment commit and receipt PDF" in
+    docs/PERFORMANCE.md)."""
+    qr = QRCode(None, QRErrorCorrectLevel.M)
+    qr.addData(payload)
+    qr.make()
+    count = qr.getModuleCount()
+    box = side / (count + 2 * QR_BORDER)
+    path = c.beginPath()
+    for r, row in enumerate(qr.modules):
+        top = y + side - (r + QR_BORDER + 1) * box
+        col = 0
+        for dark, run in groupby(bool(m) for m in row):
+            n = len(list(run))
+            if dark:
+                path.rect(x + (col + QR_BORDER) * box, top, n * box, box)
+            col += n
+    return path
 
 
 def _watermark(c: Canvas, font: str, width: float, middle: float) -> None:
