@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
@@ -35,6 +34,7 @@ from app.ui.messages import error_text, ui_language
 from app.ui.pay_panel import PaymentPanel
 from app.ui.qtcompat import emit
 from app.ui.taskman import TaskManager
+from app.ui.widgets import DialogSlot
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class CounterWindow(QWidget):
         self._ratings_seen: set[object] | None = None  # None: not read yet (old ones stay)
         self._busy = False
         self._prompted = False
-        self.dialog: QDialog | None = None
+        self.dialogs = DialogSlot(self)
         self._alerts_seen: set[object] = set()
 
         # the fee business beside the queue, when this station takes payments
@@ -127,6 +127,10 @@ class CounterWindow(QWidget):
         return self._busy
 
     @property
+    def dialog(self) -> QDialog | None:
+        return self.dialogs.dialog
+
+    @property
     def login_dialog(self) -> LoginDialog | None:
         return self.dialog if isinstance(self.dialog, LoginDialog) else None
 
@@ -146,7 +150,7 @@ class CounterWindow(QWidget):
     def open_login(self, message: str = "") -> None:
         if self.login_dialog is not None:
             return
-        self._close_dialog()
+        self.dialogs.close()
         hall = self._hall
         max_counter = max((c.number for c in hall.counters), default=99) if hall else 99
         fixed = self._desk.fixed_counter
@@ -156,7 +160,7 @@ class CounterWindow(QWidget):
         dialog.login_requested.connect(self._login)
         if message:
             dialog.status.show_error(message, sticky=True)
-        self._open_dialog(dialog, None)
+        self.dialogs.open(dialog, None)
 
     def trigger(self, action: str) -> None:
         """What a button or its key does."""
@@ -188,21 +192,21 @@ class CounterWindow(QWidget):
             return
         choices, default = self._desk.transfer_choices(self._hall, self._counter_number, current)
         dialog = TransferDialog(current.display_number, choices, default, ui_language(), self)
-        self._open_dialog(dialog, lambda: self._run("transfer", StepArgs(dialog.service_code)))
+        self.dialogs.open(dialog, lambda: self._run("transfer", StepArgs(dialog.service_code)))
 
     def _act_call_number(self) -> None:
         if "call_number" not in self._allowed:
             self._run("call_number")
             return
         dialog = CallNumberDialog(self)
-        self._open_dialog(dialog, lambda: self._run("call_number", StepArgs(number=dialog.value)))
+        self.dialogs.open(dialog, lambda: self._run("call_number", StepArgs(number=dialog.value)))
 
     def _act_pause(self) -> None:
         if "pause" not in self._allowed or (self._state is not None and self._state.paused):
             self._run("pause")  # resumes, or the desk says why not
             return
         dialog = PauseDialog(self)
-        self._open_dialog(dialog, lambda: self._run("pause", StepArgs(reason=dialog.reason_code)))
+        self.dialogs.open(dialog, lambda: self._run("pause", StepArgs(reason=dialog.reason_code)))
 
     def _run(self, action: str, args: StepArgs | None = None) -> None:
         desk, number, actor = self._desk, self._counter_number, self._actor
@@ -251,7 +255,7 @@ class CounterWindow(QWidget):
         )
 
     def _on_logged_in(self, result: LoginResult) -> None:
-        self._close_dialog()
+        self.dialogs.close()
         self._actor = result.actor
         self._staff = result.staff
         self._counter_number = result.desk.counter_number
@@ -362,27 +366,6 @@ class CounterWindow(QWidget):
 
     def _tick(self) -> None:
         render_elapsed(self.view, self._state, self._desk.clock.now())
-
-    # ------------------------------------------------------------------ dialogs
-    def _open_dialog(self, dialog: QDialog, on_accept: Callable[[], None] | None) -> None:
-        self._close_dialog()
-        self.dialog = dialog
-        if on_accept is not None:
-            dialog.accepted.connect(on_accept)
-        dialog.finished.connect(lambda _r, d=dialog: self._dialog_finished(d))
-        dialog.open()
-
-    def _dialog_finished(self, dialog: QDialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
-        if self.isVisible():
-            self.activateWindow()  # the keys go back to the counter's shortcuts
-
-    def _close_dialog(self) -> None:
-        dialog, self.dialog = self.dialog, None
-        if dialog is not None:
-            dialog.done(QDialog.DialogCode.Rejected)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -56,7 +56,7 @@ from app.ui.pay_view import PAY_ACTIONS, SEARCH_KEY, PaymentView
 from app.ui.qtcompat import emit
 from app.ui.receipt_print import ReceiptPrinter
 from app.ui.taskman import TaskManager
-from app.ui.widgets import StatusLine
+from app.ui.widgets import DialogSlot, StatusLine
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class PaymentPanel(PaymentCorrections, QWidget):
         self._fees: list[FeeInfo] = []  # business fees added to the coming payment
         self._timezone = "UTC"
         self.busy = False
-        self.dialog: QDialog | None = None
+        self.dialogs = DialogSlot(self)
         self.view = PaymentView(self)
         render_labels(self.view)
         render_account(self.view, None, None)
@@ -326,23 +326,15 @@ class PaymentPanel(PaymentCorrections, QWidget):
 
         self._tasks.run_in_background(op, done, failed, owner=self, write=write)
 
-    def _open(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
-        self.dialog = dialog
-        dialog.accepted.connect(on_accept)
-        dialog.finished.connect(lambda _r, d=dialog: self._dialog_finished(d))
-        dialog.open()
+    @property
+    def dialog(self) -> QDialog | None:
+        return self.dialogs.dialog
 
-    def _dialog_finished(self, dialog: QDialog) -> None:
-        if self.dialog is dialog:
-            self.dialog = None
-        dialog.deleteLater()
-        if self.isVisible():
-            self.window().activateWindow()
+    def _open(self, dialog: QDialog, on_accept: Callable[[], None]) -> None:
+        self.dialogs.open(dialog, on_accept)
 
     def close_dialog(self) -> None:
-        dialog, self.dialog = self.dialog, None
-        if dialog is not None:
-            dialog.done(QDialog.DialogCode.Rejected)
+        self.dialogs.close()
 
     def _enable(self) -> None:
         on = self._actor is not None and not self.busy

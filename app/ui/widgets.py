@@ -1,13 +1,14 @@
-"""Small widgets the windows share: the hall clock and the status line."""
+"""Small widgets the windows share: the hall clock, the status line, the dialog slot."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QLocale, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLayout, QWidget
 
 from app.services.clock import Clock
 from app.ui.qtcompat import emit
@@ -109,6 +110,37 @@ class StatusLine(QLabel):
         if self.property("level") != level:
             self.setProperty("level", level)
             repolish(self)
+
+
+class DialogSlot:
+    """The one dialog a window has open at a time: opened with `open()` (window-modal,
+    never a nested event loop), deleted when it finishes, after which the window is
+    activated again so that its shortcuts get the keys."""
+
+    def __init__(self, owner: QWidget) -> None:
+        self._owner = owner
+        self.dialog: QDialog | None = None
+
+    def open(self, dialog: QDialog, on_accept: Callable[[], None] | None = None) -> None:
+        self.close()
+        self.dialog = dialog
+        if on_accept is not None:
+            dialog.accepted.connect(on_accept)
+        dialog.finished.connect(lambda _r, d=dialog: self._finished(d))
+        dialog.open()
+
+    def close(self) -> None:
+        """Reject the open dialog, if any."""
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.done(QDialog.DialogCode.Rejected)
+
+    def _finished(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+        if self._owner.isVisible():
+            self._owner.window().activateWindow()
 
 
 W = TypeVar("W", bound=QWidget)
