@@ -16,13 +16,15 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from sqlalchemy import func, select
 
-from app.bootstrap import Core, build_station
+from app.bootstrap import Core, build_core, build_station
 from app.models import DayClosing, Payment, PaymentFee, PaymentVoid, ReceiptPrint
+from app.services.simulation.demo_accounts import account_number
 from app.ui.counter import CounterWindow
 from app.ui.pay_dialogs import ClosingDialog, FeeDialog, PayDialog, VoidDialog
 from app.ui.pay_panel import PaymentPanel
 from app.ui.receipt_print import ReceiptPrinter
 from app.ui.taskman import TaskManager
+from tests.conftest import make_settings
 from tests.ui.conftest import log_in
 from tests.unit.services.billing.payment_helpers import add_account, add_bill, add_fee, dump
 from tests.unit.services.billing.receipt_helpers import need, run
@@ -326,3 +328,79 @@ def test_a_business_fee_is_paid_with_the_bills(qtbot, counter, core: Core):
         (fee,) = s.scalars(select(PaymentFee)).all()
     assert (fee.code, fee.amount_fen) == ("RECONNECT", 5000)
     assert "¥50.00" not in panel.view.total.text()  # the next payment starts without it
+
+
+def test_a_clerks_whole_day_on_the_demo_book(qtbot, tmp_path: Path):
+    """What `scripts/run` offers: the demo hall with its book (accounts with a paid past),
+    three customers paid, one voided, one reprinted, the day closed; all by keyboard."""
+    core = build_core(
+        make_settings(f"sqlite:///{tmp_path / 'central.sqlite3'}"),
+        data_dir=tmp_path,
+        demo=True,
+        demo_book=True,
+        receipt_key=b"k" * 32,
+    )
+    tasks = TaskManager()
+    station = build_station(core)
+    window = CounterWindow(station.counter, tasks, cashier=station.cashier)
+    qtbot.addWidget(window)
+    panel = window.payments
+    assert panel is not None
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    settings.setValue("receipt_printer/pdf_file", str(tmp_path / "receipt.pdf"))
+    panel.printer = ReceiptPrinter(tasks, window, settings=settings, page_mm=(80, 200))
+    try:
+        window.show()
+        log_in(qtbot, window)
+        today = station.cashier.today()
+        owing = [
+            n
+            for n in (account_number(i) for i in range(1, 60))
+            if core.billing.owed("DEMO", n, today).bills
+        ][:3]
+        assert len(owing) == 3
+        keys = Keys(qtbot)
+        receipts = []
+        for number in owing:
+            panel.focus_search()
+            open_account(qtbot, keys, panel, number)
+            qtbot.waitUntil(lambda n=number: panel.account.account.account_number == n)
+            assert panel.view.history.rowCount() > 0  # the account's paid past
+            keys.key(QApplication.focusWidget(), Qt.Key.Key_F12)
+            qtbot.waitUntil(lambda: isinstance(panel.dialog, PayDialog))
+            qtbot.waitUntil(panel.dialog.tendered.hasFocus)
+            with qtbot.waitSignal(panel.receipt_printed, timeout=20_000) as printed:
+                keys.key(panel.dialog.tendered, Qt.Key.Key_Return)
+            receipts.append(printed.args[0])
+            qtbot.waitUntil(lambda: panel.view.bills.rowCount() == 0)
+        # the last customer's payment is voided, the one before it reprinted
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        keys.key(panel.view.history, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: isinstance(panel.dialog, VoidDialog))
+        panel.dialog.reason.setCurrentIndex(0)
+        qtbot.keyClicks(panel.dialog.approval.job, "8001")
+        qtbot.keyClicks(panel.dialog.approval.password, "1234")
+        with qtbot.waitSignal(panel.corrected, timeout=20_000) as voided:
+            qtbot.keyClick(panel.dialog.approval.password, Qt.Key.Key_Return)
+        assert voided.args == ["void", receipts[-1]]
+        open_account(qtbot, keys, panel, owing[1])
+        qtbot.waitUntil(lambda: panel.account.account.account_number == owing[1])
+        with qtbot.waitSignal(panel.receipt_printed, timeout=20_000) as copy:
+            keys.key(panel.view.history, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        assert copy.args == [receipts[1]]
+        assert "补打" in pdf_text(tmp_path / "receipt.pdf")
+        # the day: two payments kept, one voided; the drawer counted as expected
+        day = core.history.day(core.auth.login("1001", "1234"), "DEMO")
+        assert day.payment_count == 2 and len(day.payments) == 3
+        keys.key(panel.view.search, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: isinstance(panel.dialog, ClosingDialog))
+        qtbot.keyClicks(panel.dialog.counted, str(day.expected_cash))
+        with qtbot.waitSignal(panel.corrected, timeout=20_000):
+            qtbot.keyClick(panel.dialog.counted, Qt.Key.Key_Return)
+        with core.db.read() as s:
+            closing = s.scalars(select(DayClosing)).one()
+        assert closing.difference_fen == 0 and closing.payment_count == 2
+    finally:
+        window.close()
+        tasks.shutdown()
+        core.close()
