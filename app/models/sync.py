@@ -1,0 +1,58 @@
+"""What the sync between a station's cache and the central database keeps.
+
+- `outbox` (in the station's cache): one row per row this station inserted into a synced
+  table, written in the same transaction as that row (`app.services.sync.capture`), kept
+  until the central database committed it (`app.services.sync.push`).
+- `sync_cursors` (in the cache): how far the pulls got, stored in the same transaction as
+  the rows they brought; also the resume points of an initial sync.
+- `change_log` (in the central PostgreSQL): one row per inserted, updated or deleted row of
+  a pulled table, written by a trigger in the writer's transaction with its transaction id
+  (`pg_current_xact_id()`), so a pull can read "after my cursor, and only what every
+  transaction before has finished with" and never skip a row committed out of order.
+  SQLite central databases have the table but nothing writes it: a one-PC hall has no
+  station to sync with.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, BigId, UtcDateTime
+
+
+class OutboxRecord(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # the row's columns as JSON (app.services.sync.rows)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SyncCursor(Base):
+    __tablename__ = "sync_cursors"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    txid: Mapped[int] = mapped_column(BigInteger, default=0)
+    change_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # an initial sync's resume point: the last row id copied of a table
+    last_key: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ChangeLog(Base):
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_txid_id", "txid", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    # the writing transaction's id (xid8 as a number); PostgreSQL fills it in
+    txid: Mapped[int] = mapped_column(BigInteger, default=0)
+    table_name: Mapped[str] = mapped_column(String(64))
+    # the changed row's id (for counter_services: its counter's id)
+    row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
