@@ -185,6 +185,11 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def listen_writes(self, name: str, fn: Any) -> None:
+        """Attach a Session event (e.g. "after_flush") to this database's writing units
+        of work only (the station cache's outbox capture)."""
+        event.listen(self._write, name, fn)
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One writing unit of work: committed on success, rolled back on any error."""

@@ -1,0 +1,103 @@
+"""Pushing the outbox to the central database: exactly once, whatever fails when.
+
+One push sends the oldest `batch` outbox records in ONE central transaction, table by
+table in foreign-key order, each row by `INSERT … ON CONFLICT DO NOTHING` keyed by the
+UUID it was born with; only after that transaction committed are the records deleted from
+the outbox (a second, local transaction). Every way it can break is a retry of the same
+rows, which the centre answers with "already there":
+
+- the link or the server fails before or during COMMIT: the outbox keeps the records; if
+  the centre did commit (the reply was lost), the retry inserts nothing;
+- the station dies after the centre committed but before the outbox was trimmed: the same;
+- a record's row is at the centre already under another unique key (a second void of one
+  payment, made at two stations while they were cut off): it is not inserted, and the
+  push counts it as `refused` (logged; the conflict is for the manager, issue 9's
+  conflict records).
+
+Never "check, then insert". The central database may be PostgreSQL or, for tests and a
+one-PC hall's tools, SQLite.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.models import Base
+from app.models.db import Database
+from app.services import errors
+from app.services.sync.capture import OUTBOX, TABLE_ORDER
+from app.services.sync.rows import from_json
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    sent: int  # records the centre now has (inserted now or found there already)
+    inserted: int  # rows this push inserted
+    refused: int  # rows another row with the same unique key kept out
+    left: int  # records still in the outbox
+
+
+def outbox_depth(cache: Database) -> int:
+    with cache.read() as s:
+        return int(s.scalar(select(func.count()).select_from(OUTBOX)) or 0)
+
+
+def _insert(central: Database, table: Table) -> Any:
+    make = pg_insert if central.dialect == "postgresql" else sqlite_insert
+    return make(table).on_conflict_do_nothing().returning(table.c.id)
+
+
+def push(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> PushResult:
+    """Send the oldest `batch` outbox records (see the module docstring);
+    `DatabaseUnavailable` when the centre cannot be reached (the records stay)."""
+    with cache.read() as s:
+        records = s.execute(
+            select(OUTBOX.c.id, OUTBOX.c.table_name, OUTBOX.c.row_id, OUTBOX.c.payload)
+            .order_by(OUTBOX.c.id)
+            .limit(batch)
+        ).all()
+    if not records:
+        return PushResult(0, 0, 0, 0)
+    by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        table = Base.metadata.tables[r.table_name]
+        by_table[r.table_name].append(from_json(table, r.payload))
+    inserted = refused = 0
+    with errors.database_reached(), central.write() as s:
+        for name in sorted(by_table, key=TABLE_ORDER.__getitem__):
+            table = Base.metadata.tables[name]
+            rows = by_table[name]
+            new = set(s.scalars(_insert(central, table), rows).all())
+            inserted += len(new)
+            missing = {r["id"] for r in rows} - new
+            if missing:  # at the centre already, or kept out by another unique key
+                there = set(s.scalars(select(table.c.id).where(table.c.id.in_(missing))).all())
+                if missing - there:
+                    refused += len(missing - there)
+                    log.warning("push: %s rows refused by the centre: %s", name, missing - there)
+    ids = [r.id for r in records]
+    with cache.write() as s:
+        s.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(ids)))
+        left = int(s.scalar(select(func.count()).select_from(OUTBOX)) or 0)
+    return PushResult(len(records), inserted, refused, left)
+
+
+def drain(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> int:
+    """Push until the outbox is empty; the records sent."""
+    sent = 0
+    while True:
+        result = push(cache, central, batch=batch)
+        sent += result.sent
+        if result.left == 0:
+            return sent

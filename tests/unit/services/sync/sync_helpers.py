@@ -1,0 +1,107 @@
+"""A station's cache beside a central database, for the sync tests: the cache seeded with
+a plain copy of the central hall (what the initial sync does, done here the simplest way),
+the billing services on the cache with its outbox capture, and a count of every pushed
+table on both sides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+
+from app.models import Base, Hall, Service
+from app.models.db import Database
+from app.models.migrate import upgrade
+from app.services.billing.payments import PaymentService
+from app.services.hall_ref import HallDirectory
+from app.services.security.actor import Actor
+from app.services.security.auth import AuthService
+from app.services.simulation.demo_accounts import seed_demo_accounts
+from app.services.simulation.demo_hall import ensure_demo_hall
+from app.services.sync.capture import PUSHED, install_capture
+
+HALL = "DEMO"
+REFERENCE = (
+    "halls",
+    "services",
+    "counters",
+    "counter_services",
+    "staff",
+    "customer_accounts",
+    "bills",
+    "fee_items",
+    "late_fee_rules",
+)
+KEY = b"k" * 32
+
+
+def central_with_book(url: str, accounts: int = 40) -> Database:
+    """The central database of `url` (migrated) with the demo hall and a book of accounts
+    (the test template's demo hall has none: one is added to it)."""
+    db = Database.from_url(url, use_keyring=False)
+    upgrade(db.engine)
+    if not ensure_demo_hall(db, accounts=accounts):
+        with db.write() as s:
+            hall = s.scalars(select(Hall).where(Hall.code == HALL)).one()
+            services = {v.code: v.id for v in s.scalars(select(Service))}
+            seed_demo_accounts(s, hall.id, HALL, services, count=accounts)
+    return db
+
+
+def copy_reference(central: Database, cache: Database) -> None:
+    """Every row of the reference tables, central → cache (Core, so not captured)."""
+    with central.read() as src, cache.write() as dst:
+        for table in Base.metadata.sorted_tables:
+            if table.name in REFERENCE:
+                rows = [dict(r._mapping) for r in src.execute(select(table))]
+                if rows:
+                    dst.execute(insert(table), rows)
+
+
+@dataclass
+class Station:
+    cache: Database
+    billing: PaymentService
+    auth: AuthService
+
+    def clerk(self, job: str = "1001") -> Actor:
+        return self.auth.login(job, "1234")
+
+    def pay(self, actor: Actor, account: str, amount: str, prefix: str = "PC1", **kw: Any):  # type: ignore[no-untyped-def]
+        return self.billing.pay(
+            actor,
+            HALL,
+            account,
+            Decimal(amount),
+            "cash",
+            tendered=Decimal(amount),
+            counter_number=kw.pop("counter_number", 1),
+            station_prefix=prefix,
+            **kw,
+        )
+
+
+def make_station(central: Database, path: Path) -> Station:
+    cache = Database.from_url(f"sqlite:///{path}", use_keyring=False)
+    upgrade(cache.engine)
+    copy_reference(central, cache)
+    install_capture(cache)
+    auth = AuthService(cache, station=path.stem)
+    billing = PaymentService(cache, HallDirectory(cache), auth, receipt_key=KEY)
+    return Station(cache, billing, auth)
+
+
+def counts(db: Database) -> dict[str, int]:
+    with db.read() as s:
+        return {
+            name: int(s.scalar(select(func.count()).select_from(text(name))) or 0)
+            for name in PUSHED
+        }
+
+
+def ids(db: Database, table: str) -> list[Any]:
+    with db.read() as s:
+        return sorted(s.scalars(select(Base.metadata.tables[table].c.id)).all())
