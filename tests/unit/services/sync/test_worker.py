@@ -1,0 +1,57 @@
+"""The sync worker through a link the test breaks: it says when the centre went away and
+how deep the outbox is, keeps the payments, and sends them all once the link is back."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from app.models.db import Database
+from app.services.sync.push import outbox_depth
+from app.services.sync.worker import SyncWorker
+from tests.fault_proxy import FaultProxy
+from tests.unit.services.sync.sync_helpers import central_with_book, ids, make_station
+
+
+def _until(check, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_offline_then_back(pg_url: str, tmp_path: Path):
+    central = central_with_book(pg_url)
+    station = make_station(central, tmp_path / "pc1.sqlite3")
+    url = make_url(pg_url)
+    proxy = FaultProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    linked = Database.from_url(
+        url.set(port=proxy.port).render_as_string(hide_password=False), use_keyring=False
+    )
+    worker = SyncWorker(station.cache, linked, interval=0.05)
+    try:
+        actor = station.clerk()
+        worker.start()
+        _until(lambda: worker.status().online and worker.status().outbox == 0)
+        proxy.cut()
+        for n in range(1, 6):  # the counter goes on taking payments
+            station.pay(actor, f"33{n:08d}", "10.00")
+            worker.wake()
+        _until(lambda: worker.status().offline_since is not None)
+        status = worker.status()
+        assert not status.online and status.last_error
+        assert outbox_depth(station.cache) > 0
+        _until(lambda: worker.status().outbox == outbox_depth(station.cache) > 0)
+        proxy.heal()
+        _until(lambda: worker.status().online and outbox_depth(station.cache) == 0, 40)
+        assert worker.status().offline_since is None
+        assert set(ids(station.cache, "payments")) <= set(ids(central, "payments"))
+        assert len(ids(central, "payments")) == 5
+    finally:
+        worker.stop()
+        proxy.stop()
+        linked.dispose()
+        station.cache.dispose()
+        central.dispose()
