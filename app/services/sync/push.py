@@ -23,9 +23,9 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import CursorResult, Table, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -43,7 +43,7 @@ DEFAULT_BATCH = 500
 @dataclass(frozen=True, slots=True)
 class PushResult:
     sent: int  # records the centre now has (inserted now or found there already)
-    inserted: int  # rows this push inserted
+    inserted: int  # rows this push inserted (as the driver counts them)
     refused: int  # rows another row with the same unique key kept out
     left: int  # records still in the outbox
 
@@ -55,7 +55,7 @@ def outbox_depth(cache: Database) -> int:
 
 def _insert(central: Database, table: Table) -> Any:
     make = pg_insert if central.dialect == "postgresql" else sqlite_insert
-    return make(table).on_conflict_do_nothing().returning(table.c.id)
+    return make(table).on_conflict_do_nothing()
 
 
 def push(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> PushResult:
@@ -78,18 +78,24 @@ def push(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> P
         for name in sorted(by_table, key=TABLE_ORDER.__getitem__):
             table = Base.metadata.tables[name]
             rows = by_table[name]
-            new = set(s.scalars(_insert(central, table), rows).all())
-            inserted += len(new)
-            missing = {r["id"] for r in rows} - new
-            if missing:  # at the centre already, or kept out by another unique key
-                there = set(s.scalars(select(table.c.id).where(table.c.id.in_(missing))).all())
-                if missing - there:
-                    refused += len(missing - there)
-                    log.warning("push: %s rows refused by the centre: %s", name, missing - there)
+            result = cast(CursorResult[Any], s.execute(_insert(central, table), rows))
+            count = max(0, result.rowcount or 0)
+            inserted += count
+            if count < len(rows):
+                # every row must be there now, inserted by this push or an earlier one; one
+                # that is not was kept out by another unique key (a conflict)
+                sent = [r["id"] for r in rows]
+                there = set(s.scalars(select(table.c.id).where(table.c.id.in_(sent))).all())
+                if len(there) < len(sent):
+                    gone = set(sent) - there
+                    refused += len(gone)
+                    log.warning("push: %s rows refused by the centre: %s", name, gone)
     ids = [r.id for r in records]
     with cache.write() as s:
         s.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(ids)))
-        left = int(s.scalar(select(func.count()).select_from(OUTBOX)) or 0)
+        left = 0
+        if len(records) == batch:  # a short batch was the whole outbox
+            left = int(s.scalar(select(func.count()).select_from(OUTBOX)) or 0)
     return PushResult(len(records), inserted, refused, left)
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, Date, DateTime, Table, Uuid
@@ -32,23 +34,30 @@ def to_json(values: dict[str, Any]) -> str:
     return json.dumps({k: _plain(v) for k, v in values.items()}, sort_keys=True, ensure_ascii=False)
 
 
-def _typed(column: Column[Any], value: Any) -> Any:
-    if value is None:
-        return None
+def _converter(column: Column[Any]) -> Callable[[Any], Any] | None:
     kind = column.type
     if isinstance(kind, Uuid):
-        return uuid.UUID(value)
+        return uuid.UUID
     if isinstance(kind, UtcDateTime | DateTime):
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat
     if isinstance(kind, Date):
-        return date.fromisoformat(value)
-    return value
+        return date.fromisoformat
+    return None
+
+
+@cache
+def _converters(table: Table) -> dict[str, Callable[[Any], Any] | None]:
+    return {name: _converter(column) for name, column in table.c.items()}
 
 
 def from_json(table: Table, payload: str) -> dict[str, Any]:
     """The row of `table` that `to_json` wrote; unknown keys are an error (a newer schema)."""
     raw = json.loads(payload)
-    unknown = set(raw) - set(table.c.keys())
-    if unknown:
-        raise ValueError(f"{table.name}: columns this schema does not have: {sorted(unknown)}")
-    return {name: _typed(table.c[name], value) for name, value in raw.items()}
+    convert = _converters(table)
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in convert:
+            raise ValueError(f"{table.name}: a column this schema does not have: {name}")
+        fn = convert[name]
+        out[name] = fn(value) if fn is not None and value is not None else value
+    return out
