@@ -23,13 +23,14 @@ from app.models.billing import (
 from app.models.evaluation import Alert, Evaluation
 from app.models.hall import Counter, CounterService, Hall, Service, Staff
 from app.models.queue import CounterPause, CounterSession, Ticket, TicketEvent, TicketSeries
-from app.models.sync import ChangeLog, OutboxRecord, SyncCursor
+from app.models.sync import ChangeLog, OutboxRecord, SyncConflict, SyncCursor
 
 __all__ = [
     "Alert",
     "AuditEntry",
     "ChangeLog",
     "OutboxRecord",
+    "SyncConflict",
     "SyncCursor",
     "Base",
     "Evaluation",

@@ -56,3 +56,23 @@ class ChangeLog(Base):
     table_name: Mapped[str] = mapped_column(String(64))
     # the changed row's id (for counter_services: its counter's id)
     row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+
+
+class SyncConflict(Base):
+    """A business conflict the centre found while taking a station's rows (central only):
+    e.g. one bill paid at two counters while they were cut off from each other. Both
+    payments stand (the cash is real); the surplus is credited to the account by an
+    `adjustment` credit entry of the same amount, and this row tells the manager."""
+
+    __tablename__ = "sync_conflicts"
+    __table_args__ = (Index("ix_sync_conflicts_hall_at", "hall_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    hall_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    account_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    bill_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    # a JSON object: the payments involved, their receipts and stations
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

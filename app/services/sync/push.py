@@ -11,8 +11,9 @@ rows, which the centre answers with "already there":
 - the station dies after the centre committed but before the outbox was trimmed: the same;
 - a record's row is at the centre already under another unique key (a second void of one
   payment, made at two stations while they were cut off): it is not inserted, and the
-  push counts it as `refused` (logged; the conflict is for the manager, issue 9's
-  conflict records).
+  push counts it as `refused` (logged);
+- a bill paid at two stations while they were cut off: both payments stand, the surplus
+  becomes credit and a conflict record, in the same transaction (`conflicts`).
 
 Never "check, then insert". The central database may be PostgreSQL or, for tests and a
 one-PC hall's tools, SQLite.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, delete, func, select
@@ -33,6 +35,7 @@ from app.models import Base
 from app.models.db import Database
 from app.services import errors
 from app.services.sync.capture import OUTBOX, TABLE_ORDER
+from app.services.sync.conflicts import lock_bills, settle_overpaid
 from app.services.sync.rows import from_json
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,7 @@ class PushResult:
     inserted: int  # rows this push inserted (as the driver counts them)
     refused: int  # rows another row with the same unique key kept out
     left: int  # records still in the outbox
+    conflicts: int = 0  # bills found paid beyond their amount (credited, recorded)
 
 
 def outbox_depth(cache: Database) -> int:
@@ -74,7 +78,9 @@ def push(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> P
         table = Base.metadata.tables[r.table_name]
         by_table[r.table_name].append(from_json(table, r.payload))
     inserted = refused = 0
+    bill_ids = {r["bill_id"] for r in by_table.get("payment_allocations", ())}
     with errors.database_reached(), central.write() as s:
+        lock_bills(s, bill_ids)  # two pushes paying one bill take turns (see conflicts)
         for name in sorted(by_table, key=TABLE_ORDER.__getitem__):
             table = Base.metadata.tables[name]
             rows = by_table[name]
@@ -90,13 +96,14 @@ def push(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> P
                     gone = set(sent) - there
                     refused += len(gone)
                     log.warning("push: %s rows refused by the centre: %s", name, gone)
+        conflicts = settle_overpaid(s, bill_ids, datetime.now(UTC))
     ids = [r.id for r in records]
     with cache.write() as s:
         s.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(ids)))
         left = 0
         if len(records) == batch:  # a short batch was the whole outbox
             left = int(s.scalar(select(func.count()).select_from(OUTBOX)) or 0)
-    return PushResult(len(records), inserted, refused, left)
+    return PushResult(len(records), inserted, refused, left, conflicts)
 
 
 def drain(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> int:

@@ -1,0 +1,140 @@
+"""Conflicts as business events: a bill paid at two counters while they were cut off from
+each other (DESIGN.md "Data").
+
+Both payments are real cash, so both stand. When a push brings allocations, the centre
+checks their bills inside the push's own transaction: where the non-voided allocations of
+a bill now exceed its amount, the surplus not yet settled becomes an `adjustment` credit
+entry on the account (the customer's money is kept as credit, 预存) and a `SyncConflict`
+row tells the manager which payments met on which bill. A bill paid three times gets a
+second conflict for the further surplus.
+
+Two stations pushing payments of one bill at the same time must not both see "no
+conflict": the push locks the bills its allocations touch (`FOR UPDATE`, in id order so
+two pushes cannot deadlock) before inserting, so the second waits and then sees the first's
+rows. Ids are made from the bill and the total paid, so a replayed push finds its conflict
+there already and adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Collection
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, exists, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Bill, CreditEntry, CustomerAccount, Payment, PaymentAllocation, PaymentVoid
+from app.models.sync import SyncConflict
+
+CONFLICT_NS = uuid.UUID("6f1c0b7e-3d1a-4c55-9a57-2f0f4f3a9e11")
+OVERPAID_BILL = "overpaid_bill"
+BILLS = cast(Table, Bill.__table__)
+
+
+def lock_bills(s: Session, bill_ids: Collection[uuid.UUID]) -> None:
+    """Take the bills' row locks for this transaction (PostgreSQL; SQLite has one writer)."""
+    if bill_ids and s.get_bind().dialect.name == "postgresql":
+        s.execute(
+            select(BILLS.c.id)
+            .where(BILLS.c.id.in_(sorted(bill_ids)))
+            .order_by(BILLS.c.id)
+            .with_for_update()
+        )
+
+
+def surplus_of(amount: int, allocations: list[tuple[int, int]]) -> int:
+    """What of a bill's allocations (principal, late fee), oldest payment first, was paid
+    beyond its amount: principal past the amount, and the late fee of a payment that found
+    the bill paid already (its late fee was charged a second time)."""
+    left, surplus = amount, 0
+    for principal, late_fee in allocations:
+        needed = min(left, principal)
+        left -= needed
+        surplus += principal - needed + (late_fee if needed == 0 else 0)
+    return surplus
+
+
+def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) -> int:
+    """Credit the surplus of every overpaid bill among `bill_ids`; the conflicts recorded."""
+    if not bill_ids:
+        return 0
+    voided = exists().where(PaymentVoid.payment_id == PaymentAllocation.payment_id)
+    rows = s.execute(
+        select(
+            Bill.id,
+            Bill.amount_fen,
+            Bill.account_id,
+            func.sum(PaymentAllocation.amount_fen),
+        )
+        .join(PaymentAllocation, PaymentAllocation.bill_id == Bill.id)
+        .where(Bill.id.in_(list(bill_ids)), ~voided)
+        .group_by(Bill.id, Bill.amount_fen, Bill.account_id)
+        .having(func.sum(PaymentAllocation.amount_fen) > Bill.amount_fen)
+    ).all()
+    made = 0
+    for bill_id, amount, account_id, paid in rows:
+        allocations = s.execute(
+            select(
+                Payment.id,
+                Payment.receipt_number,
+                Payment.station,
+                PaymentAllocation.amount_fen,
+                PaymentAllocation.late_fee_fen,
+            )
+            .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+            .where(PaymentAllocation.bill_id == bill_id, ~voided)
+            .order_by(Payment.created_at, Payment.receipt_number)
+        ).all()
+        surplus = surplus_of(int(amount), [(a.amount_fen, a.late_fee_fen) for a in allocations])
+        settled = int(
+            s.scalar(
+                select(func.coalesce(func.sum(SyncConflict.amount_fen), 0)).where(
+                    SyncConflict.bill_id == bill_id, SyncConflict.kind == OVERPAID_BILL
+                )
+            )
+            or 0
+        )
+        if surplus <= settled:
+            continue
+        payments = allocations
+        hall_id = s.scalar(select(CustomerAccount.hall_id).where(CustomerAccount.id == account_id))
+        key = f"{bill_id}/{paid}"
+        later = payments[-1].id if payments else None
+        s.add(
+            CreditEntry(
+                id=uuid.uuid5(CONFLICT_NS, f"credit/{key}"),
+                account_id=account_id,
+                amount_fen=surplus - settled,
+                reason="adjustment",
+                payment_id=later,
+                created_at=now,
+            )
+        )
+        s.add(
+            SyncConflict(
+                id=uuid.uuid5(CONFLICT_NS, f"conflict/{key}"),
+                kind=OVERPAID_BILL,
+                hall_id=hall_id,
+                account_id=account_id,
+                bill_id=bill_id,
+                amount_fen=surplus - settled,
+                detail=json.dumps(
+                    {
+                        "payments": [
+                            {"receipt": p.receipt_number, "station": p.station} for p in payments
+                        ],
+                        "bill_amount_fen": int(amount),
+                        "paid_fen": int(paid),
+                    },
+                    ensure_ascii=False,
+                    sort_keys=True,
+                ),
+                created_at=now,
+            )
+        )
+        made += 1
+    s.flush()
+    return made
