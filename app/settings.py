@@ -33,6 +33,7 @@ DEVICE_KINDS = ("caller", "evaluator", "dispenser_panel", "printer", "led")
 # LED register layouts (docs/PROTOCOL.md section 3): the number's digits, or its characters
 LED_LAYOUTS = ("digits", "ascii")
 RECEIPT_PAPERS = ("roll80", "a4")
+SYNC_MODES = ("direct", "cached")
 _RECEIPT_PREFIX = re.compile(r"[A-Z0-9]{1,16}")
 
 
@@ -117,6 +118,15 @@ class ReceiptSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    # "direct": every step on the central database (one-PC halls, a LAN with the server);
+    # "cached": the counter business on this station's cache, synced to a central PostgreSQL
+    mode: str = "direct"
+    # seconds between syncs when the centre sends no NOTIFY
+    interval_s: float = 2.0
+
+
+@dataclass(frozen=True)
 class Settings:
     version: int = SETTINGS_VERSION
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -124,6 +134,7 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     receipts: ReceiptSettings = field(default_factory=ReceiptSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     buses: tuple[BusSettings, ...] = ()
     devices: tuple[DeviceSettings, ...] = ()
     # Where the file came from (not saved).
@@ -175,6 +186,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
     ui = build_section(UiSettings, raw.get("ui", {}), text, path, "ui")
     security = build_section(SecuritySettings, raw.get("security", {}), text, path, "security")
     receipts = build_section(ReceiptSettings, raw.get("receipts", {}), text, path, "receipts")
+    sync = build_section(SyncSettings, raw.get("sync", {}), text, path, "sync")
     buses = tuple(
         build_section(BusSettings, item, text, path, "buses", ("name", "url"), n)
         for n, item in enumerate(list_of_tables(raw.get("buses", []), text, path, "buses"))
@@ -190,6 +202,7 @@ def parse_settings(text: str, path: Path | None = None) -> Settings:
         ui=ui,
         security=security,
         receipts=receipts,
+        sync=sync,
         buses=buses,
         devices=devices,
         path=path,
@@ -249,6 +262,14 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
     ):
         if not low <= getattr(s.security, key) <= high:
             raise fail(f"{key} must be {low}..{high}", "security", key)
+    if s.sync.mode not in SYNC_MODES:
+        raise fail(f"mode must be one of {', '.join(SYNC_MODES)}", "sync", "mode")
+    if s.sync.mode == "cached" and url and not url.startswith("postgres"):
+        raise fail(
+            "a cached station syncs with a central PostgreSQL [database] url", "sync", "mode"
+        )
+    if not 0.2 <= s.sync.interval_s <= 600:
+        raise fail("interval_s must be 0.2..600", "sync", "interval_s")
     r = s.receipts
     if r.prefix and not _RECEIPT_PREFIX.fullmatch(r.prefix):
         raise fail("prefix must be 1-16 of A-Z and 0-9", "receipts", "prefix")

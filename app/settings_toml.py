@@ -87,6 +87,10 @@ def _coerce(
         if isinstance(value, bool) or not isinstance(value, int):
             raise bad("a whole number")
         return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad("a number")
+        return float(value)
     if isinstance(default, str):
         if not isinstance(value, str):
             raise bad("a text in quotes")

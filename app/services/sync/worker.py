@@ -21,8 +21,10 @@ from datetime import datetime
 from sqlalchemy.exc import DBAPIError
 
 from app.models.db import Database
+from app.models.migrate import current_revision
+from app.services import errors
 from app.services.clock import Clock, SystemClock
-from app.services.errors import DomainError
+from app.services.errors import DatabaseUnavailable, DomainError
 from app.services.sync.push import DEFAULT_BATCH, outbox_depth, push
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,24 @@ class SyncStatus:
     last_sync_at: datetime | None = None
     last_error: str = ""
     started: bool = False
+
+
+def check_schema(central: Database, cache: Database) -> None:
+    """`schema_mismatch` when the centre and the station are at different schema versions
+    (one was upgraded, the other not): rows of one schema must not go into the other."""
+    try:
+        theirs = current_revision(central.engine)
+    except DBAPIError as exc:
+        raise DatabaseUnavailable(f"central database unreachable: {exc.orig}") from exc
+    ours = current_revision(cache.engine)
+    if theirs != ours:
+        raise DomainError(
+            errors.SCHEMA_MISMATCH,
+            f"the central database is at schema {theirs}, this station at {ours}: upgrade "
+            "both to the same HallDesk version (python main.py init-db) before they sync",
+            central=str(theirs),
+            station=str(ours),
+        )
 
 
 class SyncWorker:
@@ -65,6 +85,7 @@ class SyncWorker:
         self._lock = threading.Lock()
         self._status = SyncStatus()
         self._thread: threading.Thread | None = None
+        self._schema_checked = False
 
     def start(self) -> None:
         if self._thread is not None:
@@ -94,7 +115,11 @@ class SyncWorker:
             return self._status
 
     def sync_once(self) -> None:
-        """One round, in the caller's thread: push everything, then pull."""
+        """One round, in the caller's thread: push everything, then pull. Refused
+        (`schema_mismatch`) while the centre's schema is not the station's."""
+        if not self._schema_checked:
+            check_schema(self._central, self._cache)
+            self._schema_checked = True
         while True:
             result = push(self._cache, self._central, batch=self._batch)
             self._set(outbox=result.left)
@@ -111,6 +136,7 @@ class SyncWorker:
             try:
                 self.sync_once()
             except (DomainError, DBAPIError, OSError) as exc:
+                self._schema_checked = False  # a server that comes back may be another one
                 self._offline(exc)
                 self._stop.wait(delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import make_url
 
 from app.models.db import Database
@@ -55,3 +56,28 @@ def test_offline_then_back(pg_url: str, tmp_path: Path):
         linked.dispose()
         station.cache.dispose()
         central.dispose()
+
+
+def test_a_centre_of_another_schema_version_is_refused(tmp_path: Path):
+    """A centre still at an older schema: no row goes over, the station says why."""
+    from app.models.migrate import upgrade
+    from app.services.errors import DomainError
+    from app.services.sync.worker import check_schema
+
+    central = Database.from_url(f"sqlite:///{tmp_path / 'old.sqlite3'}", use_keyring=False)
+    upgrade(central.engine, "0006")
+    cache = Database.from_url(f"sqlite:///{tmp_path / 'cache.sqlite3'}", use_keyring=False)
+    upgrade(cache.engine)
+    try:
+        with pytest.raises(DomainError) as caught:
+            check_schema(central, cache)
+        assert caught.value.code == "schema_mismatch"
+        assert "0006" in caught.value.message and "init-db" in caught.value.message
+        with pytest.raises(DomainError) as caught:
+            SyncWorker(cache, central).sync_once()
+        assert caught.value.code == "schema_mismatch"
+        upgrade(central.engine)
+        check_schema(central, cache)  # both at head: fine
+    finally:
+        central.dispose()
+        cache.dispose()
