@@ -366,6 +366,8 @@ class CounterWindow(QWidget):
 
     def _tick(self) -> None:
         render_elapsed(self.view, self._state, self._desk.clock.now())
+        if self.payments is not None:
+            self.payments.show_sync(self.view.sync_badge)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -67,6 +67,10 @@ class CounterView:
         head.addWidget(self.clerk)
         head.addWidget(self.state_chip)
         head.addStretch(1)
+        # a cached station's link to the centre (shown by the payment panel when it matters)
+        self.sync_badge = _label("SyncBadge")
+        self.sync_badge.hide()
+        head.addWidget(self.sync_badge)
         head.addWidget(self.clock)
         outer.addWidget(header)
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from app.services.billing.dto import FeeInfo
 from app.services.billing.receipt_doc import ReceiptDoc
@@ -48,6 +48,7 @@ from app.ui.pay_render import (
     render_account,
     render_history,
     render_labels,
+    render_sync,
     render_total,
     toggle_bill,
     yuan,
@@ -145,6 +146,10 @@ class PaymentPanel(PaymentCorrections, QWidget):
     def set_ticket(self, ticket_id: uuid.UUID | None) -> None:
         """The ticket being served: what is paid now belongs to its visit."""
         self._ticket = ticket_id
+
+    def show_sync(self, badge: QLabel) -> None:
+        """How the link to the centre stands, on `badge` (hidden when all is well)."""
+        render_sync(badge, self._desk.sync_status(), self._timezone)
 
     def focus_search(self) -> None:
         self.view.search.setFocus()

@@ -9,14 +9,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem
 
 from app.services.billing.accounts import AccountInfo
 from app.services.billing.dto import FeeInfo, Owed, OwedBill
 from app.services.billing.history import PaymentRow
 from app.services.billing.money import format_yuan
+from app.services.sync.worker import SyncStatus
 from app.ui.messages import ui_language
 from app.ui.pay_view import PAY_ACTIONS, SEARCH_KEY, PaymentView
+from app.ui.theme import repolish
 from app.ui.widgets import hall_zone, local_time
 
 translate = QCoreApplication.translate
@@ -205,3 +207,29 @@ def render_history(view: PaymentView, rows: tuple[PaymentRow, ...], timezone: st
             table.setItem(n, column, item)
     if rows:
         table.setCurrentCell(0, 0)
+
+
+def render_sync(badge: QLabel, status: SyncStatus | None, timezone: str) -> None:
+    """Hidden while the centre is there (or the station has no cache); else since when it
+    is away and how many records wait to be sent. The counter works on either way."""
+    if status is None or not status.started or (status.online and status.outbox < 50):
+        badge.hide()
+        return
+    if status.online:
+        text = translate("PaymentPanel", "Sending to the centre: {count} waiting").format(
+            count=status.outbox
+        )
+        level = "info"
+    else:
+        since = status.offline_since
+        when = local_time(since, hall_zone(timezone)).strftime("%H:%M") if since else "--:--"
+        text = translate(
+            "PaymentPanel", "Centre offline since {time}, {count} waiting to be sent"
+        ).format(time=when, count=status.outbox)
+        level = "error"
+    badge.setText(text)
+    badge.setToolTip(status.last_error)
+    if badge.property("level") != level:
+        badge.setProperty("level", level)
+        repolish(badge)
+    badge.show()

@@ -35,6 +35,7 @@ from app.services.errors import DomainError
 from app.services.hall_ref import HallDirectory, business_date
 from app.services.security.actor import Actor
 from app.services.security.auth import AuthService
+from app.services.sync.worker import SyncStatus, SyncWorker
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ class CashierDesk:
         *,
         station_prefix: str,
         escpos: EscPosReceipts | None = None,
+        sync: SyncWorker | None = None,
     ) -> None:
         self.hall_code = hall_code
         self.station_prefix = station_prefix
@@ -104,12 +106,21 @@ class CashierDesk:
         self._auth = auth
         self._clock = clock
         self._escpos = escpos
+        self._sync = sync  # a cached station: its steps go to the centre through it
 
     # ------------------------------------------------------------------ reading
     @property
     def prints_escpos(self) -> bool:
         """True when receipts go to this station's ESC/POS printer (`print_escpos`)."""
         return self._escpos is not None
+
+    def sync_status(self) -> SyncStatus | None:
+        """How this station's sync with the centre stands (None: no cache, no sync)."""
+        return self._sync.status() if self._sync is not None else None
+
+    def _committed(self) -> None:
+        if self._sync is not None:
+            self._sync.wake()
 
     def today(self) -> date:
         return business_date(self._halls.get(self.hall_code), self._clock.now())
@@ -151,6 +162,7 @@ class CashierDesk:
             station_prefix=self.station_prefix,
             fee_codes=request.fee_codes,
         )
+        self._committed()
         receipt = self._payments.receipt_doc(result)
         try:
             account: AccountView | None = self.open_account(actor, result.account_number)
@@ -160,7 +172,9 @@ class CashierDesk:
 
     def reprint(self, actor: Actor, payment_id: uuid.UUID) -> ReceiptDoc:
         """A copy (补打) of the receipt, recorded and audited."""
-        return self._payments.reprint(actor, payment_id)
+        doc = self._payments.reprint(actor, payment_id)
+        self._committed()
+        return doc
 
     def void(
         self, actor: Actor, payment_id: uuid.UUID, approval: Approval, reason: str
@@ -169,7 +183,9 @@ class CashierDesk:
         approver = self._auth.approve(
             approval.job_number, approval.password, action=PAYMENT_VOID, record_id=payment_id
         )
-        return self._payments.void(actor, payment_id, approver, reason)
+        result = self._payments.void(actor, payment_id, approver, reason)
+        self._committed()
+        return result
 
     def refund(
         self,
@@ -186,7 +202,7 @@ class CashierDesk:
         approver = self._auth.approve(
             approval.job_number, approval.password, action=REFUND, record_id=account_number
         )
-        return self._payments.refund(
+        result = self._payments.refund(
             actor,
             self.hall_code,
             account_number,
@@ -196,10 +212,16 @@ class CashierDesk:
             method=method,
             reference=reference,
         )
+        self._committed()
+        return result
 
     def close_day(self, actor: Actor, counted_cash: Decimal, note: str = "") -> ClosingResult:
         """Close the clerk's business day with the cash counted in the drawer."""
-        return self._closing.close_day(actor, self.hall_code, self.today(), counted_cash, note=note)
+        result = self._closing.close_day(
+            actor, self.hall_code, self.today(), counted_cash, note=note
+        )
+        self._committed()
+        return result
 
     def print_escpos(self, doc: ReceiptDoc) -> str:
         """Send the receipt to the ESC/POS printer (`printer_unreachable` if it fails)."""
