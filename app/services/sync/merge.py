@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -36,7 +37,6 @@ from sqlalchemy import (
     delete,
     select,
     text,
-    tuple_,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -87,9 +87,17 @@ def _tables(default: Any) -> dict[str, Any]:
 class Merge:
     """One cache transaction's worth of central rows (see the module docstring)."""
 
-    def __init__(self, central: Connection, hall_id: uuid.UUID) -> None:
+    def __init__(
+        self,
+        central: Connection,
+        hall_id: uuid.UUID,
+        known: dict[str, set[uuid.UUID]] | None = None,
+    ) -> None:
+        """`known`: keys the caller knows the cache holds, kept up to date by `apply`
+        (an initial sync's copied rows: their children need not look them up)."""
         self._central = central
         self._hall = hall_id
+        self._known = known if known is not None else _tables(set)
         self._cache: Session | None = None
         self._found: dict[str, dict[uuid.UUID, list[Row]]] = _tables(dict)
         self._ours: dict[str, set[uuid.UUID]] = _tables(set)
@@ -123,9 +131,13 @@ class Merge:
     def put(self, table: str, rows: list[Row]) -> None:
         """Rows of the hall the caller read from the centre: written as they are."""
         kc = key_column(TABLES[table]).name
-        for row in rows:
-            self.upserts[table].setdefault(row[kc], []).append(row)
-            self._fetched[table].add(row[kc])
+        planned = self.upserts[table]
+        if table in GROUPED:
+            for row in rows:
+                planned.setdefault(row[kc], []).append(row)
+        else:
+            planned.update({row[kc]: [row] for row in rows})
+        self._fetched[table].update(row[kc] for row in rows)
         self._fresh.append((table, rows))
 
     def apply(self, cache: Session) -> int:
@@ -185,7 +197,8 @@ class Merge:
             for column, parent in PARENTS[table]:
                 need[parent].update(r[column] for r in rows if r[column] is not None)
         for parent in PULLED:
-            ids = {i for i in need.get(parent, ()) if i not in self.upserts[parent]}
+            planned, known = self.upserts[parent], self._known[parent]
+            ids = {i for i in need.get(parent, ()) if i not in planned and i not in known}
             if not ids:
                 continue
             ids -= self._cached(parent, ids)
@@ -195,27 +208,38 @@ class Merge:
                 if lost:
                     raise RuntimeError(f"{parent} rows referred to are not at the centre: {lost}")
 
-    def _free_unique_values(self, table: str, rows: list[Row]) -> None:
+    def _holders(
+        self, table: str, names: tuple[str, ...], values: set[tuple[Any, ...]]
+    ) -> Iterator[Any]:
+        """Cached rows (id, *names) holding one of `values` of a unique key: looked up by
+        all but the last column with `=` and the last with IN, so SQLite uses the key's
+        index (a row value `(a, b) IN (...)` scans the whole table)."""
         t = TABLES[table]
+        columns = [t.c[n] for n in names]
+        by_prefix: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+        for value in values:
+            by_prefix[value[:-1]].append(value[-1])
+        for prefix, lasts in by_prefix.items():
+            same = [c == v for c, v in zip(columns[:-1], prefix, strict=True)]
+            for part in chunks(lasts):
+                query = select(t.c.id, *columns).where(*same, columns[-1].in_(part))
+                yield from self._session().execute(query)
+
+    def _free_unique_values(self, table: str, rows: list[Row]) -> None:
         for names in UNIQUE[table]:
             wanted = {
                 tuple(r[n] for n in names): r["id"]
                 for r in rows
                 if all(r[n] is not None for n in names)
             }
-            columns = [t.c[n] for n in names]
-            target = columns[0] if len(columns) == 1 else tuple_(*columns)
-            for part in chunks(wanted):
-                values = [v[0] for v in part] if len(columns) == 1 else part
-                query = select(t.c.id, *columns).where(target.in_(values))
-                for hit in self._session().execute(query):
-                    other = hit[0]
-                    if wanted[tuple(hit[1:])] == other:
-                        continue
-                    if other not in self.upserts[table] and other not in self.deletes[table]:
-                        self._refresh(table, {other})
-                    if other in self.upserts[table]:
-                        self.moved[table].add(other)
+            for hit in list(self._holders(table, names, set(wanted))):
+                other = hit[0]
+                if wanted[tuple(hit[1:])] == other:
+                    continue
+                if other not in self.upserts[table] and other not in self.deletes[table]:
+                    self._refresh(table, {other})
+                if other in self.upserts[table]:
+                    self.moved[table].add(other)
 
     def _leaves(self, child: str, key: uuid.UUID, column: str, parent_id: uuid.UUID) -> bool:
         """Whether the cached row `key` of `child` stops referring to `parent_id`."""
@@ -270,6 +294,7 @@ class Merge:
             for part in chunks(self.deletes[table] | self.replace[table]):
                 done = session.execute(delete(t).where(kc.in_(part)))
                 written += cast(CursorResult[Any], done).rowcount
+                self._known[table].difference_update(part)
             for part in chunks(self.moved[table]):
                 session.execute(delete(t).where(t.c.id.in_(part)))
         for table in PULLED:
@@ -277,4 +302,5 @@ class Merge:
             if rows:
                 session.execute(UPSERT[table], rows)
                 written += len(rows)
+                self._known[table].update(self.upserts[table])
         return written
