@@ -67,6 +67,25 @@ def central_two_halls(url: str, accounts: int = 300) -> Database:
     return db
 
 
+def account(hall: uuid.UUID, number: str) -> dict[str, Any]:
+    return {"id": uuid.uuid4(), "hall_id": hall, "account_number": number, "name": "新户"} | {
+        "address": "西湖区文三路1号",
+        "phone": "13800000000",
+        "account_type": "residential",
+        "active": True,
+        "created_at": AT,
+    }
+
+
+def bill(account_id: uuid.UUID, period: str) -> dict[str, Any]:
+    return {"id": uuid.uuid4(), "account_id": account_id, "period": period, "usage_milli": 1} | {
+        "usage_unit": "kWh",
+        "amount_fen": 100,
+        "due_date": date(2026, 12, 25),
+        "issued_at": AT,
+    }
+
+
 def add_facts(db: Database) -> None:
     """One row of each fact the demo book has none of, and a hall-less administrator."""
     demo, clerk, manager = hall_id(db), staff_id(db, "1001"), staff_id(db, "8001")

@@ -7,18 +7,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, insert, select, update
 
-from app.models import CustomerAccount, Hall, Staff
+from app.models import CustomerAccount, FeeItem, Hall, Staff
 from app.models.db import Database
 from app.services.errors import DomainError
 from app.services.sync.initial import initial_sync
-from app.services.sync.pull import pull_changes
+from app.services.sync.pull import pull_all, pull_changes
 from app.services.sync.pulled import PULLED, SyncSetupError
 from app.services.sync.push import outbox_depth
 from tests.unit.services.sync.pull_helpers import (
     HALL,
     OTHER,
+    account,
     central_two_halls,
     counts,
     dump,
@@ -116,6 +117,46 @@ def test_an_interrupted_sync_resumes_to_the_same_copy(central: Database, tmp_pat
     assert result.rows_copied == sum(counts(cut).values()) - sum(len(v) for v in half.values())
     cut.dispose()
     whole.dispose()
+
+
+def test_writes_during_the_copy_are_pulled_after_it(central: Database, cache: Database):
+    """The start cursor: a writer open when the sync starts, and writers that commit while
+    tables are being copied (before or after their table), all reach the cache by the
+    pulls that follow, and the cache ends equal to the centre."""
+    demo = hall_id(central)
+    opened = account(demo, "9970000001")
+    with central.read() as s:
+        first = s.scalars(
+            select(CustomerAccount.id)
+            .where(CustomerAccount.hall_id == demo)
+            .order_by(CustomerAccount.id)
+        ).first()
+    writes = 0
+
+    def write_meanwhile(table: str, done: int, total: int) -> None:
+        nonlocal writes
+        if table == "bills" and writes == 0:  # accounts copied, fee items not yet
+            writes += 1
+            with central.write() as s:
+                s.execute(insert(CustomerAccount), [account(demo, "9970000002")])
+                s.execute(
+                    update(CustomerAccount).where(CustomerAccount.id == first).values(name="改名")
+                )
+                s.execute(
+                    delete(FeeItem).where(FeeItem.hall_id == demo, FeeItem.code == "RECONNECT")
+                )
+
+    with central.engine.connect() as a:
+        a_tx = a.begin()
+        a.execute(insert(CustomerAccount), [opened])
+        initial_sync(central, cache, HALL, batch=1000, progress=write_meanwhile)
+        a_tx.commit()
+    assert writes == 1
+    pull_all(central, cache, HALL)
+    assert dump(cache) == dump(central, demo)
+    with cache.read() as s:
+        assert s.scalar(select(CustomerAccount.name).where(CustomerAccount.id == first)) == "改名"
+        assert s.scalar(select(func.count()).where(CustomerAccount.id == opened["id"])) == 1
 
 
 def test_a_sqlite_central_is_refused(tmp_path: Path, cache: Database):

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, insert, select, update
@@ -32,6 +30,8 @@ from tests.unit.services.sync.pull_helpers import (
     AT,
     HALL,
     OTHER,
+    account,
+    bill,
     central_two_halls,
     dump,
     hall_id,
@@ -55,30 +55,11 @@ def cache(central: Database, tmp_path: Path) -> Iterator[Database]:
     db.dispose()
 
 
-def account(hall: uuid.UUID, number: str) -> dict[str, Any]:
-    return {"id": uuid.uuid4(), "hall_id": hall, "account_number": number, "name": "新户"} | {
-        "address": "西湖区文三路1号",
-        "phone": "13800000000",
-        "account_type": "residential",
-        "active": True,
-        "created_at": AT,
-    }
-
-
 def counter_of(db: Database, hall: uuid.UUID, number: int) -> uuid.UUID:
     with db.read() as s:
         return s.scalars(
             select(Counter.id).where(Counter.hall_id == hall, Counter.number == number)
         ).one()
-
-
-def bill(account_id: uuid.UUID, period: str) -> dict[str, Any]:
-    return {"id": uuid.uuid4(), "account_id": account_id, "period": period, "usage_milli": 1} | {
-        "usage_unit": "kWh",
-        "amount_fen": 100,
-        "due_date": date(2026, 12, 25),
-        "issued_at": AT,
-    }
 
 
 def test_pull_brings_the_halls_inserts_updates_and_deletes(central: Database, cache: Database):

@@ -16,8 +16,13 @@ from app.services.sync import pull as pull_module
 from app.services.sync.initial import initial_sync
 from app.services.sync.pull import pull_all, pull_changes
 from app.services.sync.pulled import SyncSetupError, pull_cursor_name, read_cursor
-from tests.unit.services.sync.pull_helpers import HALL, central_two_halls, hall_id, new_cache
-from tests.unit.services.sync.test_pull import account
+from tests.unit.services.sync.pull_helpers import (
+    HALL,
+    account,
+    central_two_halls,
+    hall_id,
+    new_cache,
+)
 
 
 @pytest.fixture
