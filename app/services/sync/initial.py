@@ -149,6 +149,14 @@ def _copy_table(
             return copied, batches
 
 
+def initial_sync_complete(cache: Database, hall_code: str) -> bool:
+    """Whether the cache holds a whole copy of the hall, so it may pull and serve offline
+    (a copy cut short has the hall's first tables only)."""
+    with cache.read() as s:
+        marker = read_cursor(s, init_marker_name(hall_code))
+    return marker is not None and marker.last_key == INIT_COMPLETE
+
+
 def initial_sync(
     central: Database,
     cache: Database,

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from app.models import CustomerAccount, FeeItem, Hall, Staff
 from app.models.db import Database
 from app.services.errors import DomainError
-from app.services.sync.initial import initial_sync
+from app.services.sync.initial import initial_sync, initial_sync_complete
 from app.services.sync.pull import pull_all, pull_changes
 from app.services.sync.pulled import PULLED, SyncSetupError
 from app.services.sync.push import outbox_depth
@@ -103,6 +103,7 @@ def test_an_interrupted_sync_resumes_to_the_same_copy(central: Database, tmp_pat
     with pytest.raises(Stop):
         initial_sync(central, cut, HALL, batch=250, progress=stop_in_bills)
     half = dump(cut)
+    assert not initial_sync_complete(cut, HALL)
     assert len(half["bills"]) == 500 and len(half["customer_accounts"]) == 300
     assert half["payments"] == []
     with pytest.raises(SyncSetupError):  # no pull before the copy is complete
@@ -110,6 +111,7 @@ def test_an_interrupted_sync_resumes_to_the_same_copy(central: Database, tmp_pat
     seen: list[tuple[str, int, int]] = []
     result = initial_sync(central, cut, HALL, batch=250, progress=lambda *a: seen.append(a))
     assert result.resumed and not result.already_complete
+    assert initial_sync_complete(cut, HALL)
     assert seen[0] == ("bills", 750, 3600)
     whole = new_cache(tmp_path / "whole.sqlite3")
     initial_sync(central, whole, HALL, batch=250)
