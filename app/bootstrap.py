@@ -34,7 +34,7 @@ from app.services.devices.dispenser import DispenserService
 from app.services.devices.hub import DeviceHub
 from app.services.devices.keypad import KeypadActions
 from app.services.devices.setup import evaluator_scale
-from app.services.errors import DatabaseUnavailable
+from app.services.errors import DatabaseUnavailable, DomainError
 from app.services.evaluation.service import EvaluationService
 from app.services.hall_ref import HallDirectory
 from app.services.queue.counters import CounterService
@@ -46,6 +46,7 @@ from app.services.simulation.demo_accounts import DEMO_ACCOUNTS
 from app.services.simulation.demo_devices import DemoDevices
 from app.services.simulation.demo_hall import ensure_demo_hall
 from app.settings import Settings, default_data_dir
+from app.station_cache import CachedStores, open_cache
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ class Core:
     closing: ClosingService
     accounts: AccountsService
     history: PaymentHistory
+    # a cached station: its cache, sync worker and listener (None: direct)
+    cached: CachedStores | None = None
 
     @property
     def hall_code(self) -> str:
@@ -78,6 +81,8 @@ class Core:
     def close(self, print_timeout: float = 5.0) -> None:
         """Let the prints handed to printers finish (or raise their alerts), then close."""
         self.dispenser.wait_prints(print_timeout)
+        if self.cached is not None:
+            self.cached.stop()
         self.db.dispose()
 
 
@@ -118,6 +123,11 @@ def build_core(
         db = Database.from_url(url, pool_size=pool_size)
     except (ArgumentError, ValueError, OSError) as exc:
         raise DatabaseUnavailable(f"cannot use the database URL {shown}: {exc}") from exc
+    cached_mode = settings.sync.mode == "cached"
+    if cached_mode and db.dialect != "postgresql":
+        db.dispose()
+        raise DatabaseUnavailable(f"a cached station syncs with a central PostgreSQL, not {shown}")
+    central_ok = True
     try:
         if migrate:
             upgrade(db.engine)
@@ -127,14 +137,28 @@ def build_core(
         if demo and ensure_demo_hall(db, accounts=book, paid_history=demo_book):
             log.info("demo hall created in %s", shown)
     except DatabaseError as exc:  # unreachable, refused, or a file that is no database
-        db.dispose()
-        raise DatabaseUnavailable(f"cannot open the central database {shown}: {exc.orig}") from exc
+        if not cached_mode:
+            db.dispose()
+            raise DatabaseUnavailable(
+                f"cannot open the central database {shown}: {exc.orig}"
+            ) from exc
+        central_ok = False  # a cached station starts on its cache
+        log.warning("central database %s unreachable; working from the cache", shown)
+    cached = None
+    if cached_mode:
+        try:
+            cached = open_cache(settings, db, data_dir or default_data_dir(), central_ok=central_ok)
+        except DomainError:
+            db.dispose()
+            raise
+    local = cached.cache if cached is not None else db  # where the counter business runs
     clock = clock or SystemClock()
     halls = HallDirectory(db)
     queue = QueueService(db, halls, clock)
     sec = settings.security
     policy = PasswordPolicy(sec.lockout_attempts, sec.lockout_minutes, sec.min_password_length)
-    auth = AuthService(db, clock=clock, policy=policy, station=settings.station.name)
+    auth = AuthService(local, clock=clock, policy=policy, station=settings.station.name)
+    local_halls = HallDirectory(local) if cached is not None else halls
     evaluations = EvaluationService(db, halls, clock, auth=auth)
     key = receipt_key or _receipt_key(settings.station.name)
     return Core(
@@ -149,10 +173,11 @@ def build_core(
         auth=auth,
         audit=AuditService(db, auth.proofs, clock),
         clock=clock,
-        billing=PaymentService(db, halls, auth, clock, receipt_key=key),
-        closing=ClosingService(db, halls, auth, clock),
-        accounts=AccountsService(db, halls),
-        history=PaymentHistory(db, halls, auth, clock),
+        billing=PaymentService(local, local_halls, auth, clock, receipt_key=key),
+        closing=ClosingService(local, local_halls, auth, clock),
+        accounts=AccountsService(local, local_halls),
+        history=PaymentHistory(local, local_halls, auth, clock),
+        cached=cached,
     )
 
 
@@ -219,6 +244,7 @@ def cashier_desk(core: Core) -> CashierDesk:
         core.clock,
         station_prefix=receipts.receipt_prefix(station.name),
         escpos=escpos,
+        sync=core.cached.worker if core.cached is not None else None,
     )
 
 

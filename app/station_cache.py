@@ -1,0 +1,89 @@
+"""A cached station's own database: the local SQLite cache, its first copy of the hall,
+its outbox capture, and the sync worker and change listener that keep it and the central
+PostgreSQL in step (`[sync] mode = "cached"`, issue 9).
+
+Called by the bootstrap only. The counter business (accounts, what is owed, payments,
+corrections, closing, history) and the log-in run on the cache, so a counter takes
+payments with the centre away; the queue stays on the centre (see docs/architecture.md).
+A new station must reach the centre once to copy its hall (resumable: an interrupted copy
+goes on where it stopped at the next start); after that it starts and works without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
+
+from app.models.db import Database
+from app.models.migrate import upgrade
+from app.services.errors import DatabaseUnavailable, DomainError
+from app.services.sync.capture import install_capture
+from app.services.sync.initial import initial_sync, initial_sync_complete
+from app.services.sync.listen import ChangeListener
+from app.services.sync.pull import pull_all
+from app.services.sync.worker import SyncWorker
+from app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+INITIAL_BATCH = 20_000  # rows a committed batch of the first copy (fewer index rewrites)
+
+
+@dataclass(frozen=True)
+class CachedStores:
+    cache: Database
+    worker: SyncWorker
+    listener: ChangeListener
+
+    def stop(self) -> None:
+        self.listener.stop()
+        self.worker.stop()
+        self.cache.dispose()
+
+
+def cache_path(settings: Settings, data_dir: Path) -> Path:
+    given = settings.database.cache_path.strip()
+    return Path(given) if given else data_dir / f"cache-{settings.station.hall}.sqlite3"
+
+
+def open_cache(
+    settings: Settings, central: Database, data_dir: Path, *, central_ok: bool
+) -> CachedStores:
+    """The station's cache, copied from the centre if it is new (or its copy unfinished),
+    with the outbox capture on and the sync worker and listener started."""
+    hall = settings.station.hall
+    path = cache_path(settings, data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cache = Database.from_url(f"sqlite:///{path}", use_keyring=False)
+    try:
+        upgrade(cache.engine)
+        if central_ok:
+            done = initial_sync(central, cache, hall, batch=INITIAL_BATCH, progress=_progress)
+            if done.rows_copied:
+                log.info("initial sync of hall %s: %s rows", hall, done.rows_copied)
+        elif not initial_sync_complete(cache, hall):
+            raise DatabaseUnavailable(
+                f"this station has no whole copy of hall {hall} yet and cannot reach the "
+                "central database to finish it: connect it once, then it works offline too"
+            )
+    except (DomainError, DBAPIError):
+        cache.dispose()
+        raise
+    install_capture(cache)
+    worker = SyncWorker(
+        cache,
+        central,
+        pull=lambda: pull_all(central, cache, hall),
+        interval=settings.sync.interval_s,
+    )
+    listener = ChangeListener(central.engine.url, worker.wake)
+    worker.start()
+    listener.start()
+    return CachedStores(cache, worker, listener)
+
+
+def _progress(table: str, done: int, total: int) -> None:
+    log.info("initial sync: %s %s/%s", table, done, total)
