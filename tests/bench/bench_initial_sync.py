@@ -11,8 +11,8 @@ else a throw-away cluster (tests/pg_server.py). In a fresh, migrated database:
    (default 2: last two months, 400,000 bills), written with `COPY` (the change-log
    triggers fire, as they would for any import), then ANALYZE;
 2. `initial_sync` into a new SQLite cache file (migrated, the outbox capture installed as
-   a station runs it), batches of `--batch` rows (default 5,000): the wall time, rows per
-   second and the time per table;
+   a station runs it), batches of `--batch` rows (default 20,000, as a station copies):
+   the wall time, rows per second and the time per table;
 3. for information: one central transaction updates `--changes` bills (default 5,000), and
    `pull_all` brings them into the cache.
 
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.add_argument("--accounts", type=int, default=200_000)
     p.add_argument("--bills", type=int, default=2, help="bills per account (at most 11)")
-    p.add_argument("--batch", type=int, default=5000, help="rows per cache transaction")
+    p.add_argument("--batch", type=int, default=20_000, help="rows per cache transaction")
     p.add_argument("--changes", type=int, default=5000, help="bills changed, then pulled")
     args = p.parse_args(argv)
     if not 0 <= args.bills <= len(PERIODS):
