@@ -25,6 +25,7 @@ from app.settings import (
     MissingSettingsFile,
     Settings,
     SettingsError,
+    SyncSettings,
     default_config_path,
     load_settings,
     save_settings,
@@ -273,7 +274,10 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _account_command(settings: Settings, args: argparse.Namespace, command: str) -> int:
-    """audit, staff, password: one administrator's or clerk's step, then exit."""
+    """audit, staff, password: one administrator's or clerk's step, then exit. Always on
+    the central database, also from a cached station: staff and passwords are the
+    centre's, and the audit log is read where every station's rows arrive."""
+    settings = replace(settings, sync=SyncSettings())
     core = _core(settings, args, demo=False)
     if core is None:
         return 3
