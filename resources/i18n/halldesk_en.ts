@@ -1282,6 +1282,14 @@
         <source>Void</source>
         <translation>Void</translation>
     </message>
+    <message>
+        <source>Sending to the centre: {count} waiting</source>
+        <translation>Sending to the centre: {count} waiting</translation>
+    </message>
+    <message>
+        <source>Centre offline since {time}, {count} waiting to be sent</source>
+        <translation>Centre offline since {time}, {count} waiting to be sent</translation>
+    </message>
 </context>
 <context>
     <name>PlaceholderWindow</name>

@@ -1278,6 +1278,14 @@
         <source>Void</source>
         <translation>已作废</translation>
     </message>
+    <message>
+        <source>Sending to the centre: {count} waiting</source>
+        <translation>正在上传中心：待传 {count} 条</translation>
+    </message>
+    <message>
+        <source>Centre offline since {time}, {count} waiting to be sent</source>
+        <translation>中心库自 {time} 起离线，{count} 条待上传</translation>
+    </message>
 </context>
 <context>
     <name>PlaceholderWindow</name>
