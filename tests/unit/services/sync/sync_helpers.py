@@ -22,19 +22,11 @@ from app.services.security.auth import AuthService
 from app.services.simulation.demo_accounts import seed_demo_accounts
 from app.services.simulation.demo_hall import ensure_demo_hall
 from app.services.sync.capture import PUSHED, install_capture
+from app.services.sync.pulled import PULLED
 
 HALL = "DEMO"
-REFERENCE = (
-    "halls",
-    "services",
-    "counters",
-    "counter_services",
-    "staff",
-    "customer_accounts",
-    "bills",
-    "fee_items",
-    "late_fee_rules",
-)
+# what the centre keeps and stations only read: the pulled tables no station pushes
+REFERENCE = tuple(name for name in PULLED if name not in PUSHED)
 KEY = b"k" * 32
 
 
