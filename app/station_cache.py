@@ -86,4 +86,8 @@ def open_cache(
 
 
 def _progress(table: str, done: int, total: int) -> None:
-    log.info("initial sync: %s %s/%s", table, done, total)
+    """The first copy's progress, a line a batch (`init-db` or the first start shows it)."""
+    share = done * 100 // total if total else 100
+    log.info(
+        "copying hall from the centre: %s %s of %s (%s %%)", table, f"{done:,}", f"{total:,}", share
+    )
