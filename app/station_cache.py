@@ -12,6 +12,7 @@ goes on where it stopped at the next start); after that it starts and works with
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +24,14 @@ from app.services.errors import DatabaseUnavailable, DomainError
 from app.services.sync.capture import install_capture
 from app.services.sync.initial import initial_sync, initial_sync_complete
 from app.services.sync.listen import ChangeListener
+from app.services.sync.prune import prune_change_log, report_cursor
 from app.services.sync.pull import pull_all
 from app.services.sync.worker import SyncWorker
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
+PRUNE_EVERY_S = 600.0  # a station prunes the central change log at most this often
 INITIAL_BATCH = 20_000  # rows a committed batch of the first copy (fewer index rewrites)
 
 
@@ -42,6 +45,27 @@ class CachedStores:
         self.listener.stop()
         self.worker.stop()
         self.cache.dispose()
+
+
+class Puller:
+    """The worker's pull: pull everything, tell the centre how far this station got, and
+    now and then prune the change log below every station's cursor."""
+
+    def __init__(self, central: Database, cache: Database, hall: str, station: str) -> None:
+        self._central, self._cache, self._hall, self._station = central, cache, hall, station
+        self._reported: tuple[int, int] | None = None
+        self._pruned_at = 0.0
+
+    def __call__(self) -> None:
+        cursor = pull_all(self._central, self._cache, self._hall).cursor
+        if cursor != self._reported:
+            report_cursor(self._central, self._station, self._hall, cursor)
+            self._reported = cursor
+        if time.monotonic() - self._pruned_at > PRUNE_EVERY_S:
+            self._pruned_at = time.monotonic()
+            done = prune_change_log(self._central)
+            if done.deleted:
+                log.info("change log pruned: %s rows up to %s", done.deleted, done.horizon)
 
 
 def cache_path(settings: Settings, data_dir: Path) -> Path:
@@ -76,7 +100,7 @@ def open_cache(
     worker = SyncWorker(
         cache,
         central,
-        pull=lambda: pull_all(central, cache, hall),
+        pull=Puller(central, cache, hall, settings.station.name),
         interval=settings.sync.interval_s,
     )
     listener = ChangeListener(central.engine.url, worker.wake)

@@ -23,7 +23,7 @@ from app.models.billing import (
 from app.models.evaluation import Alert, Evaluation
 from app.models.hall import Counter, CounterService, Hall, Service, Staff
 from app.models.queue import CounterPause, CounterSession, Ticket, TicketEvent, TicketSeries
-from app.models.sync import ChangeLog, OutboxRecord, SyncConflict, SyncCursor
+from app.models.sync import ChangeLog, OutboxRecord, SyncConflict, SyncCursor, SyncStation
 
 __all__ = [
     "Alert",
@@ -32,6 +32,7 @@ __all__ = [
     "OutboxRecord",
     "SyncConflict",
     "SyncCursor",
+    "SyncStation",
     "Base",
     "Evaluation",
     "Counter",

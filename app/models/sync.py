@@ -76,3 +76,17 @@ class SyncConflict(Base):
     # a JSON object: the payments involved, their receipts and stations
     detail: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SyncStation(Base):
+    """How far each station has pulled the change log (central only): the change log is
+    pruned below the lowest of these. A station taken out of service is deleted here, or
+    it holds the pruning back."""
+
+    __tablename__ = "sync_stations"
+
+    station: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hall_code: Mapped[str] = mapped_column(String(16))
+    txid: Mapped[int] = mapped_column(BigInteger)
+    change_id: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
