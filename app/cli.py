@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import __version__, cli_audit, cli_staff
+from app import __version__, cli_audit, cli_staff, cli_sync
 from app.settings import (
     ROLES,
     MissingSettingsFile,
@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     cli_audit.add_parser(sub)
     cli_staff.add_parsers(sub)
+    cli_sync.add_parser(sub)
     return p
 
 
@@ -177,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         return _db_password(settings, args)
     if command in ("audit", "staff", "password"):
         return _account_command(settings, args, command)
+    if command == "sync-status":
+        return _sync_status(settings, args)
     if args.headless:
         return _headless(settings, args)
     if not _has_display():
@@ -284,6 +287,16 @@ def _account_command(settings: Settings, args: argparse.Namespace, command: str)
     run = {"audit": cli_audit.run, "staff": cli_staff.run_staff, "password": cli_staff.run_password}
     try:
         return int(run[command](core, args))
+    finally:
+        core.close()
+
+
+def _sync_status(settings: Settings, args: argparse.Namespace) -> int:
+    core = _core(settings, args, demo=False)
+    if core is None:
+        return 3
+    try:
+        return cli_sync.run(core, args)
     finally:
         core.close()
 
