@@ -83,7 +83,8 @@ class PaymentPanel(PaymentCorrections, QWidget):
         self.setObjectName("PaymentPanel")
         self._desk = desk
         self._tasks = tasks
-        self.status = StatusLine()  # the counter window gives its own status line
+        self.status = StatusLine(self)  # replaced by the counter window's own status line
+        self.status.hide()
         self._paper = paper
         self._printer: ReceiptPrinter | None = None
         self._actor: Actor | None = None

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLoggingCategory, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QLoggingCategory, Qt
 from PySide6.QtWidgets import QApplication
 
 # Loading QtTextToSpeech loads Qt Multimedia, which warns that PipeWire is not installed
@@ -45,6 +45,20 @@ def _collect_on_the_gui_thread() -> Iterator[None]:
     """Collect the test's widgets here, with no worker running: Python's cycle collector
     may otherwise run in a worker thread and destroy a widget there."""
     yield
+    gc.collect()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_widget_left_for_the_finaliser(qapp: QApplication) -> Iterator[None]:
+    """At the end of the session, delete every widget still alive and collect, while the
+    QApplication exists: left to Python's finaliser, PySide6 objects are torn down in an
+    arbitrary order after Qt's, which crashed the interpreter at exit now and then."""
+    yield
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
     gc.collect()
 
 
