@@ -7,8 +7,9 @@
   the rows they brought; also the resume points of an initial sync.
 - `change_log` (in the central PostgreSQL): one row per inserted, updated or deleted row of
   a pulled table, written by a trigger in the writer's transaction with its transaction id
-  (`pg_current_xact_id()`), so a pull can read "after my cursor, and only what every
-  transaction before has finished with" and never skip a row committed out of order.
+  (`pg_current_xact_id()`) and the hall the row belongs to, so a pull can read "my hall's
+  changes after my cursor, and only what every transaction before has finished with" and
+  never skip a row committed out of order.
   SQLite central databases have the table but nothing writes it: a one-PC hall has no
   station to sync with.
 """
@@ -48,7 +49,10 @@ class SyncCursor(Base):
 
 class ChangeLog(Base):
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_txid_id", "txid", "id"),)
+    __table_args__ = (
+        Index("ix_change_log_txid_id", "txid", "id"),
+        Index("ix_change_log_hall_txid_id", "hall_id", "txid", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     # the writing transaction's id (xid8 as a number); PostgreSQL fills it in
@@ -56,6 +60,9 @@ class ChangeLog(Base):
     table_name: Mapped[str] = mapped_column(String(64))
     # the changed row's id (for counter_services: its counter's id)
     row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # the hall the row belongs to (migration 0010); NULL: every hall reads it (halls,
+    # staff, and rows logged before 0010)
+    hall_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
 
 
 class SyncConflict(Base):
@@ -84,6 +91,7 @@ class SyncStation(Base):
     it holds the pruning back."""
 
     __tablename__ = "sync_stations"
+    __table_args__ = (Index("ix_sync_stations_hall", "hall_code", "txid", "change_id"),)
 
     station: Mapped[str] = mapped_column(String(64), primary_key=True)
     hall_code: Mapped[str] = mapped_column(String(16))

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from app.models import (
     Bill,
@@ -72,7 +72,7 @@ def test_pull_brings_the_halls_inserts_updates_and_deletes(central: Database, ca
         svc = {v.code: v.id for v in s.scalars(select(Service).where(Service.hall_id == demo))}
     with central.write() as s:
         s.execute(insert(CustomerAccount), [account(demo, "9900000001")])  # 1 change
-        s.execute(insert(CustomerAccount), [account(west, "9900000002")])  # 1, another hall
+        s.execute(insert(CustomerAccount), [account(west, "9900000002")])  # another hall: not read
         s.execute(update(Bill).where(Bill.id == bill_id).values(amount_fen=12_345))  # 1
         s.execute(delete(FeeItem).where(FeeItem.hall_id == demo, FeeItem.code == "METER_MOVE"))
         s.execute(delete(CounterService).where(CounterService.counter_id == counter))  # 2
@@ -84,7 +84,7 @@ def test_pull_brings_the_halls_inserts_updates_and_deletes(central: Database, ca
             ],
         )  # 2
     result = pull_changes(central, cache, HALL)
-    assert result.changes_read == 8 and not result.more
+    assert result.changes_read == 7 and not result.more
     # the account, the bill, the fee item gone, the counter's 2 old services out, 2 new in
     assert result.rows_applied == 7
     assert dump(cache) == dump(central, demo)
@@ -102,13 +102,53 @@ def test_pull_brings_the_halls_inserts_updates_and_deletes(central: Database, ca
     assert again.changes_read == 0 and again.cursor == result.cursor
 
 
-def test_another_halls_changes_move_the_cursor_only(central: Database, cache: Database):
+def test_another_halls_changes_are_not_read_but_the_horizon_moves(
+    central: Database, cache: Database
+):
+    """A station reads its own hall's log only (migration 0010); a pull that found
+    nothing still says how far everything of its hall has been read."""
     before = pull_changes(central, cache, HALL)
     with central.write() as s:
         s.execute(insert(CustomerAccount), [account(hall_id(central, OTHER), "9900000003")])
     result = pull_changes(central, cache, HALL)
-    assert (result.changes_read, result.rows_applied) == (1, 0)
-    assert result.cursor > before.cursor
+    assert (result.changes_read, result.rows_applied, result.more) == (0, 0, False)
+    assert result.cursor == before.cursor
+    assert result.horizon > before.horizon > 0
+    with central.read() as s:
+        logged = s.execute(
+            text("SELECT txid, hall_id FROM change_log ORDER BY id DESC LIMIT 1")
+        ).one()
+    assert logged.hall_id == hall_id(central, OTHER) and logged.txid < result.horizon
+
+
+def test_an_account_moved_to_another_hall_is_logged_for_both(central: Database, cache: Database):
+    """The old hall's stations must learn that the row left (the cache keeps it only if
+    it holds it already, as a row of another hall), the new hall's that it came."""
+    demo, west = hall_id(central), hall_id(central, OTHER)
+    row = account(demo, "9930000001")
+    with central.write() as s:
+        s.execute(insert(CustomerAccount), [row])
+    pull_changes(central, cache, HALL)
+    with central.write() as s:
+        s.execute(
+            update(CustomerAccount).where(CustomerAccount.id == row["id"]).values(hall_id=west)
+        )
+    with central.read() as s:
+        logged = (
+            s.execute(
+                text("SELECT hall_id FROM change_log WHERE row_id = :r ORDER BY id"),
+                {"r": row["id"]},
+            )
+            .scalars()
+            .all()
+        )
+    assert logged == [demo, demo, west]  # the insert; the move, for the old hall and the new
+    result = pull_changes(central, cache, HALL)
+    assert result.changes_read == 1
+    with cache.read() as s:
+        assert (
+            s.scalar(select(CustomerAccount.hall_id).where(CustomerAccount.id == row["id"])) == west
+        )
 
 
 def test_a_batch_holds_whole_transactions(central: Database, cache: Database):
