@@ -120,7 +120,7 @@ def build_core(
     url = settings.database_url(data_dir or default_data_dir(), environ=environ)
     shown = _safe_url(url)
     try:
-        db = Database.from_url(url, pool_size=pool_size)
+        db = Database.from_url(url, pool_size=pool_size, pgbouncer=settings.database.pgbouncer)
     except (ArgumentError, ValueError, OSError) as exc:
         raise DatabaseUnavailable(f"cannot use the database URL {shown}: {exc}") from exc
     cached_mode = settings.sync.mode == "cached"

@@ -43,6 +43,10 @@ class DatabaseSettings:
     url: str = ""
     # SQLite cache of this station (used by the sync worker); empty: user data folder.
     cache_path: str = ""
+    # the url is a PgBouncer in transaction mode: no prepared statements, no session state
+    pgbouncer: bool = False
+    # where this PC LISTENs if the url is a PgBouncer: PostgreSQL itself; empty: the url
+    listen_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,11 @@ class SyncSettings:
     mode: str = "direct"
     # seconds between syncs when the centre sends no NOTIFY
     interval_s: float = 2.0
+    # wake-ups from the centre: "listen" (a LISTEN of this PC's own), "relay" (this PC
+    # listens for the hall and passes them on to its stations on relay_port), or
+    # "tcp://host:port" (from the hall's relay PC: no connection at the centre to wait on)
+    wake: str = "listen"
+    relay_port: int = 7655
 
 
 @dataclass(frozen=True)
@@ -215,6 +224,7 @@ _DB_URL = re.compile(r"(sqlite|postgres|postgresql)(\+\w+)?://\S*")
 # Bus ports: a device path (/dev/ttyUSB0, COM3, a pty) or the pyserial URLs HallDesk uses.
 _NET_PORT = re.compile(r"(socket|rfc2217)://([\w.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})/?(\?\S*)?")
 PORT_URL_FORMS = "/dev/ttyUSB0, COM3 (a device), socket://host:port, rfc2217://host:port, loop://"
+_RELAY_URL = re.compile(r"tcp://([\w.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
 
 
 def port_url_problem(url: str) -> str | None:
@@ -230,6 +240,25 @@ def port_url_problem(url: str) -> str | None:
             return None
         return f"'{url}' is not {scheme}://host:port (port 1..65535)"
     return f"unknown port scheme '{scheme}://' in '{url}' (known: {PORT_URL_FORMS})"
+
+
+def _validate_wake(s: Settings, fail: Any) -> None:
+    listen, wake = s.database.listen_url.strip(), s.sync.wake
+    if listen and not (_DB_URL.fullmatch(listen) and listen.startswith("postgres")):
+        raise fail(f"listen_url {listen!r} is no postgresql:// url", "database", "listen_url")
+    relay = _RELAY_URL.fullmatch(wake)
+    if wake not in ("listen", "relay") and not (relay and 0 < int(relay[2]) < 65536):
+        raise fail(f"wake must be listen, relay or tcp://host:port, not {wake!r}", "sync", "wake")
+    if not 0 < s.sync.relay_port < 65536:
+        raise fail("relay_port must be 1..65535", "sync", "relay_port")
+    listens = s.sync.mode == "cached" and wake in ("listen", "relay")
+    if listens and s.database.pgbouncer and not listen:
+        raise fail(
+            "a LISTEN through a PgBouncer in transaction mode hears nothing: give [database] "
+            'listen_url (PostgreSQL itself), or wake = "tcp://..." (the hall\'s relay)',
+            "sync",
+            "wake",
+        )
 
 
 def _validate(s: Settings, text: str, path: Path | None) -> None:
@@ -270,6 +299,7 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
         )
     if not 0.2 <= s.sync.interval_s <= 600:
         raise fail("interval_s must be 0.2..600", "sync", "interval_s")
+    _validate_wake(s, fail)
     r = s.receipts
     if r.prefix and not _RECEIPT_PREFIX.fullmatch(r.prefix):
         raise fail("prefix must be 1-16 of A-Z and 0-9", "receipts", "prefix")

@@ -7,65 +7,126 @@ corrections, closing, history) and the log-in run on the cache, so a counter tak
 payments with the centre away; the queue stays on the centre (see docs/architecture.md).
 A new station must reach the centre once to copy its hall (resumable: an interrupted copy
 goes on where it stopped at the next start); after that it starts and works without it.
+
+Wake-ups (`[sync] wake`): a LISTEN of the station's own, or one per hall held by the
+hall's relay PC and passed on to the others over the LAN (app.services.sync.relay), so a
+utility of 1,000 halls holds 1,000 listening sessions at the centre, not 30,000; with
+`[database] pgbouncer` the rest of a station's work goes through a PgBouncer in
+transaction mode and holds no server session while idle (docs/PERFORMANCE.md, "Past one
+machine").
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from app.models.db import Database
+from app.models.db import Database, normalise_url
 from app.models.migrate import upgrade
 from app.services.errors import DatabaseUnavailable, DomainError
 from app.services.sync.capture import install_capture
 from app.services.sync.initial import initial_sync, initial_sync_complete
 from app.services.sync.listen import ChangeListener
-from app.services.sync.prune import prune_change_log, report_cursor
+from app.services.sync.prune import prune_change_log, read_to, report_cursor
 from app.services.sync.pull import pull_all
+from app.services.sync.relay import WakeClient, WakeRelay
 from app.services.sync.worker import SyncWorker
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PRUNE_EVERY_S = 600.0  # a station prunes the central change log at most this often
+PRUNE_EVERY_S = 600.0  # a station prunes its hall's change log at most this often
+REPORT_EVERY_S = 60.0  # and tells the centre how far it has read at most this often
 INITIAL_BATCH = 20_000  # rows a committed batch of the first copy (fewer index rewrites)
+
+
+class Waker(Protocol):
+    """What wakes the worker when the centre changes: a listener, a relay, a relay's client."""
+
+    def start(self) -> None: ...
+    def stop(self, timeout: float = 5.0) -> None: ...
 
 
 @dataclass(frozen=True)
 class CachedStores:
     cache: Database
     worker: SyncWorker
-    listener: ChangeListener
+    wakers: tuple[Waker, ...]
 
     def stop(self) -> None:
-        self.listener.stop()
+        for waker in self.wakers:
+            waker.stop()
         self.worker.stop()
         self.cache.dispose()
 
 
 class Puller:
-    """The worker's pull: pull everything, tell the centre how far this station got, and
-    now and then prune the change log below every station's cursor."""
+    """The worker's pull: pull everything, tell the centre how far this station has read
+    (at most every `report_every_s`: the pruning needs no more), and now and then prune
+    its hall's change log. The first prune comes at a random moment of the first period,
+    so that a utility's stations switched on at eight do not all prune at once."""
 
-    def __init__(self, central: Database, cache: Database, hall: str, station: str) -> None:
+    def __init__(
+        self,
+        central: Database,
+        cache: Database,
+        hall: str,
+        station: str,
+        *,
+        report_every_s: float = REPORT_EVERY_S,
+        prune_every_s: float = PRUNE_EVERY_S,
+    ) -> None:
         self._central, self._cache, self._hall, self._station = central, cache, hall, station
+        self._report_every_s, self._prune_every_s = report_every_s, prune_every_s
         self._reported: tuple[int, int] | None = None
-        self._pruned_at = 0.0
+        self._reported_at = 0.0
+        self._pruned_at = time.monotonic() - random.uniform(0, prune_every_s)
 
     def __call__(self) -> None:
-        cursor = pull_all(self._central, self._cache, self._hall).cursor
-        if cursor != self._reported:
-            report_cursor(self._central, self._station, self._hall, cursor)
-            self._reported = cursor
-        if time.monotonic() - self._pruned_at > PRUNE_EVERY_S:
-            self._pruned_at = time.monotonic()
-            done = prune_change_log(self._central)
+        result = pull_all(self._central, self._cache, self._hall)
+        reach = read_to(result.cursor, result.horizon)
+        now = time.monotonic()
+        due = self._reported is None or now - self._reported_at >= self._report_every_s
+        if reach != self._reported and due:
+            report_cursor(self._central, self._station, self._hall, reach)
+            self._reported, self._reported_at = reach, now
+        if now - self._pruned_at >= self._prune_every_s:
+            self._pruned_at = now
+            done = prune_change_log(self._central, self._hall)
             if done.deleted:
                 log.info("change log pruned: %s rows up to %s", done.deleted, done.horizon)
+
+
+def listen_url(settings: Settings, central: Database) -> URL:
+    """Where this PC LISTENs: `[database] listen_url` (PostgreSQL itself, when the url is a
+    PgBouncer), with the url's password unless the keyring holds one of its own; else
+    the central url."""
+    given = settings.database.listen_url.strip()
+    if not given:
+        return central.engine.url
+    url = normalise_url(given)
+    if url.password is None and central.engine.url.password is not None:
+        url = url.set(password=central.engine.url.password)
+    return url
+
+
+def wakers(settings: Settings, central: Database, worker: SyncWorker) -> tuple[Waker, ...]:
+    """The station's wake-ups, by `[sync] wake` (see the module docstring)."""
+    hall, wake = settings.station.hall, settings.sync.wake
+    if wake == "listen":
+        return (ChangeListener(listen_url(settings, central), worker.wake, hall=hall),)
+    if wake == "relay":
+        relay = WakeRelay("0.0.0.0", settings.sync.relay_port, local=worker.wake)
+        listener = ChangeListener(listen_url(settings, central), relay.wake, hall=hall)
+        return (relay, listener)
+    return (WakeClient(wake, worker.wake),)
 
 
 def cache_path(settings: Settings, data_dir: Path) -> Path:
@@ -103,10 +164,15 @@ def open_cache(
         pull=Puller(central, cache, hall, settings.station.name),
         interval=settings.sync.interval_s,
     )
-    listener = ChangeListener(central.engine.url, worker.wake)
+    started: list[Waker] = []
     worker.start()
-    listener.start()
-    return CachedStores(cache, worker, listener)
+    for waker in wakers(settings, central, worker):
+        try:
+            waker.start()
+            started.append(waker)
+        except OSError as exc:  # the relay's port taken: the hall's others poll meanwhile
+            log.error("wake-ups: %s cannot start: %s", type(waker).__name__, exc)
+    return CachedStores(cache, worker, tuple(started))
 
 
 def _progress(table: str, done: int, total: int) -> None:

@@ -5,6 +5,13 @@ for every writing unit of work, so two writers never interleave and "call next" 
 atomic; the threads of one process take turns at writing a file (`WriterTurns`). Read-only
 units of work use a deferred `BEGIN` and never block writers; on PostgreSQL they run in
 autocommit, each statement with its own snapshot as under READ COMMITTED.
+
+PostgreSQL may be reached through a PgBouncer in transaction mode (`pgbouncer=True`): each
+transaction may then run on another server session, so nothing may live in a session.
+psycopg prepares no statements then (a prepared statement belongs to one session); the
+rest already holds: isolation levels go with each BEGIN, `SET TRANSACTION` only, no
+advisory locks, no temporary tables, and the change listener connects to PostgreSQL
+itself (app.services.sync.listen).
 """
 
 from __future__ import annotations
@@ -82,7 +89,9 @@ def _sqlite_listeners(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(raw_url: str | URL, *, pool_size: int = 10, use_keyring: bool = True) -> Engine:
+def make_engine(
+    raw_url: str | URL, *, pool_size: int = 10, use_keyring: bool = True, pgbouncer: bool = False
+) -> Engine:
     url = raw_url if isinstance(raw_url, URL) else normalise_url(raw_url, use_keyring=use_keyring)
     backend = url.get_backend_name()
     if backend == "sqlite":
@@ -102,11 +111,11 @@ def make_engine(raw_url: str | URL, *, pool_size: int = 10, use_keyring: bool = 
         _sqlite_listeners(engine)
         return engine
     if backend == "postgresql":
+        connect_args: dict[str, Any] = {"connect_timeout": 5, "application_name": "halldesk"}
+        if pgbouncer:  # no server-side prepared statements (see the module docstring)
+            connect_args["prepare_threshold"] = None
         engine = create_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            connect_args={"connect_timeout": 5, "application_name": "halldesk"},
+            url, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args
         )
         IdlePing(engine)  # instead of a ping at every check-out
 
@@ -178,8 +187,12 @@ class Database:
         self._read = sessionmaker(reader, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str, *, pool_size: int = 10, use_keyring: bool = True) -> Database:
-        return cls(make_engine(url, pool_size=pool_size, use_keyring=use_keyring))
+    def from_url(
+        cls, url: str, *, pool_size: int = 10, use_keyring: bool = True, pgbouncer: bool = False
+    ) -> Database:
+        return cls(
+            make_engine(url, pool_size=pool_size, use_keyring=use_keyring, pgbouncer=pgbouncer)
+        )
 
     @property
     def dialect(self) -> str:

@@ -212,6 +212,16 @@ BAD_FILES = {
     "bad-escpos-url": ('[receipts]\nescpos_url = "usb://printer"\n', 2, "escpos_url"),
     "bad-escpos-paper": ("[receipts]\nescpos_paper_mm = 76\n", 2, "58 or 80"),
     "newer-version": ('# written by HallDesk 9\nversion = 7\n[station]\nhall = "X"\n', 2, "newer"),
+    "bad-wake": ('[sync]\nmode = "cached"\nwake = "udp://pc1:7655"\n', 3, "tcp://host:port"),
+    "bad-relay-port": ("[sync]\n\nrelay_port = 70000\n", 3, "relay_port must be"),
+    "bad-listen-url": ('[database]\nlisten_url = "pc1:5432"\n', 2, "listen_url"),
+    # a LISTEN through a PgBouncer in transaction mode would never hear a thing
+    "listen-through-pgbouncer": (
+        '[database]\nurl = "postgresql://h@pool:6432/hd"\npgbouncer = true\n'
+        '[sync]\nmode = "cached"\nwake = "relay"\n',
+        6,
+        "listen_url",
+    ),
 }
 
 
@@ -320,6 +330,20 @@ def test_a_bus_url_no_port_can_open_is_refused_with_file_and_line(tmp_path: Path
 def test_port_urls_a_station_uses_are_accepted(url: str) -> None:
     settings = parse_settings(f"[[buses]]\nname = \"hallbus\"\nurl = '{url}'\n")
     assert settings.buses[0].url == url
+
+
+def test_a_station_through_pgbouncer_woken_by_its_halls_relay() -> None:
+    relay_pc = parse_settings(
+        '[database]\nurl = "postgresql://h@pool:6432/hd"\npgbouncer = true\n'
+        'listen_url = "postgresql://h@db:5432/hd"\n[sync]\nmode = "cached"\nwake = "relay"\n'
+    )
+    assert relay_pc.database.pgbouncer and relay_pc.sync.relay_port == 7655
+    other = parse_settings(
+        '[database]\nurl = "postgresql://h@pool:6432/hd"\npgbouncer = true\n'
+        '[sync]\nmode = "cached"\nwake = "tcp://10.0.3.11:7655"\n'
+    )
+    assert other.sync.wake == "tcp://10.0.3.11:7655" and other.database.listen_url == ""
+    assert parse_settings("").sync.wake == "listen"  # as before: a LISTEN of its own
 
 
 def test_receipt_prefix_from_the_file_or_the_station_name() -> None:
