@@ -43,7 +43,7 @@ from app.settings import Settings
 log = logging.getLogger(__name__)
 
 PRUNE_EVERY_S = 600.0  # a station prunes its hall's change log at most this often
-REPORT_EVERY_S = 60.0  # and tells the centre how far it has read at most this often
+REPORT_EVERY_S = 300.0  # and tells the centre how far it has read at most this often
 INITIAL_BATCH = 20_000  # rows a committed batch of the first copy (fewer index rewrites)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from app.models.idle_ping import IdlePing
+from app.models.idle_ping import IDLE_PING_S, PGBOUNCER_IDLE_PING_S, IdlePing
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,8 @@ def make_engine(
         engine = create_engine(
             url, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args
         )
-        IdlePing(engine)  # instead of a ping at every check-out
+        # instead of a ping at every check-out
+        IdlePing(engine, PGBOUNCER_IDLE_PING_S if pgbouncer else IDLE_PING_S)
 
         return engine
     raise ValueError(f"unsupported database '{backend}': use postgresql:// or sqlite:///")

@@ -9,6 +9,12 @@ handling: `DisconnectionError` makes it retry with a new connection). A connecti
 dies while in busy use fails its unit of work once — the services report that as the
 database being unreachable and the next unit gets a new connection, since SQLAlchemy
 invalidates the pool when it sees a disconnect.
+
+Through a PgBouncer (`PGBOUNCER_IDLE_PING_S`) the connection is to PgBouncer, which
+outlives a PostgreSQL restart (it connects to the server again itself), and each ping is
+a server transaction of its own: a station syncing every 30 s would ping before nearly
+every sync, a third of what it sends. A minute still finds what a firewall cuts (idle
+TCP is cut after minutes) and a PgBouncer restarted.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any
 from sqlalchemy import Engine, event, exc
 
 IDLE_PING_S = 5.0
+PGBOUNCER_IDLE_PING_S = 60.0
 _RETURNED = "halldesk_returned_at"
 _OF: weakref.WeakKeyDictionary[Engine, IdlePing] = weakref.WeakKeyDictionary()
 

@@ -132,7 +132,10 @@ def read_changes(
     if not rows:
         return Changes(hall.id, [], start, False, int(hall.xmin))
     end = (int(rows[-1].txid), int(rows[-1].id))
-    more = bool(conn.scalar(MORE, {**params, "txid": end[0], "change_id": end[1]}))
+    # fewer than `limit` rows: the head did not fill up, every finished change was read
+    more = len(rows) >= limit and bool(
+        conn.scalar(MORE, {**params, "txid": end[0], "change_id": end[1]})
+    )
     return Changes(hall.id, rows, end, more, 0 if more else int(hall.xmin))
 
 

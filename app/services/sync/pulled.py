@@ -135,9 +135,9 @@ def central_snapshot(central: Database) -> Iterator[Connection]:
     """A read-only REPEATABLE READ transaction on the central database: every statement
     in it sees the one snapshot taken by its first query."""
     with errors.database_reached(), central.engine.connect() as conn:
-        conn.execution_options(isolation_level="REPEATABLE READ")
+        # one BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY, no statement of its own
+        conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with conn.begin():
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             yield conn
 
 

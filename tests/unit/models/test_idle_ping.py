@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from app.models.db import make_engine
-from app.models.idle_ping import IdlePing
+from app.models.idle_ping import IDLE_PING_S, PGBOUNCER_IDLE_PING_S, IdlePing
 
 
 def test_busy_connections_are_not_pinged_idle_ones_are_and_dead_ones_replaced(
@@ -41,6 +41,25 @@ def test_busy_connections_are_not_pinged_idle_ones_are_and_dead_ones_replaced(
         assert ping.pings >= 3
     finally:
         engine.dispose()
+
+
+def test_an_engine_for_pgbouncer_prepares_nothing_and_pings_after_a_minute(pg_url: str) -> None:
+    """Through PgBouncer in transaction mode a prepared statement would be missing from the
+    next transaction's session (tests/integration/test_pgbouncer.py shows it), and a ping
+    is a server transaction: pinged after a minute idle, not five seconds."""
+    for pgbouncer, threshold, idle_s in (
+        (False, 5, IDLE_PING_S),
+        (True, None, PGBOUNCER_IDLE_PING_S),
+    ):
+        engine = make_engine(pg_url, pool_size=1, use_keyring=False, pgbouncer=pgbouncer)
+        try:
+            ping = IdlePing.of(engine)
+            assert ping is not None and ping.idle_s == idle_s
+            with engine.connect() as c:
+                assert c.connection.dbapi_connection.prepare_threshold == threshold  # type: ignore[union-attr]
+        finally:
+            engine.dispose()
+    assert PGBOUNCER_IDLE_PING_S >= 60 > IDLE_PING_S
 
 
 def test_sqlite_engines_need_no_ping(tmp_path) -> None:
