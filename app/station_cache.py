@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 
 PRUNE_EVERY_S = 600.0  # a station prunes its hall's change log at most this often
 REPORT_EVERY_S = 300.0  # and tells the centre how far it has read at most this often
+# a change committed behind an older open transaction: pulled again after 50 ms, doubling
+HELD_FIRST_S, HELD_LAST_S = 0.05, 0.8
 INITIAL_BATCH = 20_000  # rows a committed batch of the first copy (fewer index rewrites)
 
 
@@ -68,10 +70,12 @@ class CachedStores:
 
 
 class Puller:
-    """The worker's pull: pull everything, tell the centre how far this station has read
-    (at most every `report_every_s`: the pruning needs no more), and now and then prune
-    its hall's change log. The first prune comes at a random moment of the first period,
-    so that a utility's stations switched on at eight do not all prune at once."""
+    """The worker's pull: pull everything (again shortly while the centre says a committed
+    change waits behind an older transaction: a wake-up came before its change could be
+    read), tell the centre how far this station has read (at most every `report_every_s`:
+    the pruning needs no more), and now and then prune its hall's change log. The first
+    prune comes at a random moment of the first period, so that a utility's stations
+    switched on at eight do not all prune at once."""
 
     def __init__(
         self,
@@ -91,6 +95,11 @@ class Puller:
 
     def __call__(self) -> None:
         result = pull_all(self._central, self._cache, self._hall)
+        delay = HELD_FIRST_S
+        while result.held and delay <= HELD_LAST_S:  # woken before its change can be read
+            time.sleep(delay)
+            delay *= 2
+            result = pull_all(self._central, self._cache, self._hall)
         reach = read_to(result.cursor, result.horizon)
         now = time.monotonic()
         due = self._reported is None or now - self._reported_at >= self._report_every_s

@@ -26,6 +26,11 @@ does not grow with the number of halls. A pull that left nothing behind also say
 where the station has read everything of its hall (`horizon`: every transaction below
 that xmin), which the station reports for the pruning even while its hall is quiet.
 
+A wake-up can come before its change can be read: the NOTIFY is sent at its commit, but
+an older writer still open (another station's push, a cursor report) holds the xmin
+below it. The pull then says so (`held`: committed changes of the hall at or above the
+xmin), and the station pulls again shortly instead of at its next poll.
+
 A batch holds whole transactions (the first `limit` changes, and the rest of the last
 transaction among them), so a station never sees half of what the centre committed
 together. The rows are written, and the new cursor stored, in ONE cache transaction: a
@@ -65,10 +70,17 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 5000
 
-# the hall, and the xmin of the snapshot this (first) statement of the transaction takes
+# the hall, the xmin of the snapshot this (first) statement of the transaction takes, and
+# whether changes of the hall are committed but held behind an older open transaction
 HALL_AND_HORIZON = text(
-    "SELECT id, pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin "
-    "FROM halls WHERE code = :code"
+    """
+    SELECT h.id, s.xmin,
+        EXISTS (SELECT 1 FROM change_log c WHERE c.hall_id = h.id AND c.txid >= s.xmin)
+        OR EXISTS (SELECT 1 FROM change_log c WHERE c.hall_id IS NULL AND c.txid >= s.xmin)
+        AS held
+    FROM halls h, (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin) s
+    WHERE h.code = :code
+    """
 )
 
 
@@ -106,6 +118,8 @@ class PullResult:
     more: bool  # finished changes wait after the cursor: pull again
     # every change of the hall by a transaction below this txid has been read (0: unknown)
     horizon: int = 0
+    # changes of the hall are committed but wait for an older transaction: pull again soon
+    held: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +131,7 @@ class Changes:
     end: tuple[int, int]  # the cursor after them (the start when there are none)
     more: bool
     horizon: int  # the snapshot's xmin when nothing is left behind, else 0
+    held: bool  # committed changes wait behind an older open transaction
 
 
 def read_changes(
@@ -130,13 +145,13 @@ def read_changes(
     params = {"hall_id": hall.id, "xmin": int(hall.xmin), "txid": start[0], "change_id": start[1]}
     rows = list(conn.execute(CHANGES, {**params, "limit": limit}).all())
     if not rows:
-        return Changes(hall.id, [], start, False, int(hall.xmin))
+        return Changes(hall.id, [], start, False, int(hall.xmin), bool(hall.held))
     end = (int(rows[-1].txid), int(rows[-1].id))
     # fewer than `limit` rows: the head did not fill up, every finished change was read
     more = len(rows) >= limit and bool(
         conn.scalar(MORE, {**params, "txid": end[0], "change_id": end[1]})
     )
-    return Changes(hall.id, rows, end, more, 0 if more else int(hall.xmin))
+    return Changes(hall.id, rows, end, more, 0 if more else int(hall.xmin), bool(hall.held))
 
 
 def plan_merge(conn: Connection, changes: Changes) -> Merge:
@@ -171,7 +186,7 @@ def pull_changes(
     with central_snapshot(central) as conn:
         changes = read_changes(conn, hall_code, start, limit=limit)
         if not changes.rows:
-            return PullResult(0, 0, start, False, changes.horizon)
+            return PullResult(0, 0, start, False, changes.horizon, changes.held)
         merge = plan_merge(conn, changes)
         with errors.database_reached(), cache.write() as s:
             now = read_cursor(s, name)
@@ -179,7 +194,9 @@ def pull_changes(
                 return PullResult(0, 0, (int(now.txid), int(now.change_id)), True)
             applied = merge.apply(s)
             store_cursor(s, name, txid=changes.end[0], change_id=changes.end[1])
-    return PullResult(applied, len(changes.rows), changes.end, changes.more, changes.horizon)
+    return PullResult(
+        applied, len(changes.rows), changes.end, changes.more, changes.horizon, changes.held
+    )
 
 
 def pull_all(
@@ -192,4 +209,4 @@ def pull_all(
         applied += result.rows_applied
         read += result.changes_read
         if not result.more:
-            return PullResult(applied, read, result.cursor, False, result.horizon)
+            return PullResult(applied, read, result.cursor, False, result.horizon, result.held)

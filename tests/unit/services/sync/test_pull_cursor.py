@@ -3,6 +3,8 @@ twice, and the cursor stored in the same cache transaction as the rows it stands
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,7 @@ from app.services.sync import pull as pull_module
 from app.services.sync.initial import initial_sync
 from app.services.sync.pull import pull_all, pull_changes
 from app.services.sync.pulled import SyncSetupError, pull_cursor_name, read_cursor
+from app.station_cache import Puller
 from tests.unit.services.sync.pull_helpers import (
     HALL,
     account,
@@ -69,14 +72,38 @@ def test_a_transaction_committed_after_a_later_one_is_not_skipped(
         held = pull_changes(central, cache, HALL)
         assert (held.changes_read, held.rows_applied, held.more) == (0, 0, False)
         assert held.cursor == start  # not past A, which is still open
+        assert held.held  # and it says B's change waits: a wake-up for B came too early
         a_tx.commit()
     assert logged_txid(central, a_row["id"]) < logged_txid(central, b_row["id"])
     both = pull_changes(central, cache, HALL)
     assert (both.changes_read, both.rows_applied) == (2, 2)
     assert cached(cache, a_row["id"], b_row["id"]) == 2
     assert both.cursor[0] == logged_txid(central, b_row["id"])
+    assert not both.held
     again = pull_changes(central, cache, HALL)  # nothing read twice
     assert (again.changes_read, again.cursor) == (0, both.cursor)
+
+
+def test_a_station_woken_too_early_pulls_again_shortly(central: Database, cache: Database):
+    """B's change is committed (its NOTIFY sent) while an older writer A is still open:
+    the station's pull cannot take it yet, and pulls again after 50 ms, 100 ms, ...
+    instead of at its next poll; A ends 0.2 s later, and the one call brings both."""
+    demo = hall_id(central)
+    a_row, b_row = account(demo, "9950000001"), account(demo, "9950000002")
+    puller = Puller(central, cache, HALL, "PC-EARLY")
+    with central.engine.connect() as a:
+        a_tx = a.begin()
+        a.execute(insert(CustomerAccount), [a_row])
+        with central.write() as s:
+            s.execute(insert(CustomerAccount), [b_row])
+        timer = threading.Timer(0.2, a_tx.commit)
+        timer.start()
+        start = time.monotonic()
+        puller()
+        took = time.monotonic() - start
+        timer.join()
+    assert cached(cache, a_row["id"], b_row["id"]) == 2
+    assert 0.2 <= took < 1.6
 
 
 def test_a_rolled_back_writer_holds_the_pull_until_it_ends(central: Database, cache: Database):
