@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -62,21 +63,13 @@ def _insert(central: Database, table: Table) -> Any:
     return make(table).on_conflict_do_nothing()
 
 
-def push(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> PushResult:
-    """Send the oldest `batch` outbox records (see the module docstring);
-    `DatabaseUnavailable` when the centre cannot be reached (the records stay)."""
-    with cache.read() as s:
-        records = s.execute(
-            select(OUTBOX.c.id, OUTBOX.c.table_name, OUTBOX.c.row_id, OUTBOX.c.payload)
-            .order_by(OUTBOX.c.id)
-            .limit(batch)
-        ).all()
-    if not records:
-        return PushResult(0, 0, 0, 0)
-    by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in records:
-        table = Base.metadata.tables[r.table_name]
-        by_table[r.table_name].append(from_json(table, r.payload))
+def send_rows(
+    central: Database, by_table: Mapping[str, list[dict[str, Any]]]
+) -> tuple[int, int, int]:
+    """The central transaction of a push: the rows of each table (decoded outbox records)
+    inserted in foreign-key order, the bills they pay locked first and settled after;
+    (inserted, refused, conflicts). `DatabaseUnavailable` when the centre cannot be
+    reached (nothing is written)."""
     inserted = refused = 0
     bill_ids = {r["bill_id"] for r in by_table.get("payment_allocations", ())}
     with errors.database_reached(), central.write() as s:
@@ -97,6 +90,25 @@ def push(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> P
                     refused += len(gone)
                     log.warning("push: %s rows refused by the centre: %s", name, gone)
         conflicts = settle_overpaid(s, bill_ids, datetime.now(UTC))
+    return inserted, refused, conflicts
+
+
+def push(cache: Database, central: Database, *, batch: int = DEFAULT_BATCH) -> PushResult:
+    """Send the oldest `batch` outbox records (see the module docstring);
+    `DatabaseUnavailable` when the centre cannot be reached (the records stay)."""
+    with cache.read() as s:
+        records = s.execute(
+            select(OUTBOX.c.id, OUTBOX.c.table_name, OUTBOX.c.row_id, OUTBOX.c.payload)
+            .order_by(OUTBOX.c.id)
+            .limit(batch)
+        ).all()
+    if not records:
+        return PushResult(0, 0, 0, 0)
+    by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        table = Base.metadata.tables[r.table_name]
+        by_table[r.table_name].append(from_json(table, r.payload))
+    inserted, refused, conflicts = send_rows(central, by_table)
     ids = [r.id for r in records]
     with cache.write() as s:
         s.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(ids)))
