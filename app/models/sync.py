@@ -91,7 +91,10 @@ class SyncStation(Base):
     it holds the pruning back."""
 
     __tablename__ = "sync_stations"
-    __table_args__ = (Index("ix_sync_stations_hall", "hall_code", "txid", "change_id"),)
+    __table_args__ = (
+        Index("ix_sync_stations_hall", "hall_code", "txid", "change_id"),
+        Index("ix_sync_stations_cursor", "txid", "change_id"),
+    )
 
     station: Mapped[str] = mapped_column(String(64), primary_key=True)
     hall_code: Mapped[str] = mapped_column(String(16))

@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/bench/bench_stations.py [--json] [--stations 3000] [--per-hall 30]
         [--seconds 90] [--interval 60] [--pay-every 1200] [--report-every 30]
-        [--prune-every 120] [--procs 4] [--threads 4] [--pool 10] [--no-direct]
+        [--prune-every 120] [--procs 4] [--threads 4] [--pool 20] [--no-direct]
         [--direct-seconds 15] [--probe-listeners 150 (0: no probe)]
     scripts/bench stations
 
@@ -291,7 +291,9 @@ def main() -> int:
     parser.add_argument("--prune-every", type=float, default=120.0)
     parser.add_argument("--procs", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4, help="per process")
-    parser.add_argument("--pool", type=int, default=10, help="PgBouncer's server connections")
+    # PgBouncer's server connections: at least the stations' threads (procs x threads), so
+    # that a simulated station slow to send its next statement holds up no other
+    parser.add_argument("--pool", type=int, default=20, help="PgBouncer's server connections")
     parser.add_argument("--no-direct", action="store_true")
     parser.add_argument("--probe-listeners", type=int, default=150, help="0: no NOTIFY probe")
     parser.add_argument("--probe-commits", type=int, default=600)

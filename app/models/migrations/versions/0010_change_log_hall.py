@@ -8,7 +8,8 @@ hall (NULL): every hall reads them, as before, since a station may hold another 
 hall row or clerk as the parent of a payment taken by a visiting clerk. An update that
 moves a row to another hall (or another parent) is logged for the old hall too, so the
 old hall's stations learn that it left. The log is pruned per hall below the cursors
-the hall's stations reported (`sync_stations`, now indexed by hall).
+the hall's stations reported (`sync_stations`, now indexed by hall and by cursor: with
+30,000 stations the lowest cursor is an index probe, not a scan at every prune).
 
 Rows already in the log keep no hall (NULL): every station reads them, as before.
 
@@ -137,6 +138,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_sync_stations_hall", "sync_stations", ["hall_code", "txid", "change_id"]
     )
+    op.create_index("ix_sync_stations_cursor", "sync_stations", ["txid", "change_id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(HALL_OF_ROW)
         op.execute(LOG_CHANGE)
@@ -148,6 +150,7 @@ def downgrade() -> None:
         op.execute(OLD_LOG_CHANGE)
         _triggers({t: f"'{key}'" for t, (key, _how) in HALL_OF.items()})
         op.execute("DROP FUNCTION halldesk_change_hall(anyelement, text)")
+    op.drop_index("ix_sync_stations_cursor", table_name="sync_stations")
     op.drop_index("ix_sync_stations_hall", table_name="sync_stations")
     op.drop_index("ix_change_log_hall_txid_id", table_name="change_log")
     with op.batch_alter_table("change_log") as batch:
