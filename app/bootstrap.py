@@ -152,24 +152,26 @@ def build_core(
             db.dispose()
             raise
     local = cached.cache if cached is not None else db  # where the counter business runs
+    # where the queue runs: the centre, or the hall database of a hall that has one
+    queue_db = cached.hall.db if cached is not None and cached.hall is not None else db
     clock = clock or SystemClock()
-    halls = HallDirectory(db)
-    queue = QueueService(db, halls, clock)
+    halls = HallDirectory(queue_db)
+    queue = QueueService(queue_db, halls, clock)
     sec = settings.security
     policy = PasswordPolicy(sec.lockout_attempts, sec.lockout_minutes, sec.min_password_length)
     auth = AuthService(local, clock=clock, policy=policy, station=settings.station.name)
     local_halls = HallDirectory(local) if cached is not None else halls
-    evaluations = EvaluationService(db, halls, clock, auth=auth)
+    evaluations = EvaluationService(queue_db, halls, clock, auth=auth)
     key = receipt_key or _receipt_key(settings.station.name)
     return Core(
         settings=settings,
         db=db,
         halls=halls,
         queue=queue,
-        counters=CounterService(db, halls, clock, auth=auth),
+        counters=CounterService(queue_db, halls, clock, auth=auth),
         evaluations=evaluations,
         dispenser=DispenserService(queue, halls, evaluations, settings.station),
-        queries=QueueQueries(db, halls, clock),
+        queries=QueueQueries(queue_db, halls, clock),
         auth=auth,
         audit=AuditService(db, auth.proofs, clock),
         clock=clock,

@@ -124,6 +124,12 @@ class SyncSettings:
     mode: str = "direct"
     # seconds between syncs when the centre sends no NOTIFY
     interval_s: float = 2.0
+    # the hall database (PostgreSQL on the hall's server PC) where the hall's queue lives
+    # while the centre may be away; "" keeps the queue on the central database
+    hall_url: str = ""
+    # true on the one PC that serves the hall database: it migrates it, keeps its
+    # reference rows from the centre and pushes its queue rows there
+    hall_server: bool = False
 
 
 @dataclass(frozen=True)
@@ -270,6 +276,14 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
         )
     if not 0.2 <= s.sync.interval_s <= 600:
         raise fail("interval_s must be 0.2..600", "sync", "interval_s")
+    if s.sync.hall_url and (s.sync.mode != "cached" or not s.sync.hall_url.startswith("postgres")):
+        raise fail(
+            'a hall database is a PostgreSQL URL of a cached station ([sync] mode = "cached")',
+            "sync",
+            "hall_url",
+        )
+    if s.sync.hall_server and not s.sync.hall_url:
+        raise fail("hall_server needs the hall database's hall_url", "sync", "hall_server")
     r = s.receipts
     if r.prefix and not _RECEIPT_PREFIX.fullmatch(r.prefix):
         raise fail("prefix must be 1-16 of A-Z and 0-9", "receipts", "prefix")

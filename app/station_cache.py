@@ -4,7 +4,9 @@ PostgreSQL in step (`[sync] mode = "cached"`, issue 9).
 
 Called by the bootstrap only. The counter business (accounts, what is owed, payments,
 corrections, closing, history) and the log-in run on the cache, so a counter takes
-payments with the centre away; the queue stays on the centre (see docs/architecture.md).
+payments with the centre away. The queue runs on the centre, or, with `[sync] hall_url`,
+on the hall database on the hall's server PC, which goes on while the centre is away
+(`open_hall`; see docs/architecture.md and app.services.sync.hall).
 A new station must reach the centre once to copy its hall (resumable: an interrupted copy
 goes on where it stopped at the next start); after that it starts and works without it.
 """
@@ -22,6 +24,7 @@ from app.models.db import Database
 from app.models.migrate import upgrade
 from app.services.errors import DatabaseUnavailable, DomainError
 from app.services.sync.capture import install_capture
+from app.services.sync.hall import install_hall_outbox, refresh_reference
 from app.services.sync.initial import initial_sync, initial_sync_complete
 from app.services.sync.listen import ChangeListener
 from app.services.sync.prune import prune_change_log, report_cursor
@@ -36,14 +39,30 @@ INITIAL_BATCH = 20_000  # rows a committed batch of the first copy (fewer index 
 
 
 @dataclass(frozen=True)
+class HallStores:
+    """The hall database, and on the hall server the worker that syncs it with the centre."""
+
+    db: Database
+    worker: SyncWorker | None = None
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        self.db.dispose()
+
+
+@dataclass(frozen=True)
 class CachedStores:
     cache: Database
     worker: SyncWorker
     listener: ChangeListener
+    hall: HallStores | None = None  # where the queue runs, when not on the centre
 
     def stop(self) -> None:
         self.listener.stop()
         self.worker.stop()
+        if self.hall is not None:
+            self.hall.stop()
         self.cache.dispose()
 
 
@@ -104,9 +123,58 @@ def open_cache(
         interval=settings.sync.interval_s,
     )
     listener = ChangeListener(central.engine.url, worker.wake)
+    try:
+        hall_stores = open_hall(settings, central, central_ok=central_ok)
+    except (DomainError, DBAPIError):
+        cache.dispose()
+        raise
     worker.start()
     listener.start()
-    return CachedStores(cache, worker, listener)
+    return CachedStores(cache, worker, listener, hall_stores)
+
+
+class HallReference:
+    """The hall server's pull: the hall's reference rows, copied whole from the centre."""
+
+    def __init__(self, central: Database, hall_db: Database, hall: str) -> None:
+        self._central, self._hall_db, self._hall = central, hall_db, hall
+
+    def __call__(self) -> None:
+        changed = refresh_reference(self._central, self._hall_db, self._hall)
+        if changed:
+            log.info("hall database: %s reference rows from the centre", changed)
+
+
+def open_hall(settings: Settings, central: Database, *, central_ok: bool) -> HallStores | None:
+    """The hall database of `[sync] hall_url` (None without one). On the hall server it is
+    migrated, made a hall database, given the hall's reference rows (when the centre is
+    there) and synced by a worker of its own; the other stations only use it."""
+    url = settings.sync.hall_url
+    if not url:
+        return None
+    hall_db = Database.from_url(url, pool_size=4)
+    if not settings.sync.hall_server:
+        return HallStores(hall_db)
+    hall = settings.station.hall
+    try:
+        upgrade(hall_db.engine)
+        install_hall_outbox(hall_db)
+        if central_ok:
+            refresh_reference(central, hall_db, hall)
+    except DBAPIError as exc:
+        hall_db.dispose()
+        raise DatabaseUnavailable(f"cannot open the hall database: {exc.orig}") from exc
+    except DomainError:
+        hall_db.dispose()
+        raise
+    worker = SyncWorker(
+        hall_db,
+        central,
+        pull=HallReference(central, hall_db, hall),
+        interval=settings.sync.interval_s,
+    )
+    worker.start()
+    return HallStores(hall_db, worker)
 
 
 def _progress(table: str, done: int, total: int) -> None:
