@@ -74,7 +74,7 @@ def pg_template(pg_admin_url: str) -> str:
 
 
 @contextmanager
-def _new_database(admin_url: str, template: str | None) -> Iterator[str]:
+def new_database(admin_url: str, template: str | None) -> Iterator[str]:
     """A database of its own on the test server (a copy of `template`, or empty), dropped
     afterwards; its URL."""
     name = f"t_{uuid.uuid4().hex[:12]}"
@@ -92,14 +92,14 @@ def _new_database(admin_url: str, template: str | None) -> Iterator[str]:
 
 @pytest.fixture
 def pg_url(pg_admin_url: str, pg_template: str) -> Iterator[str]:
-    with _new_database(pg_admin_url, TEMPLATE) as url:
+    with new_database(pg_admin_url, TEMPLATE) as url:
         yield url
 
 
 @pytest.fixture
 def empty_pg_url(pg_admin_url: str) -> Iterator[str]:
     """An empty PostgreSQL database (no schema): a hall database before its first start."""
-    with _new_database(pg_admin_url, None) as url:
+    with new_database(pg_admin_url, None) as url:
         yield url
 
 

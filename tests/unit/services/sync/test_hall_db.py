@@ -91,6 +91,7 @@ def test_the_queue_runs_on_the_hall_database_and_reaches_the_centre(hall: Hall):
     core = hall.core
     for service in ("PAY", "PAY", "APPLY"):
         core.queue.issue_ticket(HALL, service)
+    _until(hall.synced)  # the centre has them waiting; their later versions must follow
     hall.login(1)
     first = core.queue.call_next(HALL, 1)
     assert first is not None and first.display_number == "A001"
