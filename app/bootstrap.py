@@ -46,7 +46,13 @@ from app.services.simulation.demo_accounts import DEMO_ACCOUNTS
 from app.services.simulation.demo_devices import DemoDevices
 from app.services.simulation.demo_hall import ensure_demo_hall
 from app.settings import Settings, default_data_dir
-from app.station_cache import CachedStores, open_cache
+from app.station_cache import (
+    INITIAL_BATCH,
+    CachedStores,
+    FirstCopy,
+    open_cache,
+    pending_first_copy,
+)
 
 log = logging.getLogger(__name__)
 
@@ -117,33 +123,16 @@ def build_core(
 ) -> Core:
     """Connect, migrate and wire; `demo` seeds the demo hall (its staff log in with the
     published password 1234) if it is missing, and only when asked (`--demo`)."""
-    url = settings.database_url(data_dir or default_data_dir(), environ=environ)
-    shown = _safe_url(url)
-    try:
-        db = Database.from_url(url, pool_size=pool_size)
-    except (ArgumentError, ValueError, OSError) as exc:
-        raise DatabaseUnavailable(f"cannot use the database URL {shown}: {exc}") from exc
+    db, central_ok = _open_central(
+        settings,
+        data_dir,
+        demo=demo,
+        demo_book=demo_book,
+        migrate=migrate,
+        pool_size=pool_size,
+        environ=environ,
+    )
     cached_mode = settings.sync.mode == "cached"
-    if cached_mode and db.dialect != "postgresql":
-        db.dispose()
-        raise DatabaseUnavailable(f"a cached station syncs with a central PostgreSQL, not {shown}")
-    central_ok = True
-    try:
-        if migrate:
-            upgrade(db.engine)
-        # the book of 2,000 accounts only where a person will use it (`--demo`): the
-        # tests' many demo halls need the hall, not 24,000 bills each
-        book = DEMO_ACCOUNTS if demo_book else 0
-        if demo and ensure_demo_hall(db, accounts=book, paid_history=demo_book):
-            log.info("demo hall created in %s", shown)
-    except DatabaseError as exc:  # unreachable, refused, or a file that is no database
-        if not cached_mode:
-            db.dispose()
-            raise DatabaseUnavailable(
-                f"cannot open the central database {shown}: {exc.orig}"
-            ) from exc
-        central_ok = False  # a cached station starts on its cache
-        log.warning("central database %s unreachable; working from the cache", shown)
     cached = None
     if cached_mode:
         try:
@@ -181,6 +170,83 @@ def build_core(
         history=PaymentHistory(local, local_halls, auth, clock),
         cached=cached,
     )
+
+
+def _open_central(
+    settings: Settings,
+    data_dir: Path | None,
+    *,
+    demo: bool,
+    demo_book: bool,
+    migrate: bool,
+    pool_size: int,
+    environ: Mapping[str, str] | None,
+) -> tuple[Database, bool]:
+    """The central database, migrated and with the demo hall if asked, and whether it
+    could be reached (only a cached station goes on without it: False then)."""
+    url = settings.database_url(data_dir or default_data_dir(), environ=environ)
+    shown = _safe_url(url)
+    try:
+        db = Database.from_url(url, pool_size=pool_size)
+    except (ArgumentError, ValueError, OSError) as exc:
+        raise DatabaseUnavailable(f"cannot use the database URL {shown}: {exc}") from exc
+    cached_mode = settings.sync.mode == "cached"
+    if cached_mode and db.dialect != "postgresql":
+        db.dispose()
+        raise DatabaseUnavailable(f"a cached station syncs with a central PostgreSQL, not {shown}")
+    central_ok = True
+    try:
+        if migrate:
+            upgrade(db.engine)
+        # the book of 2,000 accounts only where a person will use it (`--demo`): the
+        # tests' many demo halls need the hall, not 24,000 bills each
+        book = DEMO_ACCOUNTS if demo_book else 0
+        if demo and ensure_demo_hall(db, accounts=book, paid_history=demo_book):
+            log.info("demo hall created in %s", shown)
+    except DatabaseError as exc:  # unreachable, refused, or a file that is no database
+        if not cached_mode:
+            db.dispose()
+            raise DatabaseUnavailable(
+                f"cannot open the central database {shown}: {exc.orig}"
+            ) from exc
+        central_ok = False  # a cached station starts on its cache
+        log.warning("central database %s unreachable; working from the cache", shown)
+    return db, central_ok
+
+
+def first_copy(
+    settings: Settings,
+    *,
+    data_dir: Path | None = None,
+    demo: bool = False,
+    environ: Mapping[str, str] | None = None,
+    batch: int | None = None,
+) -> FirstCopy | None:
+    """A cached station's first copy of its hall, when it is still to be made (or to be
+    finished) and the centre can be reached: the windows' start runs it with a progress
+    window before `build_core`, which then finds the copy whole. None for a direct
+    station, a whole copy (the centre is not contacted) or a centre out of reach
+    (`build_core` then says what it always says). `batch`: rows a committed batch."""
+    if settings.sync.mode != "cached":
+        return None
+
+    def central() -> Database | None:
+        db, reached = _open_central(
+            settings,
+            data_dir,
+            demo=demo,
+            demo_book=demo,
+            migrate=True,
+            pool_size=2,
+            environ=environ,
+        )
+        if not reached:
+            db.dispose()
+            return None
+        return db
+
+    where = data_dir or default_data_dir()
+    return pending_first_copy(settings, where, central, batch or INITIAL_BATCH)
 
 
 RECEIPT_KEY_SERVICE = "halldesk-receipt-key"

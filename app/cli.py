@@ -262,6 +262,9 @@ def _missing_hall(core: Core, args: argparse.Namespace) -> str:
 
 
 def _gui(settings: Settings, args: argparse.Namespace) -> int:
+    copied = cli_sync.first_copy(settings, args)
+    if copied is not None:
+        return copied
     started = _start(settings, args, demo_devices=bool(args.demo))
     if isinstance(started, int):
         return started

@@ -9,12 +9,16 @@ on the hall database on the hall's server PC, which goes on while the centre is 
 (`open_hall`; see docs/architecture.md and app.services.sync.hall).
 A new station must reach the centre once to copy its hall (resumable: an interrupted copy
 goes on where it stopped at the next start); after that it starts and works without it.
+The windows' start makes that copy first, on a worker thread with a progress window
+(`pending_first_copy`, `FirstCopy`); `open_cache` then finds it whole. Elsewhere (`init-db`,
+`--headless`) `open_cache` makes it itself and logs its progress.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +28,9 @@ from app.models.db import Database
 from app.models.migrate import upgrade
 from app.services.errors import DatabaseUnavailable, DomainError
 from app.services.sync.capture import install_capture
+from app.services.sync.copy_progress import CopyProgress
 from app.services.sync.hall import install_hall_outbox, refresh_reference
-from app.services.sync.initial import initial_sync, initial_sync_complete
+from app.services.sync.initial import InitialResult, initial_sync, initial_sync_complete
 from app.services.sync.listen import ChangeListener
 from app.services.sync.prune import prune_change_log, report_cursor
 from app.services.sync.pull import pull_all
@@ -92,17 +97,85 @@ def cache_path(settings: Settings, data_dir: Path) -> Path:
     return Path(given) if given else data_dir / f"cache-{settings.station.hall}.sqlite3"
 
 
+@dataclass(frozen=True)
+class FirstCopy:
+    """A new station's first copy of its hall, still to be made or finished: `run` makes
+    it (on a worker thread: it blocks for minutes with a big book), `close` disposes of
+    both stores, which are this copy's own."""
+
+    central: Database
+    cache: Database
+    hall: str
+    batch: int = INITIAL_BATCH
+
+    def run(
+        self, progress: Callable[[CopyProgress], None], should_stop: Callable[[], bool]
+    ) -> InitialResult:
+        """Copy until whole, or until `should_stop()` says so between two batches
+        (`stopped` in the result: the next start goes on from there)."""
+
+        def report(done: CopyProgress) -> None:
+            _progress(done)
+            progress(done)
+
+        return initial_sync(
+            self.central,
+            self.cache,
+            self.hall,
+            batch=self.batch,
+            progress=report,
+            should_stop=should_stop,
+        )
+
+    def close(self) -> None:
+        self.cache.dispose()
+        self.central.dispose()
+
+
+def _migrated_cache(settings: Settings, data_dir: Path) -> Database:
+    path = cache_path(settings, data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cache = Database.from_url(f"sqlite:///{path}", use_keyring=False)
+    try:
+        upgrade(cache.engine)
+    except DBAPIError:
+        cache.dispose()
+        raise
+    return cache
+
+
+def pending_first_copy(
+    settings: Settings,
+    data_dir: Path,
+    central: Callable[[], Database | None],
+    batch: int = INITIAL_BATCH,
+) -> FirstCopy | None:
+    """The first copy this station still has to make (or finish): None when its cache is
+    whole (the centre is not contacted then) or when `central()`, the migrated central
+    database, is None because the centre cannot be reached."""
+    cache = _migrated_cache(settings, data_dir)
+    try:
+        if initial_sync_complete(cache, settings.station.hall):
+            cache.dispose()
+            return None
+        reached = central()
+    except BaseException:
+        cache.dispose()
+        raise
+    if reached is None:
+        cache.dispose()
+        return None
+    return FirstCopy(reached, cache, settings.station.hall, batch)
+
+
 def open_cache(
     settings: Settings, central: Database, data_dir: Path, *, central_ok: bool
 ) -> CachedStores:
     """The station's cache, copied from the centre if it is new (or its copy unfinished),
     with the outbox capture on and the sync worker and listener started."""
     hall = settings.station.hall
-    path = cache_path(settings, data_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cache = Database.from_url(f"sqlite:///{path}", use_keyring=False)
+    cache = _migrated_cache(settings, data_dir)
     try:
-        upgrade(cache.engine)
         if central_ok:
             done = initial_sync(central, cache, hall, batch=INITIAL_BATCH, progress=_progress)
             if done.rows_copied:
@@ -177,9 +250,14 @@ def open_hall(settings: Settings, central: Database, *, central_ok: bool) -> Hal
     return HallStores(hall_db, worker)
 
 
-def _progress(table: str, done: int, total: int) -> None:
+def _progress(done: CopyProgress) -> None:
     """The first copy's progress, a line a batch (`init-db` or the first start shows it)."""
-    share = done * 100 // total if total else 100
     log.info(
-        "copying hall from the centre: %s %s of %s (%s %%)", table, f"{done:,}", f"{total:,}", share
+        "copying hall from the centre: %s %s of %s, %s of %s rows in all (%s %%)",
+        done.table,
+        f"{done.table_done:,}",
+        f"{done.table_total:,}",
+        f"{done.done:,}",
+        f"{done.total:,}",
+        int(done.fraction * 100),
     )

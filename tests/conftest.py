@@ -155,6 +155,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     Qt; "shared QObject was deleted directly"), after every test has passed and been
     reported. Until its cause is found, a run that imported Qt leaves with its own status
     without that final collection. The tests themselves are unaffected."""
+    if os.environ.get("HALLDESK_TEST_FINAL_GC"):  # to see whether the crash is still there
+        return
     if "PySide6.QtWidgets" in sys.modules and _EXIT_STATUS in config.stash:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -640,6 +640,141 @@
     </message>
 </context>
 <context>
+    <name>FirstCopyWindow</name>
+    <message>
+        <source>HallDesk - First copy of the hall</source>
+        <translation>HallDesk - First copy of the hall</translation>
+    </message>
+    <message>
+        <source>Hall</source>
+        <translation>Hall</translation>
+    </message>
+    <message>
+        <source>Services</source>
+        <translation>Services</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>Counters</translation>
+    </message>
+    <message>
+        <source>Services of the counters</source>
+        <translation>Services of the counters</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>Customer accounts</source>
+        <translation>Customer accounts</translation>
+    </message>
+    <message>
+        <source>Bills</source>
+        <translation>Bills</translation>
+    </message>
+    <message>
+        <source>Fee items</source>
+        <translation>Fee items</translation>
+    </message>
+    <message>
+        <source>Late fee rules</source>
+        <translation>Late fee rules</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>Payments</translation>
+    </message>
+    <message>
+        <source>Bills of the payments</source>
+        <translation>Bills of the payments</translation>
+    </message>
+    <message>
+        <source>Fees of the payments</source>
+        <translation>Fees of the payments</translation>
+    </message>
+    <message>
+        <source>Account credit</source>
+        <translation>Account credit</translation>
+    </message>
+    <message>
+        <source>Voided payments</source>
+        <translation>Voided payments</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>Refunds</translation>
+    </message>
+    <message>
+        <source>Receipt prints</source>
+        <translation>Receipt prints</translation>
+    </message>
+    <message>
+        <source>Day closings</source>
+        <translation>Day closings</translation>
+    </message>
+    <message>
+        <source>Copying hall {hall} from the central database</source>
+        <translation>Copying hall {hall} from the central database</translation>
+    </message>
+    <message>
+        <source>This station is new. It keeps its own copy of the hall, so that its counter goes on working when the central database cannot be reached. The copy is made once, now.</source>
+        <translation>This station is new. It keeps its own copy of the hall, so that its counter goes on working when the central database cannot be reached. The copy is made once, now.</translation>
+    </message>
+    <message>
+        <source>Counting the rows to copy…</source>
+        <translation>Counting the rows to copy…</translation>
+    </message>
+    <message>
+        <source>Estimating the time left…</source>
+        <translation>Estimating the time left…</translation>
+    </message>
+    <message>
+        <source>Cancel stops the copy after the batch being written. Nothing copied is lost: the next start of HallDesk goes on from there.</source>
+        <translation>Cancel stops the copy after the batch being written. Nothing copied is lost: the next start of HallDesk goes on from there.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Stopping after the batch being written…</source>
+        <translation>Stopping after the batch being written…</translation>
+    </message>
+    <message>
+        <source>{table}: {done} of {total} rows</source>
+        <translation>{table}: {done} of {total} rows</translation>
+    </message>
+    <message>
+        <source>{done} of {total} rows in all</source>
+        <translation>{done} of {total} rows in all</translation>
+    </message>
+    <message>
+        <source>Less than a minute left</source>
+        <translation>Less than a minute left</translation>
+    </message>
+    <message>
+        <source>About {hours} h {minutes} min left</source>
+        <translation>About {hours} h {minutes} min left</translation>
+    </message>
+    <message>
+        <source>About {minutes} min left</source>
+        <translation>About {minutes} min left</translation>
+    </message>
+    <message>
+        <source>The central database cannot be reached.</source>
+        <translation>The central database cannot be reached.</translation>
+    </message>
+    <message>
+        <source>The copy stopped: {reason} The next start of HallDesk goes on from where it stopped.</source>
+        <translation>The copy stopped: {reason} The next start of HallDesk goes on from where it stopped.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
         <source>HallDesk - Ticket kiosk</source>

@@ -638,6 +638,141 @@
     </message>
 </context>
 <context>
+    <name>FirstCopyWindow</name>
+    <message>
+        <source>HallDesk - First copy of the hall</source>
+        <translation>HallDesk - 首次复制本厅数据</translation>
+    </message>
+    <message>
+        <source>Hall</source>
+        <translation>营业厅</translation>
+    </message>
+    <message>
+        <source>Services</source>
+        <translation>业务</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Services of the counters</source>
+        <translation>窗口业务</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Customer accounts</source>
+        <translation>客户账户</translation>
+    </message>
+    <message>
+        <source>Bills</source>
+        <translation>账单</translation>
+    </message>
+    <message>
+        <source>Fee items</source>
+        <translation>收费项目</translation>
+    </message>
+    <message>
+        <source>Late fee rules</source>
+        <translation>滞纳金规则</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>缴费记录</translation>
+    </message>
+    <message>
+        <source>Bills of the payments</source>
+        <translation>缴费对应账单</translation>
+    </message>
+    <message>
+        <source>Fees of the payments</source>
+        <translation>缴费附加费用</translation>
+    </message>
+    <message>
+        <source>Account credit</source>
+        <translation>账户余额</translation>
+    </message>
+    <message>
+        <source>Voided payments</source>
+        <translation>作废的缴费</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>退款</translation>
+    </message>
+    <message>
+        <source>Receipt prints</source>
+        <translation>收据打印记录</translation>
+    </message>
+    <message>
+        <source>Day closings</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <source>Copying hall {hall} from the central database</source>
+        <translation>正在从中心数据库复制营业厅 {hall}</translation>
+    </message>
+    <message>
+        <source>This station is new. It keeps its own copy of the hall, so that its counter goes on working when the central database cannot be reached. The copy is made once, now.</source>
+        <translation>这是一台新工作站。它保存本厅数据的副本，中心数据库连不上时柜台也能照常工作。副本只需复制一次，现在进行。</translation>
+    </message>
+    <message>
+        <source>Counting the rows to copy…</source>
+        <translation>正在统计要复制的记录…</translation>
+    </message>
+    <message>
+        <source>Estimating the time left…</source>
+        <translation>正在估算剩余时间…</translation>
+    </message>
+    <message>
+        <source>Cancel stops the copy after the batch being written. Nothing copied is lost: the next start of HallDesk goes on from there.</source>
+        <translation>取消会在当前这批写完后停止复制。已复制的内容不会丢失：下次启动 HallDesk 时从这里继续。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stopping after the batch being written…</source>
+        <translation>当前这批写完后停止…</translation>
+    </message>
+    <message>
+        <source>{table}: {done} of {total} rows</source>
+        <translation>{table}：{done} / {total} 条</translation>
+    </message>
+    <message>
+        <source>{done} of {total} rows in all</source>
+        <translation>共 {done} / {total} 条</translation>
+    </message>
+    <message>
+        <source>Less than a minute left</source>
+        <translation>剩余不到 1 分钟</translation>
+    </message>
+    <message>
+        <source>About {hours} h {minutes} min left</source>
+        <translation>约剩 {hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>About {minutes} min left</source>
+        <translation>约剩 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>The central database cannot be reached.</source>
+        <translation>无法连接中心数据库。</translation>
+    </message>
+    <message>
+        <source>The copy stopped: {reason} The next start of HallDesk goes on from where it stopped.</source>
+        <translation>复制已停止：{reason} 下次启动 HallDesk 时从停止处继续。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
         <source>HallDesk - Ticket kiosk</source>
