@@ -249,6 +249,7 @@ class EvaluationService(QueueBase):
         at: datetime | None = None,
         once: bool = False,
         resolved_at: datetime | None = None,
+        ticket_id: uuid.UUID | None = None,
     ) -> AlertInfo:
         """An alert from elsewhere (paper out, device offline) for the manager, raised `at`
         (default now: an alert kept while the database was unreachable has its own time).
@@ -268,6 +269,7 @@ class EvaluationService(QueueBase):
                 kind=kind[:24],
                 severity=severity[:8],
                 counter_number=counter_number,
+                ticket_id=ticket_id,
                 source=source[:64],
                 message=message[:200],
                 created_at=when,
@@ -333,9 +335,11 @@ class EvaluationService(QueueBase):
             alert = s.get(Alert, alert_id, with_for_update=True)
             if alert is None:
                 raise DomainError(errors.BAD_INPUT, "no such alert")
-            if alert.acknowledged_at is None:
-                alert.acknowledged_at = now
+            if alert.acknowledged_at is None or alert.acknowledged_by is None:
+                # open, or cleared by the system and not yet seen by a manager
+                alert.acknowledged_at = alert.acknowledged_at or now
                 alert.acknowledged_by = actor.id
+                alert.note = note[:200]
                 audit.record(
                     s,
                     now,
