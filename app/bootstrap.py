@@ -29,6 +29,7 @@ from app.services.desks.cashier import CashierDesk
 from app.services.desks.counter import CounterDesk
 from app.services.desks.display import DisplayFeed
 from app.services.desks.kiosk import KioskDesk
+from app.services.desks.manager import ManagerDesk
 from app.services.desks.station import Station, UiPrefs
 from app.services.devices.dispenser import DispenserService
 from app.services.devices.hub import DeviceHub
@@ -37,6 +38,7 @@ from app.services.devices.setup import evaluator_scale
 from app.services.errors import DatabaseUnavailable, DomainError
 from app.services.evaluation.service import EvaluationService
 from app.services.hall_ref import HallDirectory
+from app.services.monitoring.live import HallMonitor
 from app.services.queue.counters import CounterService
 from app.services.queue.queries import QueueQueries
 from app.services.queue.service import QueueService
@@ -83,6 +85,12 @@ class Core:
     @property
     def hall_code(self) -> str:
         return self.settings.station.hall
+
+    @property
+    def queue_db(self) -> Database:
+        """Where the queue runs: the hall database of a hall that has one, else the centre."""
+        hall = self.cached.hall if self.cached is not None else None
+        return hall.db if hall is not None else self.db
 
     def close(self, print_timeout: float = 5.0) -> None:
         """Let the prints handed to printers finish (or raise their alerts), then close."""
@@ -316,6 +324,14 @@ def cashier_desk(core: Core) -> CashierDesk:
     )
 
 
+def manager_desk(core: Core) -> ManagerDesk:
+    """The dashboard's desk: the hall's figures where its queue runs, alerts kept there."""
+    sync = core.cached.worker.status if core.cached is not None else (lambda: None)
+    monitor = HallMonitor(core.queue_db, core.halls, core.clock)
+    name = core.settings.station.name
+    return ManagerDesk(core.hall_code, name, core.auth, monitor, core.evaluations, core.db, sync)
+
+
 def build_device_hub(
     core: Core, settings: Settings | None = None, *, bus_timing: BusTiming | None = None
 ) -> DeviceHub | None:
@@ -372,6 +388,7 @@ def build_station(core: Core, devices: StationDevices | None = None) -> Station:
         kiosk=KioskDesk(settings.station, core.queries, core.dispenser),
         display=DisplayFeed(core.hall_code, core.queries),
         admin=StationAdmin(devices.settings, core.auth, devices.hub),
+        manager=manager_desk(core),
         last_event_id=lambda: core.queries.last_event_id(core.hall_code),
         demo_devices=devices.demo,
     )

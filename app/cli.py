@@ -170,8 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"HallDesk cannot start: settings file {exc}", file=sys.stderr)
         return 2
-    if args.role:
-        settings = replace(settings, station=replace(settings.station, roles=tuple(args.role)))
+    roles = tuple(args.role or ()) or settings.station.roles
+    if args.demo and not args.role and "manager" not in roles:
+        roles += ("manager",)  # the demo shows the manager's dashboard too (8001 / 1234)
+    settings = replace(settings, station=replace(settings.station, roles=roles))
     if command == "init-db":
         return _init_db(settings, args)
     if command == "db-password":

@@ -30,15 +30,13 @@ from app.ui.display import DisplayWindow
 from app.ui.first_copy import CopyEnded, CopyJob, FirstCopyWindow, Outcome
 from app.ui.i18n import install_translations
 from app.ui.kiosk import KioskWindow
-from app.ui.placeholder import PlaceholderWindow
+from app.ui.manager import ManagerWindow
 from app.ui.taskman import TaskManager
 from app.ui.theme import apply_theme
 from app.ui.voice import VoiceCaller
 from app.ui.watcher import HallWatcher
 
 log = logging.getLogger(__name__)
-
-LATER_ROLES = ("manager",)
 
 
 class Stations:
@@ -53,19 +51,26 @@ class Stations:
         self.counter: CounterWindow | None = None
         self.display: DisplayWindow | None = None
         self.admin: AdminWindow | None = None
+        self.manager: ManagerWindow | None = None
         self.device_panel: DevicePanel | None = None
-        self.placeholders: list[PlaceholderWindow] = []
         self._stopped = False
         self._closed = False
 
     @property
     def windows(self) -> list[QWidget]:
-        main = [
+        main: list[QWidget] = [
             w
-            for w in (self.kiosk, self.counter, self.display, self.admin, self.device_panel)
+            for w in (
+                self.kiosk,
+                self.counter,
+                self.display,
+                self.manager,
+                self.admin,
+                self.device_panel,
+            )
             if w is not None
         ]
-        return [*main, *self.placeholders]
+        return main
 
     def show(self) -> None:
         for i, window in enumerate(self.windows):
@@ -131,9 +136,9 @@ def build_windows(
             stations.admin = AdminWindow(station.admin, tasks)
         elif role == "bus":
             log.info("bus role: the device hub runs in this process")
-        elif role in LATER_ROLES:
-            log.info("role %r comes in a later version; showing a placeholder", role)
-            stations.placeholders.append(PlaceholderWindow(role))
+        elif role == "manager":
+            stations.manager = ManagerWindow(station.manager, tasks, ui.language)
+            watcher.changed.connect(stations.manager.on_hall_changed)
         else:
             log.warning("unknown role %r ignored", role)
     if station.demo_devices is not None:

@@ -189,6 +189,29 @@
     </message>
 </context>
 <context>
+    <name>AlertDetailDialog</name>
+    <message>
+        <source>{number} ({service}): taken {issued}, called {called}, counter {counter}</source>
+        <translation>{number}（{service}）：{issued} 取号，{called} 叫号，{counter} 号窗口</translation>
+    </message>
+    <message>
+        <source>Clerk: {name} ({job})</source>
+        <translation>柜员：{name}（{job}）</translation>
+    </message>
+    <message>
+        <source>Rating: {rating}</source>
+        <translation>评价：{rating}</translation>
+    </message>
+    <message>
+        <source>Note: {note}</source>
+        <translation>备注：{note}</translation>
+    </message>
+    <message>
+        <source>Ask for a complaint work order…</source>
+        <translation>申请投诉工单…</translation>
+    </message>
+</context>
+<context>
     <name>ApprovalFields</name>
     <message>
         <source>Manager&apos;s job number</source>
@@ -875,6 +898,329 @@
     </message>
 </context>
 <context>
+    <name>ManagerWindow</name>
+    <message>
+        <source>HallDesk - Hall manager</source>
+        <translation>HallDesk - 大堂经理</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Hall manager: log in</source>
+        <translation>大堂经理：请登录</translation>
+    </message>
+    <message>
+        <source>Logged in as {name}.</source>
+        <translation>已登录：{name}。</translation>
+    </message>
+    <message>
+        <source>Choose an alert first.</source>
+        <translation>请先选择一条告警。</translation>
+    </message>
+    <message>
+        <source>Acknowledge the alert</source>
+        <translation>确认告警</translation>
+    </message>
+    <message>
+        <source>What was done about it?</source>
+        <translation>采取了什么处理？</translation>
+    </message>
+    <message>
+        <source>Alert acknowledged.</source>
+        <translation>告警已确认。</translation>
+    </message>
+    <message>
+        <source>Complaint work order</source>
+        <translation>投诉工单</translation>
+    </message>
+    <message>
+        <source>What is the complaint about? (The work order follows from this request.)</source>
+        <translation>投诉内容是什么？（工单将依此申请生成。）</translation>
+    </message>
+    <message>
+        <source>Complaint work order requested.</source>
+        <translation>已申请投诉工单。</translation>
+    </message>
+    <message>
+        <source>Waiting now</source>
+        <translation>当前等候</translation>
+    </message>
+    <message>
+        <source>Satisfaction today</source>
+        <translation>今日满意率</translation>
+    </message>
+    <message>
+        <source>Alerts to acknowledge</source>
+        <translation>待确认告警</translation>
+    </message>
+    <message>
+        <source>Devices offline</source>
+        <translation>离线设备</translation>
+    </message>
+    <message>
+        <source>Link to the centre</source>
+        <translation>与中心的连接</translation>
+    </message>
+    <message>
+        <source>Services</source>
+        <translation>业务</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>业务</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等候</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>最长等候</translation>
+    </message>
+    <message>
+        <source>Average wait today</source>
+        <translation>今日平均等候</translation>
+    </message>
+    <message>
+        <source>Served today</source>
+        <translation>今日已办</translation>
+    </message>
+    <message>
+        <source>A new ticket waits</source>
+        <translation>新取号预计等候</translation>
+    </message>
+    <message>
+        <source>Limits (wait / handling / queue)</source>
+        <translation>阈值（等候 / 办理 / 排队人数）</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Clerk</source>
+        <translation>柜员</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>已用时</translation>
+    </message>
+    <message>
+        <source>Idle today</source>
+        <translation>今日空闲</translation>
+    </message>
+    <message>
+        <source>Alerts today</source>
+        <translation>今日告警</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Acknowledge… (Ctrl+K)</source>
+        <translation>确认…（Ctrl+K）</translation>
+    </message>
+    <message>
+        <source>Details… (Enter)</source>
+        <translation>详情…（Enter）</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>未开放</translation>
+    </message>
+    <message>
+        <source>open, free</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>calling</source>
+        <translation>叫号中</translation>
+    </message>
+    <message>
+        <source>serving</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>Dissatisfied customer</source>
+        <translation>客户不满意</translation>
+    </message>
+    <message>
+        <source>Wait over the limit</source>
+        <translation>等候超时</translation>
+    </message>
+    <message>
+        <source>Handling over the limit</source>
+        <translation>办理超时</translation>
+    </message>
+    <message>
+        <source>Queue over the limit</source>
+        <translation>排队人数超限</translation>
+    </message>
+    <message>
+        <source>Centre unreachable</source>
+        <translation>中心不可达</translation>
+    </message>
+    <message>
+        <source>Device offline</source>
+        <translation>设备离线</translation>
+    </message>
+    <message>
+        <source>Device back online</source>
+        <translation>设备恢复在线</translation>
+    </message>
+    <message>
+        <source>Device fault</source>
+        <translation>设备故障</translation>
+    </message>
+    <message>
+        <source>Paper low</source>
+        <translation>纸将用完</translation>
+    </message>
+    <message>
+        <source>Paper out</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <source>Printing failed</source>
+        <translation>打印失败</translation>
+    </message>
+    <message>
+        <source>acknowledged: {note}</source>
+        <translation>已确认：{note}</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>over, to acknowledge</source>
+        <translation>已恢复，待确认</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>未处理</translation>
+    </message>
+    <message>
+        <source>Counter {n}</source>
+        <translation>{n} 号窗口</translation>
+    </message>
+    <message>
+        <source>Station {name}</source>
+        <translation>工作站 {name}</translation>
+    </message>
+    <message>
+        <source>{ticket} rated: {rating}</source>
+        <translation>{ticket} 评价：{rating}</translation>
+    </message>
+    <message>
+        <source>waited {value} min, limit {limit} min</source>
+        <translation>已等候 {value} 分钟，阈值 {limit} 分钟</translation>
+    </message>
+    <message>
+        <source>{ticket} at the counter {value} min, limit {limit} min</source>
+        <translation>{ticket} 已办理 {value} 分钟，阈值 {limit} 分钟</translation>
+    </message>
+    <message>
+        <source>{value} waiting, limit {limit}</source>
+        <translation>{value} 人等候，阈值 {limit} 人</translation>
+    </message>
+    <message>
+        <source>very satisfied</source>
+        <translation>非常满意</translation>
+    </message>
+    <message>
+        <source>satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <source>very dissatisfied</source>
+        <translation>非常不满意</translation>
+    </message>
+    <message>
+        <source>{hall} — the hall now</source>
+        <translation>{hall} — 实时大厅</translation>
+    </message>
+    <message>
+        <source>no rating yet</source>
+        <translation>暂无评价</translation>
+    </message>
+    <message>
+        <source>{rate} % of {rated}</source>
+        <translation>{rate}%（共 {rated} 人评价）</translation>
+    </message>
+    <message>
+        <source>paper: {n}</source>
+        <translation>缺纸：{n}</translation>
+    </message>
+    <message>
+        <source>Stations not synced for over 5 minutes: {names}</source>
+        <translation>超过 5 分钟未同步的工作站：{names}</translation>
+    </message>
+    <message>
+        <source>{n} stations of this hall sync with the centre.</source>
+        <translation>本厅 {n} 台工作站与中心同步。</translation>
+    </message>
+    <message>
+        <source>direct</source>
+        <translation>直连</translation>
+    </message>
+    <message>
+        <source>online, {n} to send</source>
+        <translation>在线，待发送 {n} 条</translation>
+    </message>
+    <message>
+        <source>offline since {time}, {n} to send</source>
+        <translation>自 {time} 起离线，待发送 {n} 条</translation>
+    </message>
+</context>
+<context>
     <name>Messages</name>
     <message>
         <source>Something went wrong. The step was not saved; please try again.</source>
@@ -1154,6 +1500,13 @@
     </message>
 </context>
 <context>
+    <name>NoteDialog</name>
+    <message>
+        <source>Say in a few words what was done.</source>
+        <translation>请简要说明处理情况。</translation>
+    </message>
+</context>
+<context>
     <name>PauseDialog</name>
     <message>
         <source>Pause the counter</source>
@@ -1420,29 +1773,6 @@
     <message>
         <source>Centre offline since {time}, {count} waiting to be sent</source>
         <translation>中心库自 {time} 起离线，{count} 条待上传</translation>
-    </message>
-</context>
-<context>
-    <name>PlaceholderWindow</name>
-    <message>
-        <source>Hall manager dashboard</source>
-        <translation>值班经理看板</translation>
-    </message>
-    <message>
-        <source>Administration</source>
-        <translation>系统管理</translation>
-    </message>
-    <message>
-        <source>Device bus station</source>
-        <translation>设备总线站</translation>
-    </message>
-    <message>
-        <source>HallDesk - {role}</source>
-        <translation>HallDesk - {role}</translation>
-    </message>
-    <message>
-        <source>This role comes in a later version of HallDesk.</source>
-        <translation>此角色将在 HallDesk 的后续版本中提供。</translation>
     </message>
 </context>
 <context>

@@ -53,6 +53,8 @@ class Wanted:
     ticket_id: uuid.UUID | None = None
     severity: str = "warning"
     since: datetime | None = None  # when the condition began, where that is known
+    value: int | None = None  # the figure past its limit (minutes, people)
+    threshold: int | None = None
 
 
 def wanted(
@@ -72,6 +74,8 @@ def wanted(
                     f"{svc.code}: waiting {svc.longest_wait_s // 60} min, "
                     f"limit {svc.wait_limit_s // 60} min",
                     since=began,
+                    value=svc.longest_wait_s // 60,
+                    threshold=svc.wait_limit_s // 60,
                 )
             )
         if svc.over_queue_limit:
@@ -95,6 +99,8 @@ def wanted(
                     counter_number=counter.number,
                     ticket_id=counter.ticket_id,
                     since=over,
+                    value=minutes,
+                    threshold=limit,
                 )
             )
     if offline_since is not None and (now - offline_since).total_seconds() >= CENTRE_GRACE_S:
@@ -165,6 +171,8 @@ class AlertRules:
                 source=want.source,
                 ticket_id=want.ticket_id,
                 at=now,
+                value=want.value,
+                threshold=want.threshold,
             )
             changes += 1
         return changes

@@ -24,19 +24,23 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Alert, CounterPause, CounterSession, Evaluation, Staff, Ticket
+from app.models import CounterPause, CounterSession, Evaluation, Staff, Ticket
 from app.models.db import Database
 from app.services.clock import Clock, SystemClock
 from app.services.dto import HallInfo
 from app.services.errors import database_reached
 from app.services.hall_ref import HallDirectory, business_date
+from app.services.monitoring.live_alerts import (
+    DEVICE_OFFLINE,
+    PAPER_KINDS,
+    AlertNow,
+    alerts_of_day,
+)
 
 SATISFIED = (0, 1)
 DISSATISFIED = (3, 4)
 RECENT_HANDLED = 30  # done tickets a service's handling-time average is taken over
 OPEN_AT_COUNTER = ("called", "serving")
-DEVICE_OFFLINE = "device_offline"
-PAPER_KINDS = ("paper_low", "paper_out")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,30 +95,6 @@ class CounterNow:
 
 
 @dataclass(frozen=True, slots=True)
-class AlertNow:
-    id: uuid.UUID
-    kind: str
-    severity: str
-    source: str
-    message: str
-    counter_number: int | None
-    ticket_id: uuid.UUID | None
-    evaluation_id: uuid.UUID | None
-    created_at: datetime
-    acknowledged_at: datetime | None
-    acknowledged_by: uuid.UUID | None
-    note: str
-
-    @property
-    def open(self) -> bool:
-        return self.acknowledged_at is None
-
-    @property
-    def cleared_by_system(self) -> bool:
-        return self.acknowledged_at is not None and self.acknowledged_by is None
-
-
-@dataclass(frozen=True, slots=True)
 class HallNow:
     taken_at: datetime
     services: tuple[ServiceNow, ...]
@@ -157,14 +137,17 @@ def day_bounds(hall: HallInfo, now: datetime) -> tuple[datetime, datetime]:
 
 class HallMonitor:
     def __init__(self, db: Database, halls: HallDirectory, clock: Clock | None = None) -> None:
-        self._db = db
+        self.db = db
         self._halls = halls
         self._clock = clock or SystemClock()
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with database_reached(), self._db.read() as s:
+        with database_reached(), self.db.read() as s:
             yield s
+
+    def hall(self, hall_code: str) -> HallInfo:
+        return self._halls.get(hall_code)
 
     def now(self, hall_code: str) -> HallNow:
         hall = self._halls.get(hall_code)
@@ -221,16 +204,7 @@ class HallMonitor:
                     Evaluation.rating.is_not(None),
                 )
             ).all()
-            alerts = s.scalars(
-                select(Alert)
-                .where(
-                    Alert.hall_id == hall.id,
-                    (Alert.created_at >= start) | Alert.acknowledged_at.is_(None),
-                )
-                .order_by(Alert.created_at.desc())
-                .limit(500)
-            ).all()
-            alerts_now = tuple(_alert_now(a) for a in alerts)
+            alerts_now = alerts_of_day(s, hall.id, start)
         services = _services(hall, tickets, handled, sessions, now)
         counters = _counters(hall, tickets, sessions, pauses, staff, start, now)
         return HallNow(
@@ -373,20 +347,3 @@ def _covered(a: datetime, b: datetime, spans: list[tuple[datetime, datetime]]) -
         total += (e - max(s, end)).total_seconds()
         end = e
     return total
-
-
-def _alert_now(a: Alert) -> AlertNow:
-    return AlertNow(
-        id=a.id,
-        kind=a.kind,
-        severity=a.severity,
-        source=a.source,
-        message=a.message,
-        counter_number=a.counter_number,
-        ticket_id=a.ticket_id,
-        evaluation_id=a.evaluation_id,
-        created_at=a.created_at,
-        acknowledged_at=a.acknowledged_at,
-        acknowledged_by=a.acknowledged_by,
-        note=a.note,
-    )
