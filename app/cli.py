@@ -3,7 +3,7 @@
 Commands: `run` (default: the windows of this station's roles), `simulate` (the hall-day
 simulator, also the headless demo), `init-db` (migrate, optionally seed the demo hall),
 `db-password` (store the central database password in the OS keyring), `init-config`
-(write a settings file with the defaults).
+(write a settings file with the defaults), `report` (a hall's report: `cli_report`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import __version__, cli_audit, cli_staff, cli_sync
+from app import __version__, cli_audit, cli_report, cli_staff, cli_sync
 from app.settings import (
     ROLES,
     MissingSettingsFile,
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_audit.add_parser(sub)
     cli_staff.add_parsers(sub)
     cli_sync.add_parser(sub)
+    cli_report.add_parser(sub)
     return p
 
 
@@ -138,6 +139,7 @@ def _add_simulate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "temporary SQLite file, removed afterwards; HALLDESK_DATABASE_URL is not used)",
     )
     sim.add_argument("--json", action="store_true", help="print the report as JSON")
+    cli_report.add_keep_option(sim)
 
 
 def _has_display() -> bool:
@@ -156,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     command = args.command or "run"
     if command == "simulate":
-        return _simulate(args)
+        return cli_report.simulate_kept(args, _simulate) if args.keep else _simulate(args)
+    if command == "report":  # reads the settings itself, only when no --database is given
+        return cli_report.run(args)
     if command == "init-config":
         return _init_config(args.config or default_config_path())
     try:
