@@ -191,6 +191,8 @@ class CounterPause(UuidPk, Base):
     """A pause of a counter session with its reason; open while ended_at is null."""
 
     __tablename__ = "counter_pauses"
+    # a session's (open) pause: every counter window's refresh, resume, the reports
+    __table_args__ = (Index("ix_counter_pauses_session", "session_id"),)
 
     session_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("counter_sessions.id"))
     reason: Mapped[str] = mapped_column(String(64))

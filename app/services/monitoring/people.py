@@ -156,9 +156,7 @@ def clerk_figures(
     number = dict(
         c.execute(
             select(_COUNTERS.c.id, _COUNTERS.c.number).where(_COUNTERS.c.hall_id == w.hall_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     clerks: dict[tuple[int, uuid.UUID | None], _Clerk] = defaultdict(_Clerk)
     for r in _ticket_rows(c, w, params):
