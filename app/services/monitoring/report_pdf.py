@@ -197,7 +197,8 @@ def _bars(
     d.add(String(0, 58 * mm, title, fontName=st.font, fontSize=9))
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 12 * mm, 10 * mm, WIDTH - 45 * mm, 42 * mm
-    chart.data = [list(values) for _, values, _ in series] or [[0]]
+    # no hour with an arrival (an empty period): one empty slot, not a chart with no data
+    chart.data = [list(values) or [0] for _, values, _ in series]
     chart.categoryAxis.categoryNames = list(labels) or [""]
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0

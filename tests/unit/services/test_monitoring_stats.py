@@ -29,10 +29,18 @@ figure below is worked out in the comments from the times of the script.
 
 from __future__ import annotations
 
+import base64
+import re
+import shutil
+import subprocess
 import uuid
-from datetime import date, datetime
+import zlib
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from reportlab.lib.colors import Color
+from reportlab.lib.rl_accel import fp_str
 from sqlalchemy import select
 
 from app.bootstrap import Core
@@ -41,6 +49,7 @@ from app.services.clock import ManualClock
 from app.services.errors import DomainError
 from app.services.monitoring.figures import (
     ClerkFigures,
+    Complaints,
     HallReport,
     HourFigures,
     Period,
@@ -48,6 +57,7 @@ from app.services.monitoring.figures import (
     Stats,
     Verdict,
 )
+from app.services.monitoring.report_pdf import GREEN, RED, render_report_pdf
 from app.services.monitoring.stats import HallStatistics
 from tests.unit.services.queue_helpers import HALL, local, login
 
@@ -341,3 +351,86 @@ def test_an_unacknowledged_complaint_is_red(hall: Core, clock: ManualClock) -> N
     report = HallStatistics(hall.db, clock).report(HALL, Period(DAY, DAY))
     assert (report.complaints.count, report.complaints.handled) == (1, 0)
     assert report.complaints.verdict == Verdict.RED and report.complaints.pct == 0.0
+
+
+def _page_streams(pdf: bytes) -> bytes:
+    """The PDF's streams, inflated: reportlab writes the fonts' as Flate, the pages' as
+    ASCII85 of Flate."""
+    out = b""
+    for m in re.finditer(rb">>\r?\nstream\r?\n", pdf):
+        data = pdf[m.end() :]
+        if not data.startswith(b"x"):  # ASCII85 up to its "~>"
+            data = base64.a85decode(data[: data.index(b"~>")])
+        out += zlib.decompressobj().decompress(data)
+    return out
+
+
+def _fill(colour: Color) -> bytes:
+    return f"{fp_str(colour.red)} {fp_str(colour.green)} {fp_str(colour.blue)} rg".encode()
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+def test_the_pdf_shows_the_kpis_in_red_and_green(report: HallReport, tmp_path: Path) -> None:
+    pdf = render_report_pdf(report)
+    (tmp_path / "r.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "满意率 Satisfaction 50.0% ≥ 98% 未达标 missed" in lines
+    assert "投诉处理率 Complaints handled 100.0% = 100% 达标 met" in lines
+    assert "平均等候 Avg wait ENQ 25:00 < 20:00 未达标 missed" in lines
+    assert "平均等候 Avg wait GREEN 10:00 < 10:00 未达标 missed" in lines
+    assert "平均等候 Avg wait PAY 6:00 < 15:00 达标 met" in lines
+    assert any(
+        line.startswith("1 1001 王芳 1 1 4:00 0:50 0:10 0:33 100.0% 1 0 2 2.4 1") for line in lines
+    )
+    streams = _page_streams(pdf)
+    assert _fill(RED) in streams and _fill(GREEN) in streams
+
+
+def test_an_empty_report_renders(hall: Core, clock: ManualClock) -> None:
+    empty = HallStatistics(hall.db, clock).report(HALL, Period(DAY, DAY + timedelta(days=30)))
+    assert render_report_pdf(empty).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("rated", "satisfied", "verdict"),
+    [
+        (50, 49, Verdict.GREEN),  # 98.0 % exactly
+        (100, 98, Verdict.GREEN),
+        (100, 97, Verdict.RED),
+        (1000, 979, Verdict.RED),  # 97.9 %
+        (10_000, 9_799, Verdict.RED),  # 97.99 %, which rounds to 98.0 for the eye
+        (1, 1, Verdict.GREEN),
+        (0, 0, Verdict.NO_DATA),
+    ],
+)
+def test_satisfaction_verdict_at_the_boundary(rated: int, satisfied: int, verdict: Verdict) -> None:
+    s = Satisfaction(rated, satisfied, rated - satisfied, not_rated=7)
+    assert s.verdict == verdict
+    if rated == 10_000:
+        assert s.pct == 98.0  # shown rounded; judged on the counts
+
+
+@pytest.mark.parametrize(
+    ("count", "handled", "verdict"),
+    [(0, 0, Verdict.GREEN), (1, 1, Verdict.GREEN), (200, 199, Verdict.RED), (1, 0, Verdict.RED)],
+)
+def test_complaints_verdict(count: int, handled: int, verdict: Verdict) -> None:
+    assert Complaints(count, handled).verdict == verdict
+
+
+def test_average_wait_verdict_is_judged_on_microseconds() -> None:
+    from app.services.monitoring.stats import _Acc
+
+    target = 900
+    assert _Acc(called=2, wait_us=2 * target * 10**6).verdict(target) == Verdict.RED  # equal
+    assert _Acc(called=2, wait_us=2 * target * 10**6 - 1).verdict(target) == Verdict.GREEN
+    assert _Acc(called=0).verdict(target) == Verdict.NO_DATA
+    # 899.99995 s shows as 900.0 and is still under the target
+    assert _Acc(called=2, wait_us=1_799_999_900).stats().avg_wait_s == 900.0
+    assert _Acc(called=2, wait_us=1_799_999_900).verdict(target) == Verdict.GREEN
