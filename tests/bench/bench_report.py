@@ -31,7 +31,8 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -313,6 +314,14 @@ def _sqlite(v: Any) -> Any:
     return v
 
 
+# what a plan reads: the indexes it uses, the tables it reads whole
+SCANS = {
+    "postgresql": r"(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)"
+    r" (?:using \w+ )?on \w+",
+    "sqlite": r"(?:SCAN|SEARCH) \w+(?: USING (?:COVERING )?INDEX \w+)?",
+}
+
+
 def explain(db: Database, code: str, period: Period) -> list[dict[str, Any]]:
     """Each statement of one report under EXPLAIN ANALYZE: its time and the scans."""
     seen: list[tuple[str, Any]] = []
@@ -334,28 +343,12 @@ def explain(db: Database, code: str, period: Period) -> list[dict[str, Any]]:
             if db.dialect == "postgresql":
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
                 plan = "\n".join(r[0] for r in cur.fetchall())
-                ms = float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1))  # type: ignore[union-attr]
-                scans = sorted(
-                    set(
-                        re.findall(
-                            r"(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan) (?:using \w+ )?on \w+",
-                            plan,
-                        )
-                    )
-                )
+                found = re.search(r"Execution Time: ([\d.]+) ms", plan)
+                ms = float(found.group(1)) if found else 0.0
             else:
                 cur.execute("EXPLAIN QUERY PLAN " + statement, params)
-                plan = "\n".join(str(r[-1]) for r in cur.fetchall())
-                ms, scans = (
-                    0.0,
-                    sorted(
-                        set(
-                            re.findall(
-                                r"(?:SCAN|SEARCH) \w+(?: USING (?:COVERING )?INDEX \w+)?", plan
-                            )
-                        )
-                    ),
-                )
+                plan, ms = "\n".join(str(r[-1]) for r in cur.fetchall()), 0.0
+            scans = sorted(set(re.findall(SCANS[db.dialect], plan)))
             out.append({"sql": " ".join(statement.split())[:70], "ms": ms, "scans": scans})
     finally:
         raw.close()
