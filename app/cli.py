@@ -191,10 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     if not _has_display():
         if args.demo:  # scripts/run on a machine without a screen
             return _headless_demo()
-        roles = ", ".join(settings.station.roles)
+        named = ", ".join(settings.station.roles)
         print(
             f"HallDesk cannot start: this station has no display (DISPLAY and "
-            f"WAYLAND_DISPLAY are unset) for the windows of its roles ({roles}); "
+            f"WAYLAND_DISPLAY are unset) for the windows of its roles ({named}); "
             "--headless runs the roles that need no window",
             file=sys.stderr,
         )
