@@ -17,9 +17,10 @@ Definitions (one ticket row is one leg of a visit; a transfer closes a leg, open
 - idle time of a clerk at a counter: logged in, not paused, and no customer called or
   served there (a ticket counts from its first call to its end; one put on hold counts
   until its end too, so holds make the idle time a little shorter than it was).
-- satisfaction: satisfied / rated, where satisfied is a rating that is not dissatisfied
-  (0 very satisfied, 1 satisfied, 2 fair); requests closed as not rated are left out of
-  both, and shown on their own.
+- satisfaction: satisfied / rated, satisfied being 0 very satisfied or 1 satisfied and
+  dissatisfied 3 or 4 (2, fair, is neither), as the live dashboard counts them
+  (`live.SATISFIED`); requests closed as not rated are left out of both, and shown on
+  their own; a request still open is counted nowhere.
 - complaints: the "dissatisfied" alerts raised in the period; handled: acknowledged.
 - payments: taken in the period and not voided (`count`, `collected_fen`, as the
   simulator's till); the voided ones are `voids` / `voided_fen`.

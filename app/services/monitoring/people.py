@@ -28,7 +28,6 @@ from app.models import (
     Staff,
 )
 from app.models.base import UtcDateTime
-from app.services.evaluation.service import DISSATISFIED
 from app.services.hall_ref import TICKETS, status_literal
 from app.services.monitoring.figures import (
     ClerkFigures,
@@ -36,6 +35,7 @@ from app.services.monitoring.figures import (
     PaymentTotals,
     Satisfaction,
 )
+from app.services.monitoring.live import DISSATISFIED, SATISFIED
 from app.services.monitoring.sql import MICROS, micros_between
 
 _T = TICKETS
@@ -72,6 +72,7 @@ class _Clerk:
     paused_s: float = 0.0
     rated: int = 0
     satisfied: int = 0
+    dissatisfied: int = 0
     not_rated: int = 0
     payments: int = 0
     collected_fen: int = 0
@@ -189,7 +190,8 @@ def clerk_figures(
             k.not_rated += int(n)
         else:
             k.rated += int(n)
-            k.satisfied += 0 if rating in DISSATISFIED else int(n)
+            k.satisfied += int(n) if rating in SATISFIED else 0
+            k.dissatisfied += int(n) if rating in DISSATISFIED else 0
     for counter_no, staff_id, voided, n, fen in payments:
         k = clerks[(int(counter_no), staff_id)]
         if voided:
@@ -215,7 +217,7 @@ def clerk_figures(
                 paused_s=round(k.paused_s, 1),
                 busy_s=round(k.busy_us / MICROS, 1),
                 idle_s=round(max(0.0, k.logged_in_s - k.paused_s - k.busy_us / MICROS), 1),
-                satisfaction=Satisfaction(k.rated, k.satisfied, k.rated - k.satisfied, k.not_rated),
+                satisfaction=Satisfaction(k.rated, k.satisfied, k.dissatisfied, k.not_rated),
                 payments=k.payments,
                 collected_fen=k.collected_fen,
                 voids=k.voids,
