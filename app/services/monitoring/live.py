@@ -163,6 +163,8 @@ class HallMonitor:
                     Ticket.prefix,
                     Ticket.number,
                     Ticket.queue_at,
+                    Ticket.issued_at,
+                    Ticket.previous_id,
                     Ticket.called_at,
                     Ticket.serving_at,
                     Ticket.finished_at,
@@ -248,7 +250,12 @@ def _services(hall, tickets, handled, sessions, now) -> tuple[ServiceNow, ...]: 
     for svc in hall.services:
         mine = [t for t in tickets if t.service_id == svc.id]
         waiting = [t for t in mine if t.status == "waiting"]
-        waits = [(t.called_at - t.queue_at).total_seconds() for t in mine if t.called_at]
+        # a leg waits from when it joined this queue: a transferred leg from its transfer
+        waits = [
+            (t.called_at - (t.queue_at if t.previous_id is None else t.issued_at)).total_seconds()
+            for t in mine
+            if t.called_at
+        ]
         longest = max(((now - t.queue_at).total_seconds() for t in waiting), default=0.0)
         serving = sum(1 for c in hall.counters if svc.id in c.service_ids and c.id in open_counters)
         estimate = len(waiting) * handled[svc.id] / serving if serving else 0.0

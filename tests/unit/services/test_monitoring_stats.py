@@ -57,6 +57,7 @@ from app.services.monitoring.figures import (
     Stats,
     Verdict,
 )
+from app.services.monitoring.live import HallMonitor
 from app.services.monitoring.report_pdf import GREEN, RED, render_report_pdf
 from app.services.monitoring.stats import HallStatistics
 from tests.unit.services.queue_helpers import HALL, local, login
@@ -434,3 +435,23 @@ def test_average_wait_verdict_is_judged_on_microseconds() -> None:
     # 899.99995 s shows as 900.0 and is still under the target
     assert _Acc(called=2, wait_us=1_799_999_900).stats().avg_wait_s == 900.0
     assert _Acc(called=2, wait_us=1_799_999_900).verdict(target) == Verdict.GREEN
+
+
+def test_the_dashboard_and_the_days_report_agree(hall: Core, clock: ManualClock) -> None:
+    """The live figures (`HallMonitor.now`) and the report of the day so far, over the
+    same morning: waits (the transferred leg from its transfer), served, waiting,
+    satisfaction and each counter's idle time."""
+    _morning(hall, clock)
+    live = HallMonitor(hall.db, hall.halls, clock).now(HALL)
+    day = HallStatistics(hall.db, clock).today(HALL)
+    assert [(s.code, s.waiting, s.served_today, s.avg_wait_today_s) for s in live.services] == [
+        (s.code, s.stats.waiting, s.stats.served, round(s.stats.avg_wait_s)) for s in day.services
+    ]
+    assert live.service("ENQ").avg_wait_today_s == 1500  # 09:20 -> 09:45, not from 09:03
+    assert (live.rated_today, live.satisfied_today, live.dissatisfied_today) == (
+        day.satisfaction.rated,
+        day.satisfaction.satisfied,
+        day.satisfaction.dissatisfied,
+    )
+    idle = {c.counter: c.idle_s for c in day.clerks}
+    assert {c.number: c.idle_today_s for c in live.counters if c.number in idle} == idle
