@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import __version__, cli_audit, cli_staff, cli_sync
+from app import __version__, cli_audit, cli_staff, cli_staffing, cli_sync
 from app.settings import (
     ROLES,
     MissingSettingsFile,
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_audit.add_parser(sub)
     cli_staff.add_parsers(sub)
     cli_sync.add_parser(sub)
+    cli_staffing.add_parser(sub)
     return p
 
 
@@ -137,6 +138,7 @@ def _add_simulate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="database to run in, whose rows stay in a new hall SIM, SIM2, ... (default: a "
         "temporary SQLite file, removed afterwards; HALLDESK_DATABASE_URL is not used)",
     )
+    cli_staffing.add_simulate_option(sim)
     sim.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
@@ -180,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         return _account_command(settings, args, command)
     if command == "sync-status":
         return _sync_status(settings, args)
+    if command == "staffing":
+        return cli_staffing.main(settings, args)
     if args.headless:
         return _headless(settings, args)
     if not _has_display():
@@ -374,6 +378,7 @@ def _simulate(args: argparse.Namespace) -> int:
             no_show_rate=args.no_show_rate,
             database_url=args.database,
             extra_services=tuple(args.extra_services),
+            service=args.service,
         )
     except ValueError as exc:
         print(f"halldesk simulate: {exc}", file=sys.stderr)
