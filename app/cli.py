@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import __version__, cli_audit, cli_report, cli_staff, cli_sync
+from app import __version__, cli_audit, cli_report, cli_staff, cli_staffing, cli_sync
 from app.settings import (
     ROLES,
     MissingSettingsFile,
@@ -69,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_staff.add_parsers(sub)
     cli_sync.add_parser(sub)
     cli_report.add_parser(sub)
+    cli_staffing.add_parser(sub)
     return p
 
 
@@ -138,6 +139,7 @@ def _add_simulate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="database to run in, whose rows stay in a new hall SIM, SIM2, ... (default: a "
         "temporary SQLite file, removed afterwards; HALLDESK_DATABASE_URL is not used)",
     )
+    cli_staffing.add_simulate_option(sim)
     sim.add_argument("--json", action="store_true", help="print the report as JSON")
     cli_report.add_keep_option(sim)
 
@@ -182,10 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         return _init_db(settings, args)
     if command == "db-password":
         return _db_password(settings, args)
-    if command in ("audit", "staff", "password"):
+    if command in ("audit", "staff", "password", "sync-status"):
         return _account_command(settings, args, command)
-    if command == "sync-status":
-        return _sync_status(settings, args)
+    if command == "staffing":
+        return cli_staffing.main(settings, args)
     if args.headless:
         return _headless(settings, args)
     if not _has_display():
@@ -288,24 +290,16 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
 def _account_command(settings: Settings, args: argparse.Namespace, command: str) -> int:
     """audit, staff, password: one administrator's or clerk's step, then exit. Always on
     the central database, also from a cached station: staff and passwords are the
-    centre's, and the audit log is read where every station's rows arrive."""
-    settings = replace(settings, sync=SyncSettings())
+    centre's, and the audit log is read where every station's rows arrive. sync-status:
+    the station as it is configured."""
+    if command != "sync-status":
+        settings = replace(settings, sync=SyncSettings())
     core = _core(settings, args, demo=False)
     if core is None:
         return 3
     run = {"audit": cli_audit.run, "staff": cli_staff.run_staff, "password": cli_staff.run_password}
     try:
-        return int(run[command](core, args))
-    finally:
-        core.close()
-
-
-def _sync_status(settings: Settings, args: argparse.Namespace) -> int:
-    core = _core(settings, args, demo=False)
-    if core is None:
-        return 3
-    try:
-        return cli_sync.run(core, args)
+        return int(run.get(command, cli_sync.run)(core, args))
     finally:
         core.close()
 
@@ -380,6 +374,7 @@ def _simulate(args: argparse.Namespace) -> int:
             no_show_rate=args.no_show_rate,
             database_url=args.database,
             extra_services=tuple(args.extra_services),
+            service=args.service,
         )
     except ValueError as exc:
         print(f"halldesk simulate: {exc}", file=sys.stderr)
