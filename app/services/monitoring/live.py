@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.models import CounterPause, CounterSession, Evaluation, Staff, Ticket
@@ -36,7 +36,9 @@ from app.services.monitoring.live_alerts import (
     AlertNow,
     alerts_of_day,
 )
+from app.services.monitoring.sql import MICROS, micros_between
 
+_T = Ticket.__table__  # Core columns for the SQL time arithmetic
 SATISFIED = (0, 1)
 DISSATISFIED = (3, 4)
 RECENT_HANDLED = 30  # done tickets a service's handling-time average is taken over
@@ -154,68 +156,97 @@ class HallMonitor:
         now = self._clock.now()
         day = business_date(hall, now)
         start, _ = day_bounds(hall, now)
+        dialect = self.db.dialect
+        today = (Ticket.hall_id == hall.id) & (Ticket.business_date == day)
         with self._read() as s:
-            tickets = s.execute(
+            # per service, counted in the database: a day's tickets are thousands of rows
+            joined = case((Ticket.previous_id.is_(None), Ticket.queue_at), else_=Ticket.issued_at)
+            called = Ticket.called_at.is_not(None)
+            per_service = {
+                r.service_id: r
+                for r in s.execute(
+                    select(
+                        Ticket.service_id,
+                        func.sum(case((Ticket.status == "waiting", 1), else_=0)).label("waiting"),
+                        func.min(case((Ticket.status == "waiting", Ticket.queue_at))).label(
+                            "oldest"
+                        ),
+                        func.sum(case((Ticket.status == "done", 1), else_=0)).label("served"),
+                        func.sum(case((called, 1), else_=0)).label("called"),
+                        func.sum(
+                            case((called, micros_between(dialect, joined, _T.c.called_at)))
+                        ).label("wait_us"),
+                    )
+                    .where(today)
+                    .group_by(Ticket.service_id)
+                )
+            }
+            at_counters = s.execute(
                 select(
                     Ticket.id,
                     Ticket.service_id,
                     Ticket.status,
                     Ticket.prefix,
                     Ticket.number,
-                    Ticket.queue_at,
-                    Ticket.issued_at,
-                    Ticket.previous_id,
                     Ticket.called_at,
                     Ticket.serving_at,
-                    Ticket.finished_at,
                     Ticket.counter_id,
-                    Ticket.staff_id,
-                ).where(Ticket.hall_id == hall.id, Ticket.business_date == day)
+                ).where(today, Ticket.status.in_(OPEN_AT_COUNTER))
             ).all()
+            # per counter: the last customer finished, the time spent with customers (a
+            # held ticket counts from its first call to its end, as the day's report does)
+            until = func.coalesce(Ticket.finished_at, literal(now, Ticket.finished_at.type))
+            per_counter = {
+                r.counter_id: r
+                for r in s.execute(
+                    select(
+                        Ticket.counter_id,
+                        func.max(Ticket.finished_at).label("last_done"),
+                        func.sum(micros_between(dialect, _T.c.called_at, until)).label("busy"),
+                    )
+                    .where(today, called, Ticket.counter_id.is_not(None))
+                    .group_by(Ticket.counter_id)
+                )
+            }
             handled = _recent_handling(s, hall, now)
-            sessions = (
-                s.execute(
-                    select(CounterSession).where(
-                        CounterSession.counter_id.in_([c.id for c in hall.counters]),
-                        (CounterSession.ended_at.is_(None)) | (CounterSession.ended_at > start),
-                    )
+            sessions = s.scalars(
+                select(CounterSession).where(
+                    CounterSession.counter_id.in_([c.id for c in hall.counters]),
+                    (CounterSession.ended_at.is_(None)) | (CounterSession.ended_at > start),
                 )
-                .scalars()
-                .all()
-            )
-            pauses = (
-                s.execute(
-                    select(CounterPause).where(
-                        CounterPause.session_id.in_([x.id for x in sessions]),
-                        (CounterPause.ended_at.is_(None)) | (CounterPause.ended_at > start),
-                    )
+            ).all()
+            pauses = s.scalars(
+                select(CounterPause).where(
+                    CounterPause.session_id.in_([x.id for x in sessions]),
+                    (CounterPause.ended_at.is_(None)) | (CounterPause.ended_at > start),
                 )
-                .scalars()
-                .all()
-            )
+            ).all()
             staff = {
                 st.id: st
                 for st in s.scalars(
                     select(Staff).where(Staff.id.in_({x.staff_id for x in sessions}))
                 )
             }
-            ratings = s.scalars(
-                select(Evaluation.rating).where(
+            ratings = s.execute(
+                select(Evaluation.rating, func.count())
+                .where(
                     Evaluation.hall_id == hall.id,
                     Evaluation.requested_at >= start,
                     Evaluation.rating.is_not(None),
                 )
+                .group_by(Evaluation.rating)
             ).all()
             alerts_now = alerts_of_day(s, hall.id, start)
-        services = _services(hall, tickets, handled, sessions, now)
-        counters = _counters(hall, tickets, sessions, pauses, staff, start, now)
+        services = _services(hall, per_service, handled, sessions, now)
+        counters = _counters(hall, at_counters, per_counter, sessions, pauses, staff, start, now)
+        by_rating = {int(r or 0): int(n) for r, n in ratings}
         return HallNow(
             taken_at=now,
             services=services,
             counters=counters,
-            rated_today=len(ratings),
-            satisfied_today=sum(1 for r in ratings if r in SATISFIED),
-            dissatisfied_today=sum(1 for r in ratings if r in DISSATISFIED),
+            rated_today=sum(by_rating.values()),
+            satisfied_today=sum(by_rating.get(r, 0) for r in SATISFIED),
+            dissatisfied_today=sum(by_rating.get(r, 0) for r in DISSATISFIED),
             alerts_today=alerts_now,
         )
 
@@ -244,30 +275,27 @@ def _recent_handling(s: Session, hall: HallInfo, now: datetime) -> dict[uuid.UUI
     return out
 
 
-def _services(hall, tickets, handled, sessions, now) -> tuple[ServiceNow, ...]:  # type: ignore[no-untyped-def]
+def _services(hall, per_service, handled, sessions, now) -> tuple[ServiceNow, ...]:  # type: ignore[no-untyped-def]
     open_counters = {x.counter_id for x in sessions if x.ended_at is None and not x.paused}
     out = []
     for svc in hall.services:
-        mine = [t for t in tickets if t.service_id == svc.id]
-        waiting = [t for t in mine if t.status == "waiting"]
-        # a leg waits from when it joined this queue: a transferred leg from its transfer
-        waits = [
-            (t.called_at - (t.queue_at if t.previous_id is None else t.issued_at)).total_seconds()
-            for t in mine
-            if t.called_at
-        ]
-        longest = max(((now - t.queue_at).total_seconds() for t in waiting), default=0.0)
+        row = per_service.get(svc.id)
+        waiting = int(row.waiting or 0) if row else 0
+        called = int(row.called or 0) if row else 0
+        oldest = row.oldest if row and waiting else None
+        longest = (now - oldest).total_seconds() if oldest is not None else 0.0
         serving = sum(1 for c in hall.counters if svc.id in c.service_ids and c.id in open_counters)
-        estimate = len(waiting) * handled[svc.id] / serving if serving else 0.0
+        estimate = waiting * handled[svc.id] / serving if serving else 0.0
         out.append(
             ServiceNow(
                 code=svc.code,
                 name_zh=svc.name_zh,
                 name_en=svc.name_en,
-                waiting=len(waiting),
-                longest_wait_s=int(longest),
-                avg_wait_today_s=round(sum(waits) / len(waits)) if waits else 0,
-                served_today=sum(1 for t in mine if t.status == "done"),
+                waiting=waiting,
+                longest_wait_s=int(max(0.0, longest)),
+                # a leg waits from when it joined this queue: a transferred leg from its transfer
+                avg_wait_today_s=round(int(row.wait_us) / called / MICROS) if called else 0,
+                served_today=int(row.served or 0) if row else 0,
                 estimate_s=round(estimate),
                 wait_limit_s=svc.wait_threshold_min * 60,
                 handling_limit_s=svc.handling_limit_min * 60,
@@ -277,13 +305,17 @@ def _services(hall, tickets, handled, sessions, now) -> tuple[ServiceNow, ...]: 
     return tuple(out)
 
 
-def _counters(hall, tickets, sessions, pauses, staff, start, now) -> tuple[CounterNow, ...]:  # type: ignore[no-untyped-def]
+def _counters(  # type: ignore[no-untyped-def]
+    hall, at_counters, per_counter, sessions, pauses, staff, start, now
+) -> tuple[CounterNow, ...]:
     codes = {svc.id: svc for svc in hall.services}
     out = []
     for counter in hall.counters:
         mine = [x for x in sessions if x.counter_id == counter.id]
         session = next((x for x in mine if x.ended_at is None), None)
-        idle = _idle_s(counter.id, mine, pauses, tickets, start, now)
+        mine_busy = per_counter.get(counter.id)
+        busy_s = int(mine_busy.busy or 0) / MICROS if mine_busy else 0.0
+        idle = _idle_s(mine, pauses, busy_s, start, now)
         if session is None:
             out.append(CounterNow(counter.number, "closed", idle_today_s=idle))
             continue
@@ -295,10 +327,7 @@ def _counters(hall, tickets, sessions, pauses, staff, start, now) -> tuple[Count
             clerk_name=clerk.name if clerk else "",
             idle_today_s=idle,
         )
-        current = next(
-            (t for t in tickets if t.counter_id == counter.id and t.status in OPEN_AT_COUNTER),
-            None,
-        )
+        current = next((t for t in at_counters if t.counter_id == counter.id), None)
         pause = next((p for p in pauses if p.session_id == session.id and p.ended_at is None), None)
         if current is not None:
             svc = codes.get(current.service_id)
@@ -319,28 +348,24 @@ def _counters(hall, tickets, sessions, pauses, staff, start, now) -> tuple[Count
                 replace(base, state="paused", since=pause.started_at, pause_reason=pause.reason)
             )
         else:
-            done = [t.finished_at for t in tickets if t.counter_id == counter.id and t.finished_at]
-            out.append(replace(base, since=max([session.started_at, *done])))
+            last = mine_busy.last_done if mine_busy else None
+            since = max(session.started_at, last) if last is not None else session.started_at
+            out.append(replace(base, since=since))
     return tuple(out)
 
 
-def _idle_s(counter_id, sessions, pauses, tickets, start, now) -> int:  # type: ignore[no-untyped-def]
-    """Logged in today, not paused and nobody at the counter: the seconds of it."""
-    busy: list[tuple[datetime, datetime]] = []
-    for x in sessions:
-        busy += [(p.started_at, p.ended_at or now) for p in pauses if p.session_id == x.id]
-    busy += [
-        (t.called_at, t.finished_at or now)
-        for t in tickets
-        if t.counter_id == counter_id and t.called_at is not None
-    ]
+def _idle_s(sessions, pauses, busy_s: float, start, now) -> int:  # type: ignore[no-untyped-def]
+    """Logged in today, not paused and nobody at the counter: the seconds of it (the time
+    with customers is the database's sum; pauses and customers never overlap: a counter
+    pauses with nobody at it)."""
     total = 0.0
     for x in sessions:
         a, b = max(x.started_at, start), min(x.ended_at or now, now)
         if b <= a:
             continue
-        total += (b - a).total_seconds() - _covered(a, b, busy)
-    return max(0, int(total))
+        spans = [(p.started_at, p.ended_at or now) for p in pauses if p.session_id == x.id]
+        total += (b - a).total_seconds() - _covered(a, b, spans)
+    return max(0, int(total - busy_s))
 
 
 def _covered(a: datetime, b: datetime, spans: list[tuple[datetime, datetime]]) -> float:
