@@ -224,6 +224,14 @@ def main() -> int:
         lambda: manager.board is not None and manager.view.alerts.rowCount() > 0,
     )
     script.step("grab manager", lambda: grab(manager, args.out / "manager.png"), lambda: True)
+    shown: list[bool] = []
+    manager.charts_shown.connect(lambda: shown.append(True))
+    script.step(
+        "charts",
+        lambda: manager.view.tabs.setCurrentWidget(manager.view.charts),
+        lambda: bool(shown),
+    )
+    script.step("grab charts", lambda: grab(manager, args.out / "manager_charts.png"), lambda: True)
     script.run()
     app.exec()
     stations.shutdown()

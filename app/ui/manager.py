@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
 from app.services.desks.manager import Dashboard, ManagerDesk
+from app.services.monitoring.charts import DayCharts
 from app.services.security.actor import Actor
 from app.ui.manager_dialogs import AlertDetailDialog, NoteDialog
 from app.ui.manager_view import ManagerView, render, to_acknowledge
@@ -39,6 +41,7 @@ class ManagerWindow(QWidget):
 
     refreshed = Signal()
     alert_sounded = Signal(str)
+    charts_shown = Signal()
 
     def __init__(
         self, desk: ManagerDesk, tasks: TaskManager, language: str = "zh_CN",
@@ -52,6 +55,7 @@ class ManagerWindow(QWidget):
         self.board: Dashboard | None = None
         self._reading = self._again = False
         self._sounded: set[uuid.UUID] = set()
+        self._charts_day: date | None = None
         self.dialogs = DialogSlot(self)
         self.view = ManagerView(self)
         self.job_number = named(QLineEdit(), "ManagerJobNumber")
@@ -64,12 +68,14 @@ class ManagerWindow(QWidget):
             self.view.login.addWidget(w)
         self.login_button.clicked.connect(self.log_in)
         self.password.returnPressed.connect(self.log_in)
-        self.view.body.setEnabled(False)
         self.view.title.setText(self.tr("Hall manager: log in"))
         self.view.acknowledge.clicked.connect(self.acknowledge_selected)
         self.view.details.clicked.connect(self.open_selected)
         self.view.alerts.itemActivated.connect(lambda _i: self.open_selected())
         QShortcut(QKeySequence("Ctrl+K"), self, self.acknowledge_selected)
+        self.view.tabs.currentChanged.connect(lambda _i: self.load_charts())
+        self.view.charts.day.dateChanged.connect(lambda _d: self.load_charts())
+        self.view.tabs.setEnabled(False)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self.resize(1280, 900)
@@ -89,7 +95,7 @@ class ManagerWindow(QWidget):
         self.actor = actor
         self.password.clear()
         self.view.login_row.hide()
-        self.view.body.setEnabled(True)
+        self.view.tabs.setEnabled(True)
         self.show_message(self.tr("Logged in as {name}.").format(name=actor.staff.name))
         self._timer.start(TICK_MS)
         self.refresh()
@@ -127,6 +133,30 @@ class ManagerWindow(QWidget):
         if self._again:
             self._again = False
             self.refresh()
+
+    # ------------------------------------------------------------------ charts
+    def load_charts(self) -> None:
+        """The charts of the day chosen (the hall's today at first), when their tab shows."""
+        if self.actor is None or self.view.tabs.currentWidget() is not self.view.charts:
+            return
+        desk, picked = self._desk, self.view.charts.day.date()
+        first = self._charts_day is None
+
+        def load() -> object:
+            day = desk.today() if first else picked.toPython()
+            return desk.charts(day)  # type: ignore[arg-type]
+
+        self._tasks.run_in_background(
+            load,
+            self._show_charts,
+            lambda exc: self.show_message(error_text(exc)),
+            owner=self,
+        )
+
+    def _show_charts(self, data: DayCharts) -> None:
+        self._charts_day = data.day
+        self.view.charts.show_day(data, self._language)
+        emit(self.charts_shown)
 
     # ------------------------------------------------------------------ alerts
     def selected_alert(self) -> uuid.UUID | None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 from app.services.desks.manager import Dashboard
 from app.services.monitoring.live import CounterNow, ServiceNow
 from app.services.monitoring.live_alerts import AlertNow
+from app.ui.manager_charts import ChartsPanel
 from app.ui.messages import pause_reason_text
 from app.ui.theme import repolish
 from app.ui.widgets import hall_zone, named
@@ -149,7 +151,11 @@ class ManagerView:
         self.stations = named(QLabel(), "ManagerStations")
         self.stations.setWordWrap(True)
         body.addWidget(self.stations)
-        layout.addWidget(self.body, 1)
+        self.charts = ChartsPanel()
+        self.tabs = named(QTabWidget(), "ManagerTabs")
+        self.tabs.addTab(self.body, translate("ManagerWindow", "The hall now"))
+        self.tabs.addTab(self.charts, translate("ManagerWindow", "Day charts"))
+        layout.addWidget(self.tabs, 1)
         self.status = named(QLabel(), "ManagerStatus")
         layout.addWidget(self.status)
 

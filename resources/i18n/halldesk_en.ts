@@ -1064,6 +1064,14 @@
         <translation>Details… (Enter)</translation>
     </message>
     <message>
+        <source>The hall now</source>
+        <translation>The hall now</translation>
+    </message>
+    <message>
+        <source>Day charts</source>
+        <translation>Day charts</translation>
+    </message>
+    <message>
         <source>closed</source>
         <translation>closed</translation>
     </message>
@@ -1222,6 +1230,62 @@
     <message>
         <source>offline since {time}, {n} to send</source>
         <translation>offline since {time}, {n} to send</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>Business day</translation>
+    </message>
+    <message>
+        <source>{issued} issued, {served} served, {no_shows} no-shows</source>
+        <translation>{issued} issued, {served} served, {no_shows} no-shows</translation>
+    </message>
+    <message>
+        <source>Arrivals and served per hour</source>
+        <translation>Arrivals and served per hour</translation>
+    </message>
+    <message>
+        <source>Arrivals</source>
+        <translation>Arrivals</translation>
+    </message>
+    <message>
+        <source>Served</source>
+        <translation>Served</translation>
+    </message>
+    <message>
+        <source>Waits (minutes)</source>
+        <translation>Waits (minutes)</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Customers</translation>
+    </message>
+    <message>
+        <source>Satisfaction by clerk (%)</source>
+        <translation>Satisfaction by clerk (%)</translation>
+    </message>
+    <message>
+        <source>Satisfaction by service (%)</source>
+        <translation>Satisfaction by service (%)</translation>
+    </message>
+    <message>
+        <source>Arrivals against the same weekday ({weeks} weeks)</source>
+        <translation>Arrivals against the same weekday ({weeks} weeks)</translation>
+    </message>
+    <message>
+        <source>Arrivals (no earlier same weekday to compare)</source>
+        <translation>Arrivals (no earlier same weekday to compare)</translation>
+    </message>
+    <message>
+        <source>This day</source>
+        <translation>This day</translation>
+    </message>
+    <message>
+        <source>Usual</source>
+        <translation>Usual</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>Satisfied</translation>
     </message>
 </context>
 <context>

@@ -1060,6 +1060,14 @@
         <translation>详情…（Enter）</translation>
     </message>
     <message>
+        <source>The hall now</source>
+        <translation>实时大厅</translation>
+    </message>
+    <message>
+        <source>Day charts</source>
+        <translation>日图表</translation>
+    </message>
+    <message>
         <source>closed</source>
         <translation>未开放</translation>
     </message>
@@ -1218,6 +1226,62 @@
     <message>
         <source>offline since {time}, {n} to send</source>
         <translation>自 {time} 起离线，待发送 {n} 条</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>营业日</translation>
+    </message>
+    <message>
+        <source>{issued} issued, {served} served, {no_shows} no-shows</source>
+        <translation>取号 {issued}，已办 {served}，过号 {no_shows}</translation>
+    </message>
+    <message>
+        <source>Arrivals and served per hour</source>
+        <translation>每小时取号与办结</translation>
+    </message>
+    <message>
+        <source>Arrivals</source>
+        <translation>取号</translation>
+    </message>
+    <message>
+        <source>Served</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Waits (minutes)</source>
+        <translation>等候时长（分钟）</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Satisfaction by clerk (%)</source>
+        <translation>各柜员满意率（%）</translation>
+    </message>
+    <message>
+        <source>Satisfaction by service (%)</source>
+        <translation>各业务满意率（%）</translation>
+    </message>
+    <message>
+        <source>Arrivals against the same weekday ({weeks} weeks)</source>
+        <translation>取号与前 {weeks} 周同一工作日对比</translation>
+    </message>
+    <message>
+        <source>Arrivals (no earlier same weekday to compare)</source>
+        <translation>取号（无前几周同一工作日可比）</translation>
+    </message>
+    <message>
+        <source>This day</source>
+        <translation>当天</translation>
+    </message>
+    <message>
+        <source>Usual</source>
+        <translation>往常</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
     </message>
 </context>
 <context>

@@ -54,7 +54,7 @@ def dashboard(qtbot, make_stations, sqlite_core, english):
     window = stations.manager
     log_in_manager(qtbot, window, "1001")  # a clerk
     qtbot.waitUntil(lambda: "may not" in window.view.status.text(), timeout=10_000)
-    assert window.actor is None and not window.view.body.isEnabled()
+    assert window.actor is None and not window.view.tabs.isEnabled()
     log_in_manager(qtbot, window)
     qtbot.waitUntil(lambda: window.board is not None, timeout=10_000)
     return window
@@ -171,5 +171,48 @@ def test_a_wait_over_the_limit_turns_red_and_raises_an_alert(
         assert services.item(0, 2).text() == "15:10"
         assert services.item(0, 2).foreground().color() == RED
         assert cell(window.view.alerts, 0, 1) == "Wait over the limit"
+    finally:
+        core.close()
+
+
+def test_the_day_charts_with_the_same_weekday_before(
+    qtbot, make_stations, sqlite_url, tmp_path, english
+):
+    clock = ManualClock(local(9, 9, 10))  # two weeks before the 23rd, the same weekday
+    core = build_core(make_settings(sqlite_url), data_dir=tmp_path, demo=True, clock=clock)
+    try:
+        for day, count in ((9, 4), (16, 2), (23, 3)):  # 4 and 2 before: usual is 3 at 09:00
+            clock.set(local(day, 9, 10))
+            for _ in range(count):
+                core.queue.issue_ticket(HALL, "PAY")
+        core.counters.open_session(HALL, 1, core.auth.login("1001", "1234"))
+        core.queue.call_next(HALL, 1)
+        clock.set(local(23, 10, 5))
+        core.queue.finish(HALL, 1)
+        window = make_stations(core, ["manager"]).manager
+        log_in_manager(qtbot, window)
+        qtbot.waitUntil(lambda: window.board is not None, timeout=10_000)
+        with qtbot.waitSignal(window.charts_shown, timeout=10_000):
+            window.view.tabs.setCurrentWidget(window.view.charts)
+        charts = window.view.charts
+        assert charts.day.date().toPython() == local(23, 0).date()
+        assert charts.summary.text() == "3 issued, 1 served, 0 no-shows"
+        hours = charts.hours.chart().series()[0]
+        labels = charts.hours.chart().axes(Qt.Orientation.Horizontal)[0].categories()
+        arrivals, served = hours.barSets()
+        assert dict(
+            zip(labels, [arrivals.at(i) for i in range(arrivals.count())], strict=True)
+        ) == {
+            "09": 3.0,
+            "10": 0.0,
+        }
+        assert served.at(labels.index("10")) == 1.0  # finished at 10:05
+        this_day, usual = charts.usual.chart().series()
+        assert usual.at(labels.index("09")).y() == 3.0  # (4 + 2) / 2 weeks
+        assert "2 weeks" in charts.usual.chart().title()
+        # another day: the 16th, two tickets
+        with qtbot.waitSignal(window.charts_shown, timeout=10_000):
+            charts.day.setDate(charts.day.date().addDays(-7))
+        assert charts.summary.text() == "2 issued, 0 served, 0 no-shows"
     finally:
         core.close()

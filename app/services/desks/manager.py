@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -24,9 +24,12 @@ from app.services import errors
 from app.services.dto import HallInfo
 from app.services.errors import DomainError
 from app.services.evaluation.service import EvaluationService
+from app.services.hall_ref import business_date
 from app.services.monitoring.alert_rules import AlertRules
+from app.services.monitoring.charts import DayCharts, day_charts
 from app.services.monitoring.drill import AlertDetail, drill
 from app.services.monitoring.live import HallMonitor, HallNow
+from app.services.monitoring.stats import HallStatistics
 from app.services.security.auth import Actor, AuthService, may
 from app.services.sync.worker import SyncStatus
 
@@ -116,6 +119,15 @@ class ManagerDesk:
 
     def detail(self, alert_id: uuid.UUID) -> AlertDetail:
         return drill(self._monitor.db, alert_id)
+
+    def today(self) -> date:
+        """The hall's business day now (the charts' first day)."""
+        return business_date(self._monitor.hall(self._hall), self._monitor.clock.now())
+
+    def charts(self, day: date) -> DayCharts:
+        """The charts of one business day, with the same weekday of the weeks before."""
+        db = self._monitor.db
+        return day_charts(db, HallStatistics(db, self._monitor.clock), self._hall, day)
 
     def request_complaint(self, actor: Actor, alert_id: uuid.UUID, note: str) -> None:
         self._evaluations.request_complaint(alert_id, actor, note.strip())

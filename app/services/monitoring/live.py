@@ -151,6 +151,10 @@ class HallMonitor:
     def hall(self, hall_code: str) -> HallInfo:
         return self._halls.get(hall_code)
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     def now(self, hall_code: str) -> HallNow:
         hall = self._halls.get(hall_code)
         now = self._clock.now()
