@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="seed the demo hall if missing; without a display, run the headless hall demo",
     )
+    p.add_argument("--traffic", action="store_true", help="demo: customers and counters 2-6 live")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("run", help="start this station's windows (default)")
@@ -278,11 +279,16 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
         return started
     core, devices = started
     from app.bootstrap import build_station
+    from app.services.simulation.traffic import DemoTraffic
     from app.ui.application import run_gui
 
+    parts = (core.hall_code, core.queue, core.counters, core.evaluations, core.auth)
+    traffic = DemoTraffic(*parts).start() if args.demo and args.traffic else None
     try:
         return int(run_gui(build_station(core, devices)))
     finally:
+        if traffic is not None:
+            traffic.stop()
         devices.stop()
         core.close()
 
