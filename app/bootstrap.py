@@ -29,6 +29,7 @@ from app.services.desks.cashier import CashierDesk
 from app.services.desks.counter import CounterDesk
 from app.services.desks.display import DisplayFeed
 from app.services.desks.kiosk import KioskDesk
+from app.services.desks.manager import ManagerDesk
 from app.services.desks.station import Station, UiPrefs
 from app.services.devices.dispenser import DispenserService
 from app.services.devices.hub import DeviceHub
@@ -37,6 +38,7 @@ from app.services.devices.setup import evaluator_scale
 from app.services.errors import DatabaseUnavailable, DomainError
 from app.services.evaluation.service import EvaluationService
 from app.services.hall_ref import HallDirectory
+from app.services.monitoring.live import HallMonitor
 from app.services.queue.counters import CounterService
 from app.services.queue.queries import QueueQueries
 from app.services.queue.service import QueueService
@@ -46,7 +48,13 @@ from app.services.simulation.demo_accounts import DEMO_ACCOUNTS
 from app.services.simulation.demo_devices import DemoDevices
 from app.services.simulation.demo_hall import ensure_demo_hall
 from app.settings import Settings, default_data_dir
-from app.station_cache import CachedStores, open_cache
+from app.station_cache import (
+    INITIAL_BATCH,
+    CachedStores,
+    FirstCopy,
+    open_cache,
+    pending_first_copy,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +85,12 @@ class Core:
     @property
     def hall_code(self) -> str:
         return self.settings.station.hall
+
+    @property
+    def queue_db(self) -> Database:
+        """Where the queue runs: the hall database of a hall that has one, else the centre."""
+        hall = self.cached.hall if self.cached is not None else None
+        return hall.db if hall is not None else self.db
 
     def close(self, print_timeout: float = 5.0) -> None:
         """Let the prints handed to printers finish (or raise their alerts), then close."""
@@ -117,6 +131,67 @@ def build_core(
 ) -> Core:
     """Connect, migrate and wire; `demo` seeds the demo hall (its staff log in with the
     published password 1234) if it is missing, and only when asked (`--demo`)."""
+    db, central_ok = _open_central(
+        settings,
+        data_dir,
+        demo=demo,
+        demo_book=demo_book,
+        migrate=migrate,
+        pool_size=pool_size,
+        environ=environ,
+    )
+    cached_mode = settings.sync.mode == "cached"
+    cached = None
+    if cached_mode:
+        try:
+            cached = open_cache(settings, db, data_dir or default_data_dir(), central_ok=central_ok)
+        except DomainError:
+            db.dispose()
+            raise
+    local = cached.cache if cached is not None else db  # where the counter business runs
+    # where the queue runs: the centre, or the hall database of a hall that has one
+    queue_db = cached.hall.db if cached is not None and cached.hall is not None else db
+    clock = clock or SystemClock()
+    halls = HallDirectory(queue_db)
+    queue = QueueService(queue_db, halls, clock)
+    sec = settings.security
+    policy = PasswordPolicy(sec.lockout_attempts, sec.lockout_minutes, sec.min_password_length)
+    auth = AuthService(local, clock=clock, policy=policy, station=settings.station.name)
+    local_halls = HallDirectory(local) if cached is not None else halls
+    evaluations = EvaluationService(queue_db, halls, clock, auth=auth)
+    key = receipt_key or _receipt_key(settings.station.name)
+    return Core(
+        settings=settings,
+        db=db,
+        halls=halls,
+        queue=queue,
+        counters=CounterService(queue_db, halls, clock, auth=auth),
+        evaluations=evaluations,
+        dispenser=DispenserService(queue, halls, evaluations, settings.station),
+        queries=QueueQueries(queue_db, halls, clock),
+        auth=auth,
+        audit=AuditService(db, auth.proofs, clock),
+        clock=clock,
+        billing=PaymentService(local, local_halls, auth, clock, receipt_key=key),
+        closing=ClosingService(local, local_halls, auth, clock),
+        accounts=AccountsService(local, local_halls),
+        history=PaymentHistory(local, local_halls, auth, clock),
+        cached=cached,
+    )
+
+
+def _open_central(
+    settings: Settings,
+    data_dir: Path | None,
+    *,
+    demo: bool,
+    demo_book: bool,
+    migrate: bool,
+    pool_size: int,
+    environ: Mapping[str, str] | None,
+) -> tuple[Database, bool]:
+    """The central database, migrated and with the demo hall if asked, and whether it
+    could be reached (only a cached station goes on without it: False then)."""
     url = settings.database_url(data_dir or default_data_dir(), environ=environ)
     shown = _safe_url(url)
     try:
@@ -144,41 +219,42 @@ def build_core(
             ) from exc
         central_ok = False  # a cached station starts on its cache
         log.warning("central database %s unreachable; working from the cache", shown)
-    cached = None
-    if cached_mode:
-        try:
-            cached = open_cache(settings, db, data_dir or default_data_dir(), central_ok=central_ok)
-        except DomainError:
+    return db, central_ok
+
+
+def first_copy(
+    settings: Settings,
+    *,
+    data_dir: Path | None = None,
+    demo: bool = False,
+    environ: Mapping[str, str] | None = None,
+    batch: int | None = None,
+) -> FirstCopy | None:
+    """A cached station's first copy of its hall, when it is still to be made (or to be
+    finished) and the centre can be reached: the windows' start runs it with a progress
+    window before `build_core`, which then finds the copy whole. None for a direct
+    station, a whole copy (the centre is not contacted) or a centre out of reach
+    (`build_core` then says what it always says). `batch`: rows a committed batch."""
+    if settings.sync.mode != "cached":
+        return None
+
+    def central() -> Database | None:
+        db, reached = _open_central(
+            settings,
+            data_dir,
+            demo=demo,
+            demo_book=demo,
+            migrate=True,
+            pool_size=2,
+            environ=environ,
+        )
+        if not reached:
             db.dispose()
-            raise
-    local = cached.cache if cached is not None else db  # where the counter business runs
-    clock = clock or SystemClock()
-    halls = HallDirectory(db)
-    queue = QueueService(db, halls, clock)
-    sec = settings.security
-    policy = PasswordPolicy(sec.lockout_attempts, sec.lockout_minutes, sec.min_password_length)
-    auth = AuthService(local, clock=clock, policy=policy, station=settings.station.name)
-    local_halls = HallDirectory(local) if cached is not None else halls
-    evaluations = EvaluationService(db, halls, clock, auth=auth)
-    key = receipt_key or _receipt_key(settings.station.name)
-    return Core(
-        settings=settings,
-        db=db,
-        halls=halls,
-        queue=queue,
-        counters=CounterService(db, halls, clock, auth=auth),
-        evaluations=evaluations,
-        dispenser=DispenserService(queue, halls, evaluations, settings.station),
-        queries=QueueQueries(db, halls, clock),
-        auth=auth,
-        audit=AuditService(db, auth.proofs, clock),
-        clock=clock,
-        billing=PaymentService(local, local_halls, auth, clock, receipt_key=key),
-        closing=ClosingService(local, local_halls, auth, clock),
-        accounts=AccountsService(local, local_halls),
-        history=PaymentHistory(local, local_halls, auth, clock),
-        cached=cached,
-    )
+            return None
+        return db
+
+    where = data_dir or default_data_dir()
+    return pending_first_copy(settings, where, central, batch or INITIAL_BATCH)
 
 
 RECEIPT_KEY_SERVICE = "halldesk-receipt-key"
@@ -248,6 +324,14 @@ def cashier_desk(core: Core) -> CashierDesk:
     )
 
 
+def manager_desk(core: Core) -> ManagerDesk:
+    """The dashboard's desk: the hall's figures where its queue runs, alerts kept there."""
+    sync = core.cached.worker.status if core.cached is not None else (lambda: None)
+    monitor = HallMonitor(core.queue_db, core.halls, core.clock)
+    name = core.settings.station.name
+    return ManagerDesk(core.hall_code, name, core.auth, monitor, core.evaluations, core.db, sync)
+
+
 def build_device_hub(
     core: Core, settings: Settings | None = None, *, bus_timing: BusTiming | None = None
 ) -> DeviceHub | None:
@@ -304,6 +388,7 @@ def build_station(core: Core, devices: StationDevices | None = None) -> Station:
         kiosk=KioskDesk(settings.station, core.queries, core.dispenser),
         display=DisplayFeed(core.hall_code, core.queries),
         admin=StationAdmin(devices.settings, core.auth, devices.hub),
+        manager=manager_desk(core),
         last_event_id=lambda: core.queries.last_event_id(core.hall_code),
         demo_devices=devices.demo,
     )

@@ -3,7 +3,7 @@
 Commands: `run` (default: the windows of this station's roles), `simulate` (the hall-day
 simulator, also the headless demo), `init-db` (migrate, optionally seed the demo hall),
 `db-password` (store the central database password in the OS keyring), `init-config`
-(write a settings file with the defaults).
+(write a settings file with the defaults), `report` (a hall's report: `cli_report`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app import __version__, cli_audit, cli_staff, cli_sync
+from app import __version__, cli_audit, cli_report, cli_staff, cli_staffing, cli_sync
 from app.settings import (
     ROLES,
     MissingSettingsFile,
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="seed the demo hall if missing; without a display, run the headless hall demo",
     )
+    p.add_argument("--traffic", action="store_true", help="demo: customers and counters 2-6 live")
     p.add_argument("-v", "--verbose", action="store_true")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("run", help="start this station's windows (default)")
@@ -68,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     cli_audit.add_parser(sub)
     cli_staff.add_parsers(sub)
     cli_sync.add_parser(sub)
+    cli_report.add_parser(sub)
+    cli_staffing.add_parser(sub)
     return p
 
 
@@ -137,7 +140,9 @@ def _add_simulate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="database to run in, whose rows stay in a new hall SIM, SIM2, ... (default: a "
         "temporary SQLite file, removed afterwards; HALLDESK_DATABASE_URL is not used)",
     )
+    cli_staffing.add_simulate_option(sim)
     sim.add_argument("--json", action="store_true", help="print the report as JSON")
+    cli_report.add_keep_option(sim)
 
 
 def _has_display() -> bool:
@@ -156,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("alembic").setLevel(logging.WARNING)
     command = args.command or "run"
     if command == "simulate":
-        return _simulate(args)
+        return cli_report.simulate_kept(args, _simulate) if args.keep else _simulate(args)
+    if command == "report":  # reads the settings itself, only when no --database is given
+        return cli_report.run(args)
     if command == "init-config":
         return _init_config(args.config or default_config_path())
     try:
@@ -170,25 +177,27 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"HallDesk cannot start: settings file {exc}", file=sys.stderr)
         return 2
-    if args.role:
-        settings = replace(settings, station=replace(settings.station, roles=tuple(args.role)))
+    roles = tuple(args.role or ()) or settings.station.roles
+    if args.demo and not args.role and "manager" not in roles:
+        roles += ("manager",)  # the demo shows the manager's dashboard too (8001 / 1234)
+    settings = replace(settings, station=replace(settings.station, roles=roles))
     if command == "init-db":
         return _init_db(settings, args)
     if command == "db-password":
         return _db_password(settings, args)
-    if command in ("audit", "staff", "password"):
+    if command in ("audit", "staff", "password", "sync-status"):
         return _account_command(settings, args, command)
-    if command == "sync-status":
-        return _sync_status(settings, args)
+    if command == "staffing":
+        return cli_staffing.main(settings, args)
     if args.headless:
         return _headless(settings, args)
     if not _has_display():
         if args.demo:  # scripts/run on a machine without a screen
             return _headless_demo()
-        roles = ", ".join(settings.station.roles)
+        named = ", ".join(settings.station.roles)
         print(
             f"HallDesk cannot start: this station has no display (DISPLAY and "
-            f"WAYLAND_DISPLAY are unset) for the windows of its roles ({roles}); "
+            f"WAYLAND_DISPLAY are unset) for the windows of its roles ({named}); "
             "--headless runs the roles that need no window",
             file=sys.stderr,
         )
@@ -262,16 +271,24 @@ def _missing_hall(core: Core, args: argparse.Namespace) -> str:
 
 
 def _gui(settings: Settings, args: argparse.Namespace) -> int:
+    copied = cli_sync.first_copy(settings, args)
+    if copied is not None:
+        return copied
     started = _start(settings, args, demo_devices=bool(args.demo))
     if isinstance(started, int):
         return started
     core, devices = started
     from app.bootstrap import build_station
+    from app.services.simulation.traffic import DemoTraffic
     from app.ui.application import run_gui
 
+    parts = (core.hall_code, core.queue, core.counters, core.evaluations, core.auth)
+    traffic = DemoTraffic(*parts).start() if args.demo and args.traffic else None
     try:
         return int(run_gui(build_station(core, devices)))
     finally:
+        if traffic is not None:
+            traffic.stop()
         devices.stop()
         core.close()
 
@@ -279,24 +296,16 @@ def _gui(settings: Settings, args: argparse.Namespace) -> int:
 def _account_command(settings: Settings, args: argparse.Namespace, command: str) -> int:
     """audit, staff, password: one administrator's or clerk's step, then exit. Always on
     the central database, also from a cached station: staff and passwords are the
-    centre's, and the audit log is read where every station's rows arrive."""
-    settings = replace(settings, sync=SyncSettings())
+    centre's, and the audit log is read where every station's rows arrive. sync-status:
+    the station as it is configured."""
+    if command != "sync-status":
+        settings = replace(settings, sync=SyncSettings())
     core = _core(settings, args, demo=False)
     if core is None:
         return 3
     run = {"audit": cli_audit.run, "staff": cli_staff.run_staff, "password": cli_staff.run_password}
     try:
-        return int(run[command](core, args))
-    finally:
-        core.close()
-
-
-def _sync_status(settings: Settings, args: argparse.Namespace) -> int:
-    core = _core(settings, args, demo=False)
-    if core is None:
-        return 3
-    try:
-        return cli_sync.run(core, args)
+        return int(run.get(command, cli_sync.run)(core, args))
     finally:
         core.close()
 
@@ -371,6 +380,7 @@ def _simulate(args: argparse.Namespace) -> int:
             no_show_rate=args.no_show_rate,
             database_url=args.database,
             extra_services=tuple(args.extra_services),
+            service=args.service,
         )
     except ValueError as exc:
         print(f"halldesk simulate: {exc}", file=sys.stderr)

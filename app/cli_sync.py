@@ -6,14 +6,20 @@ the pull cursor, whether the centre answered (and if not, why), and, from the ce
 the stations registered, the change log's size and the conflicts recorded for the hall.
 Exit 0 when the centre answered and the outbox is empty, 1 when records wait or the
 centre is away, 2 for a station that is not cached.
+
+`first_copy`: before the windows of a new cached station start, its first copy of the
+hall, in a window that shows the copy's progress (app.ui.first_copy).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from typing import Any
+
+from app.settings import Settings
 
 
 def add_parser(sub: Any) -> None:
@@ -72,3 +78,38 @@ def run(core: Any, args: argparse.Namespace) -> int:
         for key, value in report.items():
             print(f"{key:15s} {value}")
     return 0 if st.online and st.outbox == 0 else 1
+
+
+def first_copy(settings: Settings, args: argparse.Namespace) -> int | None:
+    """A new cached station's first copy of its hall, in a window that shows its progress,
+    before anything else starts; None to go on with the start (copied, nothing to copy,
+    or no centre to copy from: the start says so), else the exit code."""
+    from app.bootstrap import first_copy
+    from app.services.errors import DomainError
+
+    try:
+        job = first_copy(settings, data_dir=args.data_dir, demo=bool(args.demo))
+    except DomainError as exc:
+        print(f"HallDesk cannot start: {exc.message}", file=sys.stderr)
+        return 3
+    if job is None:
+        return None
+    from app.ui.application import run_first_copy
+    from app.ui.first_copy import Outcome
+
+    try:
+        ended = run_first_copy(job, settings.ui.language)
+    finally:
+        job.close()
+    if ended.outcome is Outcome.DONE:
+        return None
+    if ended.outcome is Outcome.STOPPED:
+        print(f"the first copy of hall {job.hall} was stopped; the next start goes on with it")
+        return 0
+    why = ended.error.message if isinstance(ended.error, DomainError) else repr(ended.error)
+    print(
+        f"HallDesk cannot start: the first copy of hall {job.hall} stopped ({why}); "
+        "the next start goes on with it",
+        file=sys.stderr,
+    )
+    return 3

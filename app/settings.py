@@ -25,6 +25,7 @@ from app.locations import default_data_dir as default_data_dir  # noqa: PLC0414
 from app.settings_toml import MissingSettingsFile as MissingSettingsFile  # noqa: PLC0414
 from app.settings_toml import SettingsError as SettingsError  # noqa: PLC0414
 from app.settings_toml import build_section, list_of_tables
+from app.settings_wake import wake_problem
 from app.toml_lines import line_of as _line_of
 
 SETTINGS_VERSION = 1
@@ -128,9 +129,14 @@ class SyncSettings:
     mode: str = "direct"
     # seconds between syncs when the centre sends no NOTIFY
     interval_s: float = 2.0
-    # wake-ups from the centre: "listen" (a LISTEN of this PC's own), "relay" (this PC
-    # listens for the hall and passes them on to its stations on relay_port), or
-    # "tcp://host:port" (from the hall's relay PC: no connection at the centre to wait on)
+    # the hall database (PostgreSQL on the hall's server PC) where the hall's queue lives
+    # while the centre may be away; "" keeps the queue on the central database
+    hall_url: str = ""
+    # true on the one PC that serves the hall database: it migrates it, keeps its
+    # reference rows from the centre and pushes its queue rows there
+    hall_server: bool = False
+    # wake-ups: "listen" (a LISTEN of this PC's own), "relay" (this PC's LISTEN passed on to
+    # the hall on relay_port), "tcp://host:port" (from the relay PC: nothing at the centre)
     wake: str = "listen"
     relay_port: int = 7655
 
@@ -224,7 +230,6 @@ _DB_URL = re.compile(r"(sqlite|postgres|postgresql)(\+\w+)?://\S*")
 # Bus ports: a device path (/dev/ttyUSB0, COM3, a pty) or the pyserial URLs HallDesk uses.
 _NET_PORT = re.compile(r"(socket|rfc2217)://([\w.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})/?(\?\S*)?")
 PORT_URL_FORMS = "/dev/ttyUSB0, COM3 (a device), socket://host:port, rfc2217://host:port, loop://"
-_RELAY_URL = re.compile(r"tcp://([\w.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
 
 
 def port_url_problem(url: str) -> str | None:
@@ -242,23 +247,17 @@ def port_url_problem(url: str) -> str | None:
     return f"unknown port scheme '{scheme}://' in '{url}' (known: {PORT_URL_FORMS})"
 
 
-def _validate_wake(s: Settings, fail: Any) -> None:
-    listen, wake = s.database.listen_url.strip(), s.sync.wake
-    if listen and not (_DB_URL.fullmatch(listen) and listen.startswith("postgres")):
-        raise fail(f"listen_url {listen!r} is no postgresql:// url", "database", "listen_url")
-    relay = _RELAY_URL.fullmatch(wake)
-    if wake not in ("listen", "relay") and not (relay and 0 < int(relay[2]) < 65536):
-        raise fail(f"wake must be listen, relay or tcp://host:port, not {wake!r}", "sync", "wake")
-    if not 0 < s.sync.relay_port < 65536:
-        raise fail("relay_port must be 1..65535", "sync", "relay_port")
-    listens = s.sync.mode == "cached" and wake in ("listen", "relay")
-    if listens and s.database.pgbouncer and not listen:
+def _validate_sync(s: Settings, fail: Any) -> None:
+    if s.sync.hall_url and (s.sync.mode != "cached" or not s.sync.hall_url.startswith("postgres")):
         raise fail(
-            "a LISTEN through a PgBouncer in transaction mode hears nothing: give [database] "
-            'listen_url (PostgreSQL itself), or wake = "tcp://..." (the hall\'s relay)',
+            'a hall database is a PostgreSQL URL of a cached station ([sync] mode = "cached")',
             "sync",
-            "wake",
+            "hall_url",
         )
+    if s.sync.hall_server and not s.sync.hall_url:
+        raise fail("hall_server needs the hall database's hall_url", "sync", "hall_server")
+    if problem := wake_problem(s.database, s.sync):
+        raise fail(*problem)
 
 
 def _validate(s: Settings, text: str, path: Path | None) -> None:
@@ -299,7 +298,7 @@ def _validate(s: Settings, text: str, path: Path | None) -> None:
         )
     if not 0.2 <= s.sync.interval_s <= 600:
         raise fail("interval_s must be 0.2..600", "sync", "interval_s")
-    _validate_wake(s, fail)
+    _validate_sync(s, fail)
     r = s.receipts
     if r.prefix and not _RECEIPT_PREFIX.fullmatch(r.prefix):
         raise fail("prefix must be 1-16 of A-Z and 0-9", "receipts", "prefix")

@@ -69,6 +69,9 @@ def seed(core: Core, clock: ManualClock) -> None:
     clock.advance(20)
     q.call_next(HALL, 2)
     q.recall(HALL, 2)
+    rating = core.evaluations.request_rating(HALL, 3)  # a customer not pleased at counter 3
+    clock.advance(15)
+    core.evaluations.record_rating(rating.id, 3)
 
 
 class Script:
@@ -145,9 +148,12 @@ def main() -> int:
     apply_theme(app)
     tasks = TaskManager()
     stations: Stations = build_windows(
-        build_station(core, devices), ["kiosk", "counter", "display"], tasks, voice=None
+        build_station(core, devices), ["kiosk", "counter", "display", "manager"], tasks, voice=None
     )
     kiosk, counter, display = stations.kiosk, stations.counter, stations.display
+    manager = stations.manager
+    assert manager is not None
+    manager.resize(1440, 900)
     panel = stations.device_panel
     assert kiosk and counter and display and panel
     panel.resize(1100, 640)
@@ -206,6 +212,26 @@ def main() -> int:
         "printed", lambda: None, lambda: "B" in panel.printer.toPlainText() and panel.isVisible()
     )
     script.step("grab devices", lambda: grab(panel, args.out / "devices.png"), lambda: True)
+
+    def manager_login() -> None:
+        manager.job_number.setText("8001")
+        manager.password.setText("1234")
+        manager.login_button.click()
+
+    script.step(
+        "manager",
+        manager_login,
+        lambda: manager.board is not None and manager.view.alerts.rowCount() > 0,
+    )
+    script.step("grab manager", lambda: grab(manager, args.out / "manager.png"), lambda: True)
+    shown: list[bool] = []
+    manager.charts_shown.connect(lambda: shown.append(True))
+    script.step(
+        "charts",
+        lambda: manager.view.tabs.setCurrentWidget(manager.view.charts),
+        lambda: bool(shown),
+    )
+    script.step("grab charts", lambda: grab(manager, args.out / "manager_charts.png"), lambda: True)
     script.run()
     app.exec()
     stations.shutdown()

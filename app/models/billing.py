@@ -161,6 +161,8 @@ class Payment(UuidPk, Base):
         Index("ix_payments_account", "account_id", "created_at"),
         Index("ix_payments_station_time", "station", "created_at"),
         Index("ix_payments_staff_time", "staff_id", "created_at"),
+        # a hall's payments of a day or a month: the reports (migration 0012)
+        Index("ix_payments_hall_time", "hall_id", "created_at"),
         CheckConstraint(_one_of("method", PAYMENT_METHODS), name="method"),
         CheckConstraint("amount_fen > 0", name="amount_fen"),
         CheckConstraint(

@@ -54,3 +54,8 @@ class Alert(UuidPk, Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     acknowledged_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    # what the manager wrote when acknowledging
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # a threshold alert: the figure past its limit, and the limit (minutes or people)
+    value: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    threshold: Mapped[int | None] = mapped_column(Integer, nullable=True)

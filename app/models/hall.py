@@ -42,6 +42,10 @@ class Service(UuidPk, Base):
     wait_threshold_min: Mapped[int] = mapped_column(Integer, default=20)
     # Used for wait estimates until the hall has its own recent service times.
     default_service_s: Mapped[int] = mapped_column(Integer, default=300)
+    # A customer at a counter past this many minutes raises an alert.
+    handling_limit_min: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # More customers waiting than this raises an alert (0: never).
+    queue_limit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -120,6 +121,15 @@ class TicketEvent(Base):
         Index("ix_ticket_events_hall", "hall_id", "id"),
         # a ticket's own events: when was the counter's current customer last called
         Index("ix_ticket_events_ticket", "ticket_id", "id"),
+        # at the centre: the event's id in the hall database it was pushed from (issue 9)
+        Index(
+            "uq_ticket_events_origin",
+            "hall_id",
+            "origin_id",
+            unique=True,
+            sqlite_where=text("origin_id IS NOT NULL"),
+            postgresql_where=text("origin_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -132,6 +142,7 @@ class TicketEvent(Base):
     staff_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     detail: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    origin_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class TicketSeries(Base):
@@ -180,6 +191,8 @@ class CounterPause(UuidPk, Base):
     """A pause of a counter session with its reason; open while ended_at is null."""
 
     __tablename__ = "counter_pauses"
+    # a session's (open) pause: every counter window's refresh, resume, the reports
+    __table_args__ = (Index("ix_counter_pauses_session", "session_id"),)
 
     session_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("counter_sessions.id"))
     reason: Mapped[str] = mapped_column(String(64))

@@ -60,8 +60,8 @@ class ChangeLog(Base):
     table_name: Mapped[str] = mapped_column(String(64))
     # the changed row's id (for counter_services: its counter's id)
     row_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    # the hall the row belongs to (migration 0010); NULL: every hall reads it (halls,
-    # staff, and rows logged before 0010)
+    # the hall the row belongs to (migration 0013); NULL: every hall reads it (halls,
+    # staff, and rows logged before 0013)
     hall_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
 
 

@@ -17,6 +17,8 @@ class ServiceInfo:
     priority_weight: int
     wait_threshold_min: int
     default_service_s: int
+    handling_limit_min: int = 30
+    queue_limit: int = 0  # 0: no alert for a long queue
 
     def name(self, language: str) -> str:
         return self.name_zh if language.startswith("zh") else self.name_en

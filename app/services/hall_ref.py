@@ -28,6 +28,8 @@ def service_info(s: Service) -> ServiceInfo:
         priority_weight=s.priority_weight,
         wait_threshold_min=s.wait_threshold_min,
         default_service_s=s.default_service_s,
+        handling_limit_min=s.handling_limit_min,
+        queue_limit=s.queue_limit,
     )
 
 

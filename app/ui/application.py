@@ -1,4 +1,6 @@
-"""Start the station's windows: `run_gui(station)` for the app, `build_windows` for tests.
+"""Start the station's windows: `run_gui(station)` for the app, `build_windows` for tests,
+and before them, on a new cached station, `run_first_copy(job, language)`: the window of
+its first copy of the hall, with its own event loop that ends with the copy.
 
 Wiring only: one `TaskManager` (the background lanes), one `HallWatcher` (is there news in
 the hall?) shared by every window, a `VoiceCaller` for the display, and one window per role,
@@ -13,11 +15,11 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.services.desks.station import Station
@@ -25,17 +27,16 @@ from app.ui.admin import AdminWindow
 from app.ui.counter import CounterWindow
 from app.ui.device_panel import DevicePanel
 from app.ui.display import DisplayWindow
+from app.ui.first_copy import CopyEnded, CopyJob, FirstCopyWindow, Outcome
 from app.ui.i18n import install_translations
 from app.ui.kiosk import KioskWindow
-from app.ui.placeholder import PlaceholderWindow
+from app.ui.manager import ManagerWindow
 from app.ui.taskman import TaskManager
 from app.ui.theme import apply_theme
 from app.ui.voice import VoiceCaller
 from app.ui.watcher import HallWatcher
 
 log = logging.getLogger(__name__)
-
-LATER_ROLES = ("manager",)
 
 
 class Stations:
@@ -50,19 +51,26 @@ class Stations:
         self.counter: CounterWindow | None = None
         self.display: DisplayWindow | None = None
         self.admin: AdminWindow | None = None
+        self.manager: ManagerWindow | None = None
         self.device_panel: DevicePanel | None = None
-        self.placeholders: list[PlaceholderWindow] = []
         self._stopped = False
         self._closed = False
 
     @property
     def windows(self) -> list[QWidget]:
-        main = [
+        main: list[QWidget] = [
             w
-            for w in (self.kiosk, self.counter, self.display, self.admin, self.device_panel)
+            for w in (
+                self.kiosk,
+                self.counter,
+                self.display,
+                self.manager,
+                self.admin,
+                self.device_panel,
+            )
             if w is not None
         ]
-        return [*main, *self.placeholders]
+        return main
 
     def show(self) -> None:
         for i, window in enumerate(self.windows):
@@ -128,9 +136,9 @@ def build_windows(
             stations.admin = AdminWindow(station.admin, tasks)
         elif role == "bus":
             log.info("bus role: the device hub runs in this process")
-        elif role in LATER_ROLES:
-            log.info("role %r comes in a later version; showing a placeholder", role)
-            stations.placeholders.append(PlaceholderWindow(role))
+        elif role == "manager":
+            stations.manager = ManagerWindow(station.manager, tasks, ui.language)
+            watcher.changed.connect(stations.manager.on_hall_changed)
         else:
             log.warning("unknown role %r ignored", role)
     if station.demo_devices is not None:
@@ -150,14 +158,14 @@ def _follow(watcher: HallWatcher, window: KioskWindow | CounterWindow | DisplayW
 
 
 @contextmanager
-def _quit_on_signals(app: QApplication) -> Iterator[None]:
-    """Ctrl+C or SIGTERM quit the event loop cleanly (a timer lets Python see signals)."""
+def _on_stop_signals(stop: Callable[[], None]) -> Iterator[None]:
+    """Ctrl+C or SIGTERM call `stop` on the GUI thread (a timer lets Python see signals)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     for sig in previous:
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, lambda *_: stop())
     timer = QTimer()
     timer.timeout.connect(lambda: None)
     timer.start(250)
@@ -169,13 +177,48 @@ def _quit_on_signals(app: QApplication) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def run_gui(station: Station) -> int:
-    """Show the windows of the station's roles until the user quits; the exit code."""
-    roles = list(station.roles)
+def _application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("HallDesk")
     app.setOrganizationName("HallDesk")
+    return app
+
+
+def run_first_copy(job: CopyJob, language: str) -> CopyEnded:
+    """Show the first copy's window until the copy is whole, stopped or failed (then
+    until the user closed it); how it ended. Ctrl+C stops the copy after its batch, as
+    Cancel does. The worker is joined, the window closed and the translations taken off
+    again before this returns."""
+    app = _application()
+    translations = install_translations(app, language)
+    previous_style = app.styleSheet()
+    apply_theme(app)
+    tasks = TaskManager(read_workers=1)
+    window = FirstCopyWindow(job, tasks)
+    loop = QEventLoop()
+    window.copy_ended.connect(loop.quit)
+    try:
+        window.show()
+        window.start()
+        with _on_stop_signals(window.cancel):
+            loop.exec()
+    finally:
+        window.cancel()  # left by an exception: the copy stops after its batch
+        tasks.shutdown()
+        if window.outcome is None:  # its callback dropped: the next start goes on
+            window.outcome = Outcome.STOPPED
+        window.close()
+        window.deleteLater()
+        translations.remove()
+        app.setStyleSheet(previous_style)
+    return CopyEnded(window.outcome, window.result, window.error)
+
+
+def run_gui(station: Station) -> int:
+    """Show the windows of the station's roles until the user quits; the exit code."""
+    roles = list(station.roles)
+    app = _application()
     translations = install_translations(app, station.ui.language)
     previous_style = app.styleSheet()
     apply_theme(app)
@@ -191,7 +234,7 @@ def run_gui(station: Station) -> int:
     app.aboutToQuit.connect(stations.stop_background)
     stations.show()
     try:
-        with _quit_on_signals(app):
+        with _on_stop_signals(app.quit):
             code = app.exec()
     finally:
         app.aboutToQuit.disconnect(stations.stop_background)

@@ -189,6 +189,29 @@
     </message>
 </context>
 <context>
+    <name>AlertDetailDialog</name>
+    <message>
+        <source>{number} ({service}): taken {issued}, called {called}, counter {counter}</source>
+        <translation>{number} ({service}): taken {issued}, called {called}, counter {counter}</translation>
+    </message>
+    <message>
+        <source>Clerk: {name} ({job})</source>
+        <translation>Clerk: {name} ({job})</translation>
+    </message>
+    <message>
+        <source>Rating: {rating}</source>
+        <translation>Rating: {rating}</translation>
+    </message>
+    <message>
+        <source>Note: {note}</source>
+        <translation>Note: {note}</translation>
+    </message>
+    <message>
+        <source>Ask for a complaint work order…</source>
+        <translation>Ask for a complaint work order…</translation>
+    </message>
+</context>
+<context>
     <name>ApprovalFields</name>
     <message>
         <source>Manager&apos;s job number</source>
@@ -640,6 +663,141 @@
     </message>
 </context>
 <context>
+    <name>FirstCopyWindow</name>
+    <message>
+        <source>HallDesk - First copy of the hall</source>
+        <translation>HallDesk - First copy of the hall</translation>
+    </message>
+    <message>
+        <source>Hall</source>
+        <translation>Hall</translation>
+    </message>
+    <message>
+        <source>Services</source>
+        <translation>Services</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>Counters</translation>
+    </message>
+    <message>
+        <source>Services of the counters</source>
+        <translation>Services of the counters</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <source>Customer accounts</source>
+        <translation>Customer accounts</translation>
+    </message>
+    <message>
+        <source>Bills</source>
+        <translation>Bills</translation>
+    </message>
+    <message>
+        <source>Fee items</source>
+        <translation>Fee items</translation>
+    </message>
+    <message>
+        <source>Late fee rules</source>
+        <translation>Late fee rules</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>Payments</translation>
+    </message>
+    <message>
+        <source>Bills of the payments</source>
+        <translation>Bills of the payments</translation>
+    </message>
+    <message>
+        <source>Fees of the payments</source>
+        <translation>Fees of the payments</translation>
+    </message>
+    <message>
+        <source>Account credit</source>
+        <translation>Account credit</translation>
+    </message>
+    <message>
+        <source>Voided payments</source>
+        <translation>Voided payments</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>Refunds</translation>
+    </message>
+    <message>
+        <source>Receipt prints</source>
+        <translation>Receipt prints</translation>
+    </message>
+    <message>
+        <source>Day closings</source>
+        <translation>Day closings</translation>
+    </message>
+    <message>
+        <source>Copying hall {hall} from the central database</source>
+        <translation>Copying hall {hall} from the central database</translation>
+    </message>
+    <message>
+        <source>This station is new. It keeps its own copy of the hall, so that its counter goes on working when the central database cannot be reached. The copy is made once, now.</source>
+        <translation>This station is new. It keeps its own copy of the hall, so that its counter goes on working when the central database cannot be reached. The copy is made once, now.</translation>
+    </message>
+    <message>
+        <source>Counting the rows to copy…</source>
+        <translation>Counting the rows to copy…</translation>
+    </message>
+    <message>
+        <source>Estimating the time left…</source>
+        <translation>Estimating the time left…</translation>
+    </message>
+    <message>
+        <source>Cancel stops the copy after the batch being written. Nothing copied is lost: the next start of HallDesk goes on from there.</source>
+        <translation>Cancel stops the copy after the batch being written. Nothing copied is lost: the next start of HallDesk goes on from there.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Stopping after the batch being written…</source>
+        <translation>Stopping after the batch being written…</translation>
+    </message>
+    <message>
+        <source>{table}: {done} of {total} rows</source>
+        <translation>{table}: {done} of {total} rows</translation>
+    </message>
+    <message>
+        <source>{done} of {total} rows in all</source>
+        <translation>{done} of {total} rows in all</translation>
+    </message>
+    <message>
+        <source>Less than a minute left</source>
+        <translation>Less than a minute left</translation>
+    </message>
+    <message>
+        <source>About {hours} h {minutes} min left</source>
+        <translation>About {hours} h {minutes} min left</translation>
+    </message>
+    <message>
+        <source>About {minutes} min left</source>
+        <translation>About {minutes} min left</translation>
+    </message>
+    <message>
+        <source>The central database cannot be reached.</source>
+        <translation>The central database cannot be reached.</translation>
+    </message>
+    <message>
+        <source>The copy stopped: {reason} The next start of HallDesk goes on from where it stopped.</source>
+        <translation>The copy stopped: {reason} The next start of HallDesk goes on from where it stopped.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
         <source>HallDesk - Ticket kiosk</source>
@@ -741,6 +899,393 @@
     <message>
         <source>The two new passwords differ.</source>
         <translation>The two new passwords differ.</translation>
+    </message>
+</context>
+<context>
+    <name>ManagerWindow</name>
+    <message>
+        <source>HallDesk - Hall manager</source>
+        <translation>HallDesk - Hall manager</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>Job number</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <source>Hall manager: log in</source>
+        <translation>Hall manager: log in</translation>
+    </message>
+    <message>
+        <source>Logged in as {name}.</source>
+        <translation>Logged in as {name}.</translation>
+    </message>
+    <message>
+        <source>Choose an alert first.</source>
+        <translation>Choose an alert first.</translation>
+    </message>
+    <message>
+        <source>Acknowledge the alert</source>
+        <translation>Acknowledge the alert</translation>
+    </message>
+    <message>
+        <source>What was done about it?</source>
+        <translation>What was done about it?</translation>
+    </message>
+    <message>
+        <source>Alert acknowledged.</source>
+        <translation>Alert acknowledged.</translation>
+    </message>
+    <message>
+        <source>Complaint work order</source>
+        <translation>Complaint work order</translation>
+    </message>
+    <message>
+        <source>What is the complaint about? (The work order follows from this request.)</source>
+        <translation>What is the complaint about? (The work order follows from this request.)</translation>
+    </message>
+    <message>
+        <source>Complaint work order requested.</source>
+        <translation>Complaint work order requested.</translation>
+    </message>
+    <message>
+        <source>Waiting now</source>
+        <translation>Waiting now</translation>
+    </message>
+    <message>
+        <source>Satisfaction today</source>
+        <translation>Satisfaction today</translation>
+    </message>
+    <message>
+        <source>Alerts to acknowledge</source>
+        <translation>Alerts to acknowledge</translation>
+    </message>
+    <message>
+        <source>Devices offline</source>
+        <translation>Devices offline</translation>
+    </message>
+    <message>
+        <source>Link to the centre</source>
+        <translation>Link to the centre</translation>
+    </message>
+    <message>
+        <source>Services</source>
+        <translation>Services</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>Longest wait</translation>
+    </message>
+    <message>
+        <source>Average wait today</source>
+        <translation>Average wait today</translation>
+    </message>
+    <message>
+        <source>Served today</source>
+        <translation>Served today</translation>
+    </message>
+    <message>
+        <source>A new ticket waits</source>
+        <translation>A new ticket waits</translation>
+    </message>
+    <message>
+        <source>Limits (wait / handling / queue)</source>
+        <translation>Limits (wait / handling / queue)</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>Counters</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Clerk</source>
+        <translation>Clerk</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>Customer</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>For</translation>
+    </message>
+    <message>
+        <source>Idle today</source>
+        <translation>Idle today</translation>
+    </message>
+    <message>
+        <source>Alerts today</source>
+        <translation>Alerts today</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>Alert</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Where</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>What</translation>
+    </message>
+    <message>
+        <source>Acknowledge… (Ctrl+K)</source>
+        <translation>Acknowledge… (Ctrl+K)</translation>
+    </message>
+    <message>
+        <source>Details… (Enter)</source>
+        <translation>Details… (Enter)</translation>
+    </message>
+    <message>
+        <source>The hall now</source>
+        <translation>The hall now</translation>
+    </message>
+    <message>
+        <source>Day charts</source>
+        <translation>Day charts</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>closed</translation>
+    </message>
+    <message>
+        <source>open, free</source>
+        <translation>open, free</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>paused</translation>
+    </message>
+    <message>
+        <source>calling</source>
+        <translation>calling</translation>
+    </message>
+    <message>
+        <source>serving</source>
+        <translation>serving</translation>
+    </message>
+    <message>
+        <source>Dissatisfied customer</source>
+        <translation>Dissatisfied customer</translation>
+    </message>
+    <message>
+        <source>Wait over the limit</source>
+        <translation>Wait over the limit</translation>
+    </message>
+    <message>
+        <source>Handling over the limit</source>
+        <translation>Handling over the limit</translation>
+    </message>
+    <message>
+        <source>Queue over the limit</source>
+        <translation>Queue over the limit</translation>
+    </message>
+    <message>
+        <source>Centre unreachable</source>
+        <translation>Centre unreachable</translation>
+    </message>
+    <message>
+        <source>Device offline</source>
+        <translation>Device offline</translation>
+    </message>
+    <message>
+        <source>Device back online</source>
+        <translation>Device back online</translation>
+    </message>
+    <message>
+        <source>Device fault</source>
+        <translation>Device fault</translation>
+    </message>
+    <message>
+        <source>Paper low</source>
+        <translation>Paper low</translation>
+    </message>
+    <message>
+        <source>Paper out</source>
+        <translation>Paper out</translation>
+    </message>
+    <message>
+        <source>Printing failed</source>
+        <translation>Printing failed</translation>
+    </message>
+    <message>
+        <source>acknowledged: {note}</source>
+        <translation>acknowledged: {note}</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>acknowledged</translation>
+    </message>
+    <message>
+        <source>over, to acknowledge</source>
+        <translation>over, to acknowledge</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>open</translation>
+    </message>
+    <message>
+        <source>Counter {n}</source>
+        <translation>Counter {n}</translation>
+    </message>
+    <message>
+        <source>Station {name}</source>
+        <translation>Station {name}</translation>
+    </message>
+    <message>
+        <source>{ticket} rated: {rating}</source>
+        <translation>{ticket} rated: {rating}</translation>
+    </message>
+    <message>
+        <source>waited {value} min, limit {limit} min</source>
+        <translation>waited {value} min, limit {limit} min</translation>
+    </message>
+    <message>
+        <source>{ticket} at the counter {value} min, limit {limit} min</source>
+        <translation>{ticket} at the counter {value} min, limit {limit} min</translation>
+    </message>
+    <message>
+        <source>{value} waiting, limit {limit}</source>
+        <translation>{value} waiting, limit {limit}</translation>
+    </message>
+    <message>
+        <source>very satisfied</source>
+        <translation>very satisfied</translation>
+    </message>
+    <message>
+        <source>satisfied</source>
+        <translation>satisfied</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>fair</translation>
+    </message>
+    <message>
+        <source>dissatisfied</source>
+        <translation>dissatisfied</translation>
+    </message>
+    <message>
+        <source>very dissatisfied</source>
+        <translation>very dissatisfied</translation>
+    </message>
+    <message>
+        <source>{hall} — the hall now</source>
+        <translation>{hall} — the hall now</translation>
+    </message>
+    <message>
+        <source>no rating yet</source>
+        <translation>no rating yet</translation>
+    </message>
+    <message>
+        <source>{rate} % of {rated}</source>
+        <translation>{rate} % of {rated}</translation>
+    </message>
+    <message>
+        <source>paper: {n}</source>
+        <translation>paper: {n}</translation>
+    </message>
+    <message>
+        <source>Stations not synced for over 5 minutes: {names}</source>
+        <translation>Stations not synced for over 5 minutes: {names}</translation>
+    </message>
+    <message>
+        <source>{n} stations of this hall sync with the centre.</source>
+        <translation>{n} stations of this hall sync with the centre.</translation>
+    </message>
+    <message>
+        <source>direct</source>
+        <translation>direct</translation>
+    </message>
+    <message>
+        <source>online, {n} to send</source>
+        <translation>online, {n} to send</translation>
+    </message>
+    <message>
+        <source>offline since {time}, {n} to send</source>
+        <translation>offline since {time}, {n} to send</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>Business day</translation>
+    </message>
+    <message>
+        <source>{issued} issued, {served} served, {no_shows} no-shows</source>
+        <translation>{issued} issued, {served} served, {no_shows} no-shows</translation>
+    </message>
+    <message>
+        <source>Arrivals and served per hour</source>
+        <translation>Arrivals and served per hour</translation>
+    </message>
+    <message>
+        <source>Arrivals</source>
+        <translation>Arrivals</translation>
+    </message>
+    <message>
+        <source>Served</source>
+        <translation>Served</translation>
+    </message>
+    <message>
+        <source>Waits (minutes)</source>
+        <translation>Waits (minutes)</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>Customers</translation>
+    </message>
+    <message>
+        <source>Satisfaction by clerk (%)</source>
+        <translation>Satisfaction by clerk (%)</translation>
+    </message>
+    <message>
+        <source>Satisfaction by service (%)</source>
+        <translation>Satisfaction by service (%)</translation>
+    </message>
+    <message>
+        <source>Arrivals against the same weekday ({weeks} weeks)</source>
+        <translation>Arrivals against the same weekday ({weeks} weeks)</translation>
+    </message>
+    <message>
+        <source>Arrivals (no earlier same weekday to compare)</source>
+        <translation>Arrivals (no earlier same weekday to compare)</translation>
+    </message>
+    <message>
+        <source>This day</source>
+        <translation>This day</translation>
+    </message>
+    <message>
+        <source>Usual</source>
+        <translation>Usual</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>Satisfied</translation>
     </message>
 </context>
 <context>
@@ -1023,6 +1568,13 @@
     </message>
 </context>
 <context>
+    <name>NoteDialog</name>
+    <message>
+        <source>Say in a few words what was done.</source>
+        <translation>Say in a few words what was done.</translation>
+    </message>
+</context>
+<context>
     <name>PauseDialog</name>
     <message>
         <source>Pause the counter</source>
@@ -1289,29 +1841,6 @@
     <message>
         <source>Centre offline since {time}, {count} waiting to be sent</source>
         <translation>Centre offline since {time}, {count} waiting to be sent</translation>
-    </message>
-</context>
-<context>
-    <name>PlaceholderWindow</name>
-    <message>
-        <source>Hall manager dashboard</source>
-        <translation>Hall manager dashboard</translation>
-    </message>
-    <message>
-        <source>Administration</source>
-        <translation>Administration</translation>
-    </message>
-    <message>
-        <source>Device bus station</source>
-        <translation>Device bus station</translation>
-    </message>
-    <message>
-        <source>HallDesk - {role}</source>
-        <translation>HallDesk - {role}</translation>
-    </message>
-    <message>
-        <source>This role comes in a later version of HallDesk.</source>
-        <translation>This role comes in a later version of HallDesk.</translation>
     </message>
 </context>
 <context>

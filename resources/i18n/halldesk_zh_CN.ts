@@ -189,6 +189,29 @@
     </message>
 </context>
 <context>
+    <name>AlertDetailDialog</name>
+    <message>
+        <source>{number} ({service}): taken {issued}, called {called}, counter {counter}</source>
+        <translation>{number}（{service}）：{issued} 取号，{called} 叫号，{counter} 号窗口</translation>
+    </message>
+    <message>
+        <source>Clerk: {name} ({job})</source>
+        <translation>柜员：{name}（{job}）</translation>
+    </message>
+    <message>
+        <source>Rating: {rating}</source>
+        <translation>评价：{rating}</translation>
+    </message>
+    <message>
+        <source>Note: {note}</source>
+        <translation>备注：{note}</translation>
+    </message>
+    <message>
+        <source>Ask for a complaint work order…</source>
+        <translation>申请投诉工单…</translation>
+    </message>
+</context>
+<context>
     <name>ApprovalFields</name>
     <message>
         <source>Manager&apos;s job number</source>
@@ -638,6 +661,141 @@
     </message>
 </context>
 <context>
+    <name>FirstCopyWindow</name>
+    <message>
+        <source>HallDesk - First copy of the hall</source>
+        <translation>HallDesk - 首次复制本厅数据</translation>
+    </message>
+    <message>
+        <source>Hall</source>
+        <translation>营业厅</translation>
+    </message>
+    <message>
+        <source>Services</source>
+        <translation>业务</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Services of the counters</source>
+        <translation>窗口业务</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Customer accounts</source>
+        <translation>客户账户</translation>
+    </message>
+    <message>
+        <source>Bills</source>
+        <translation>账单</translation>
+    </message>
+    <message>
+        <source>Fee items</source>
+        <translation>收费项目</translation>
+    </message>
+    <message>
+        <source>Late fee rules</source>
+        <translation>滞纳金规则</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>缴费记录</translation>
+    </message>
+    <message>
+        <source>Bills of the payments</source>
+        <translation>缴费对应账单</translation>
+    </message>
+    <message>
+        <source>Fees of the payments</source>
+        <translation>缴费附加费用</translation>
+    </message>
+    <message>
+        <source>Account credit</source>
+        <translation>账户余额</translation>
+    </message>
+    <message>
+        <source>Voided payments</source>
+        <translation>作废的缴费</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>退款</translation>
+    </message>
+    <message>
+        <source>Receipt prints</source>
+        <translation>收据打印记录</translation>
+    </message>
+    <message>
+        <source>Day closings</source>
+        <translation>日结</translation>
+    </message>
+    <message>
+        <source>Copying hall {hall} from the central database</source>
+        <translation>正在从中心数据库复制营业厅 {hall}</translation>
+    </message>
+    <message>
+        <source>This station is new. It keeps its own copy of the hall, so that its counter goes on working when the central database cannot be reached. The copy is made once, now.</source>
+        <translation>这是一台新工作站。它保存本厅数据的副本，中心数据库连不上时柜台也能照常工作。副本只需复制一次，现在进行。</translation>
+    </message>
+    <message>
+        <source>Counting the rows to copy…</source>
+        <translation>正在统计要复制的记录…</translation>
+    </message>
+    <message>
+        <source>Estimating the time left…</source>
+        <translation>正在估算剩余时间…</translation>
+    </message>
+    <message>
+        <source>Cancel stops the copy after the batch being written. Nothing copied is lost: the next start of HallDesk goes on from there.</source>
+        <translation>取消会在当前这批写完后停止复制。已复制的内容不会丢失：下次启动 HallDesk 时从这里继续。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stopping after the batch being written…</source>
+        <translation>当前这批写完后停止…</translation>
+    </message>
+    <message>
+        <source>{table}: {done} of {total} rows</source>
+        <translation>{table}：{done} / {total} 条</translation>
+    </message>
+    <message>
+        <source>{done} of {total} rows in all</source>
+        <translation>共 {done} / {total} 条</translation>
+    </message>
+    <message>
+        <source>Less than a minute left</source>
+        <translation>剩余不到 1 分钟</translation>
+    </message>
+    <message>
+        <source>About {hours} h {minutes} min left</source>
+        <translation>约剩 {hours} 小时 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>About {minutes} min left</source>
+        <translation>约剩 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>The central database cannot be reached.</source>
+        <translation>无法连接中心数据库。</translation>
+    </message>
+    <message>
+        <source>The copy stopped: {reason} The next start of HallDesk goes on from where it stopped.</source>
+        <translation>复制已停止：{reason} 下次启动 HallDesk 时从停止处继续。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>KioskWindow</name>
     <message>
         <source>HallDesk - Ticket kiosk</source>
@@ -737,6 +895,393 @@
     <message>
         <source>The two new passwords differ.</source>
         <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>ManagerWindow</name>
+    <message>
+        <source>HallDesk - Hall manager</source>
+        <translation>HallDesk - 大堂经理</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Hall manager: log in</source>
+        <translation>大堂经理：请登录</translation>
+    </message>
+    <message>
+        <source>Logged in as {name}.</source>
+        <translation>已登录：{name}。</translation>
+    </message>
+    <message>
+        <source>Choose an alert first.</source>
+        <translation>请先选择一条告警。</translation>
+    </message>
+    <message>
+        <source>Acknowledge the alert</source>
+        <translation>确认告警</translation>
+    </message>
+    <message>
+        <source>What was done about it?</source>
+        <translation>采取了什么处理？</translation>
+    </message>
+    <message>
+        <source>Alert acknowledged.</source>
+        <translation>告警已确认。</translation>
+    </message>
+    <message>
+        <source>Complaint work order</source>
+        <translation>投诉工单</translation>
+    </message>
+    <message>
+        <source>What is the complaint about? (The work order follows from this request.)</source>
+        <translation>投诉内容是什么？（工单将依此申请生成。）</translation>
+    </message>
+    <message>
+        <source>Complaint work order requested.</source>
+        <translation>已申请投诉工单。</translation>
+    </message>
+    <message>
+        <source>Waiting now</source>
+        <translation>当前等候</translation>
+    </message>
+    <message>
+        <source>Satisfaction today</source>
+        <translation>今日满意率</translation>
+    </message>
+    <message>
+        <source>Alerts to acknowledge</source>
+        <translation>待确认告警</translation>
+    </message>
+    <message>
+        <source>Devices offline</source>
+        <translation>离线设备</translation>
+    </message>
+    <message>
+        <source>Link to the centre</source>
+        <translation>与中心的连接</translation>
+    </message>
+    <message>
+        <source>Services</source>
+        <translation>业务</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>业务</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等候</translation>
+    </message>
+    <message>
+        <source>Longest wait</source>
+        <translation>最长等候</translation>
+    </message>
+    <message>
+        <source>Average wait today</source>
+        <translation>今日平均等候</translation>
+    </message>
+    <message>
+        <source>Served today</source>
+        <translation>今日已办</translation>
+    </message>
+    <message>
+        <source>A new ticket waits</source>
+        <translation>新取号预计等候</translation>
+    </message>
+    <message>
+        <source>Limits (wait / handling / queue)</source>
+        <translation>阈值（等候 / 办理 / 排队人数）</translation>
+    </message>
+    <message>
+        <source>Counters</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Clerk</source>
+        <translation>柜员</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>For</source>
+        <translation>已用时</translation>
+    </message>
+    <message>
+        <source>Idle today</source>
+        <translation>今日空闲</translation>
+    </message>
+    <message>
+        <source>Alerts today</source>
+        <translation>今日告警</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Acknowledge… (Ctrl+K)</source>
+        <translation>确认…（Ctrl+K）</translation>
+    </message>
+    <message>
+        <source>Details… (Enter)</source>
+        <translation>详情…（Enter）</translation>
+    </message>
+    <message>
+        <source>The hall now</source>
+        <translation>实时大厅</translation>
+    </message>
+    <message>
+        <source>Day charts</source>
+        <translation>日图表</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>未开放</translation>
+    </message>
+    <message>
+        <source>open, free</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>calling</source>
+        <translation>叫号中</translation>
+    </message>
+    <message>
+        <source>serving</source>
+        <translation>办理中</translation>
+    </message>
+    <message>
+        <source>Dissatisfied customer</source>
+        <translation>客户不满意</translation>
+    </message>
+    <message>
+        <source>Wait over the limit</source>
+        <translation>等候超时</translation>
+    </message>
+    <message>
+        <source>Handling over the limit</source>
+        <translation>办理超时</translation>
+    </message>
+    <message>
+        <source>Queue over the limit</source>
+        <translation>排队人数超限</translation>
+    </message>
+    <message>
+        <source>Centre unreachable</source>
+        <translation>中心不可达</translation>
+    </message>
+    <message>
+        <source>Device offline</source>
+        <translation>设备离线</translation>
+    </message>
+    <message>
+        <source>Device back online</source>
+        <translation>设备恢复在线</translation>
+    </message>
+    <message>
+        <source>Device fault</source>
+        <translation>设备故障</translation>
+    </message>
+    <message>
+        <source>Paper low</source>
+        <translation>纸将用完</translation>
+    </message>
+    <message>
+        <source>Paper out</source>
+        <translation>缺纸</translation>
+    </message>
+    <message>
+        <source>Printing failed</source>
+        <translation>打印失败</translation>
+    </message>
+    <message>
+        <source>acknowledged: {note}</source>
+        <translation>已确认：{note}</translation>
+    </message>
+    <message>
+        <source>acknowledged</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>over, to acknowledge</source>
+        <translation>已恢复，待确认</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>未处理</translation>
+    </message>
+    <message>
+        <source>Counter {n}</source>
+        <translation>{n} 号窗口</translation>
+    </message>
+    <message>
+        <source>Station {name}</source>
+        <translation>工作站 {name}</translation>
+    </message>
+    <message>
+        <source>{ticket} rated: {rating}</source>
+        <translation>{ticket} 评价：{rating}</translation>
+    </message>
+    <message>
+        <source>waited {value} min, limit {limit} min</source>
+        <translation>已等候 {value} 分钟，阈值 {limit} 分钟</translation>
+    </message>
+    <message>
+        <source>{ticket} at the counter {value} min, limit {limit} min</source>
+        <translation>{ticket} 已办理 {value} 分钟，阈值 {limit} 分钟</translation>
+    </message>
+    <message>
+        <source>{value} waiting, limit {limit}</source>
+        <translation>{value} 人等候，阈值 {limit} 人</translation>
+    </message>
+    <message>
+        <source>very satisfied</source>
+        <translation>非常满意</translation>
+    </message>
+    <message>
+        <source>satisfied</source>
+        <translation>满意</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>dissatisfied</source>
+        <translation>不满意</translation>
+    </message>
+    <message>
+        <source>very dissatisfied</source>
+        <translation>非常不满意</translation>
+    </message>
+    <message>
+        <source>{hall} — the hall now</source>
+        <translation>{hall} — 实时大厅</translation>
+    </message>
+    <message>
+        <source>no rating yet</source>
+        <translation>暂无评价</translation>
+    </message>
+    <message>
+        <source>{rate} % of {rated}</source>
+        <translation>{rate}%（共 {rated} 人评价）</translation>
+    </message>
+    <message>
+        <source>paper: {n}</source>
+        <translation>缺纸：{n}</translation>
+    </message>
+    <message>
+        <source>Stations not synced for over 5 minutes: {names}</source>
+        <translation>超过 5 分钟未同步的工作站：{names}</translation>
+    </message>
+    <message>
+        <source>{n} stations of this hall sync with the centre.</source>
+        <translation>本厅 {n} 台工作站与中心同步。</translation>
+    </message>
+    <message>
+        <source>direct</source>
+        <translation>直连</translation>
+    </message>
+    <message>
+        <source>online, {n} to send</source>
+        <translation>在线，待发送 {n} 条</translation>
+    </message>
+    <message>
+        <source>offline since {time}, {n} to send</source>
+        <translation>自 {time} 起离线，待发送 {n} 条</translation>
+    </message>
+    <message>
+        <source>Business day</source>
+        <translation>营业日</translation>
+    </message>
+    <message>
+        <source>{issued} issued, {served} served, {no_shows} no-shows</source>
+        <translation>取号 {issued}，已办 {served}，过号 {no_shows}</translation>
+    </message>
+    <message>
+        <source>Arrivals and served per hour</source>
+        <translation>每小时取号与办结</translation>
+    </message>
+    <message>
+        <source>Arrivals</source>
+        <translation>取号</translation>
+    </message>
+    <message>
+        <source>Served</source>
+        <translation>办结</translation>
+    </message>
+    <message>
+        <source>Waits (minutes)</source>
+        <translation>等候时长（分钟）</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Satisfaction by clerk (%)</source>
+        <translation>各柜员满意率（%）</translation>
+    </message>
+    <message>
+        <source>Satisfaction by service (%)</source>
+        <translation>各业务满意率（%）</translation>
+    </message>
+    <message>
+        <source>Arrivals against the same weekday ({weeks} weeks)</source>
+        <translation>取号与前 {weeks} 周同一工作日对比</translation>
+    </message>
+    <message>
+        <source>Arrivals (no earlier same weekday to compare)</source>
+        <translation>取号（无前几周同一工作日可比）</translation>
+    </message>
+    <message>
+        <source>This day</source>
+        <translation>当天</translation>
+    </message>
+    <message>
+        <source>Usual</source>
+        <translation>往常</translation>
+    </message>
+    <message>
+        <source>Satisfied</source>
+        <translation>满意</translation>
     </message>
 </context>
 <context>
@@ -1019,6 +1564,13 @@
     </message>
 </context>
 <context>
+    <name>NoteDialog</name>
+    <message>
+        <source>Say in a few words what was done.</source>
+        <translation>请简要说明处理情况。</translation>
+    </message>
+</context>
+<context>
     <name>PauseDialog</name>
     <message>
         <source>Pause the counter</source>
@@ -1285,29 +1837,6 @@
     <message>
         <source>Centre offline since {time}, {count} waiting to be sent</source>
         <translation>中心库自 {time} 起离线，{count} 条待上传</translation>
-    </message>
-</context>
-<context>
-    <name>PlaceholderWindow</name>
-    <message>
-        <source>Hall manager dashboard</source>
-        <translation>值班经理看板</translation>
-    </message>
-    <message>
-        <source>Administration</source>
-        <translation>系统管理</translation>
-    </message>
-    <message>
-        <source>Device bus station</source>
-        <translation>设备总线站</translation>
-    </message>
-    <message>
-        <source>HallDesk - {role}</source>
-        <translation>HallDesk - {role}</translation>
-    </message>
-    <message>
-        <source>This role comes in a later version of HallDesk.</source>
-        <translation>此角色将在 HallDesk 的后续版本中提供。</translation>
     </message>
 </context>
 <context>

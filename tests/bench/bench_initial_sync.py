@@ -48,6 +48,7 @@ from app.models.db import Database  # noqa: E402
 from app.services.simulation.demo_accounts import generate_accounts  # noqa: E402
 from app.services.simulation.demo_hall import ensure_demo_hall  # noqa: E402
 from app.services.sync.capture import install_capture  # noqa: E402
+from app.services.sync.copy_progress import CopyProgress  # noqa: E402
 from app.services.sync.initial import initial_sync  # noqa: E402
 from app.services.sync.pull import pull_all  # noqa: E402
 from tests.bench import benchlib as lib  # noqa: E402
@@ -120,12 +121,13 @@ def bench(args: argparse.Namespace, log: Callable[[str], None]) -> dict[str, obj
             tables: dict[str, float] = {}
             last = [time.perf_counter()]
 
-            def progress(table: str, done: int, total: int) -> None:
+            def progress(done: CopyProgress) -> None:
                 now = time.perf_counter()
+                table = done.table
                 tables[table] = round(tables.get(table, 0.0) + now - last[0], 2)
                 last[0] = now
-                if done == total:
-                    log(f"{table}: {done:,} rows")
+                if done.table_done == done.table_total:
+                    log(f"{table}: {done.table_done:,} rows")
 
             report["uptime_before"] = uptime()
             log("initial sync")

@@ -1,4 +1,4 @@
-"""Wiring: one window per role, placeholders for later roles, an orderly quit."""
+"""Wiring: one window per role, an orderly quit."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from app.ui.kiosk import KioskWindow
 from app.ui.taskman import TaskManager
 
 
-def test_one_window_per_role_and_placeholders_for_later_roles(qtbot, sqlite_core, english):
+def test_one_window_per_role(qtbot, sqlite_core, english):
     from app.ui.admin import AdminWindow
+    from app.ui.manager import ManagerWindow
 
     tasks = TaskManager()
     stations = build_windows(
@@ -33,11 +34,9 @@ def test_one_window_per_role_and_placeholders_for_later_roles(qtbot, sqlite_core
         assert isinstance(stations.counter, CounterWindow)
         assert isinstance(stations.display, DisplayWindow)
         assert isinstance(stations.admin, AdminWindow)
-        assert [p.role for p in stations.placeholders] == ["manager"]
+        assert isinstance(stations.manager, ManagerWindow)
         assert stations.device_panel is None  # no simulated devices outside the demo
         assert len(stations.windows) == 5
-        text = stations.placeholders[0].message.text()
-        assert text == "This role comes in a later version of HallDesk."
         assert not stations.watcher.running
     finally:
         stations.shutdown()

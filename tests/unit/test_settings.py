@@ -211,6 +211,13 @@ BAD_FILES = {
     "bad-receipt-paper": ('[receipts]\n\npaper = "a5"\n', 3, "roll80, a4"),
     "bad-escpos-url": ('[receipts]\nescpos_url = "usb://printer"\n', 2, "escpos_url"),
     "bad-escpos-paper": ("[receipts]\nescpos_paper_mm = 76\n", 2, "58 or 80"),
+    "hall-url-direct": ('[sync]\nhall_url = "postgresql://hall-pc/halldesk"\n', 2, "cached"),
+    "hall-server-no-url": (
+        '[database]\nurl = "postgresql://centre/halldesk"\n[sync]\nmode = "cached"\n'
+        "hall_server = true\n",
+        5,
+        "hall_url",
+    ),
     "newer-version": ('# written by HallDesk 9\nversion = 7\n[station]\nhall = "X"\n', 2, "newer"),
     "bad-wake": ('[sync]\nmode = "cached"\nwake = "udp://pc1:7655"\n', 3, "tcp://host:port"),
     "bad-relay-port": ("[sync]\n\nrelay_port = 70000\n", 3, "relay_port must be"),

@@ -27,7 +27,8 @@ from app.services.dto import (
     TicketInfo,
 )
 from app.services.errors import DomainError
-from app.services.evaluation.service import AlertInfo, EvaluationService
+from app.services.evaluation.alerts import AlertInfo
+from app.services.evaluation.service import EvaluationService
 from app.services.queue.counters import CounterService
 from app.services.queue.queries import QueueQueries
 from app.services.queue.service import QueueService

@@ -15,6 +15,7 @@ from app.services.desks.cashier import CashierDesk
 from app.services.desks.counter import CounterDesk
 from app.services.desks.display import DisplayFeed
 from app.services.desks.kiosk import KioskDesk
+from app.services.desks.manager import ManagerDesk
 from app.services.simulation.demo_devices import DemoDevices
 from app.settings import UiSettings
 
@@ -50,6 +51,7 @@ class Station:
     kiosk: KioskDesk
     display: DisplayFeed
     admin: StationAdmin
+    manager: ManagerDesk
     # the hall's last event id: the windows' one question "did anything change?"
     last_event_id: Callable[[], int]
     # the demo's simulated devices, when `scripts/run` plays them (shown in a window)

@@ -34,7 +34,7 @@ from app.devices.transport import ConnectionState
 from app.services.clock import Clock
 from app.services.devices.health import AlertLane, AlertOp
 from app.services.devices.setup import DeviceStatus
-from app.services.evaluation.service import device_source
+from app.services.evaluation.alerts import device_source
 
 log = logging.getLogger(__name__)
 

@@ -34,6 +34,7 @@ APPROVAL = "approval"
 SETTINGS_SAVED = "settings_saved"
 DEVICE_TEST = "device_test"
 ALERT_ACKNOWLEDGED = "alert_acknowledged"
+COMPLAINT_REQUESTED = "complaint_requested"  # a work order asked for from an alert
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,15 @@ class DemoService:
     weight: int
     threshold_min: int
     default_s: int
+    handling_limit_min: int = 30  # an alert past it
+    queue_limit: int = 0  # an alert past it (0: none)
 
 
 SERVICES = (
-    DemoService("PAY", "A", "缴费业务", "Bill payment", 0, 15, 180),
-    DemoService("APPLY", "B", "业务办理", "Applications", 0, 25, 480),
-    DemoService("ENQ", "C", "咨询投诉", "Enquiries & complaints", 0, 20, 360),
-    DemoService("GREEN", "V", "绿色通道", "Green channel", 10, 10, 300),
+    DemoService("PAY", "A", "缴费业务", "Bill payment", 0, 15, 180, 10, 15),
+    DemoService("APPLY", "B", "业务办理", "Applications", 0, 25, 480, 25, 10),
+    DemoService("ENQ", "C", "咨询投诉", "Enquiries & complaints", 0, 20, 360, 20, 10),
+    DemoService("GREEN", "V", "绿色通道", "Green channel", 10, 10, 300, 15, 5),
 )
 # counter number -> services in order
 COUNTERS = {
@@ -105,6 +107,8 @@ def ensure_demo_hall(
                 priority_weight=d.weight,
                 wait_threshold_min=d.threshold_min,
                 default_service_s=d.default_s,
+                handling_limit_min=d.handling_limit_min,
+                queue_limit=d.queue_limit,
                 sort_order=order,
                 active=True,
             )

@@ -1,8 +1,9 @@
 """The simulated hall in its database, and what the simulator needs of the application.
 
 Each run gets a hall of its own (SIM, SIM2, ...) built as the demo hall, with the added
-counters serving what the user planned (`SimulationConfig.extra_services`) and a book of
-accounts sized to the day's customers (`till.book_size`), billed up to the simulated day.
+counters serving what the user planned (`SimulationConfig.extra_services`; every counter
+its one service under `SimulationConfig.service`) and a book of accounts sized to the
+day's customers (`till.book_size`), billed up to the simulated day.
 The services it runs on are the application's, built by `app.bootstrap.build_core`; the
 services layer may not import the bootstrap, so `CoreBuilder` describes the function the
 caller hands in.
@@ -84,14 +85,12 @@ def prepare_hall(db: Database, config: SimulationConfig) -> str:
             accounts=book_size(len(customers(config))),
             book_day=SIM_DATE,
         )
-        _plan_added_counters(db, hall_code, config.added_counter_services())
+        _plan_counters(db, hall_code, config.counter_plans())
     return hall_code
 
 
-def _plan_added_counters(
-    db: Database, hall_code: str, plans: Mapping[int, tuple[str, ...]]
-) -> None:
-    """Give the added counters the services the user planned for them, in calling order."""
+def _plan_counters(db: Database, hall_code: str, plans: Mapping[int, tuple[str, ...]]) -> None:
+    """Give the counters planned the services planned for them, in calling order."""
     if not plans:
         return
     with db.write() as s:

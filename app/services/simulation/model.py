@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -71,6 +71,11 @@ class SimulationConfig:
     `extra_services` says what the counters added beyond the demo hall's six serve, codes
     in calling order: "GREEN,PAY" for every added counter, "8=ENQ" for counter 8 alone.
     An added counter nobody planned repeats a demo counter's plan (7 as 1, 8 as 2, ...).
+
+    `service` runs that one service alone (the staffing advisor's check, an M/G/c queue):
+    every customer comes for it, every counter serves it and nothing else, nobody is
+    transferred. The customers arrive as they would without it, the same seed the same
+    times.
     """
 
     counters: int = 6
@@ -80,6 +85,7 @@ class SimulationConfig:
     no_show_rate: float = 0.05
     database_url: str | None = None
     extra_services: tuple[str, ...] = ()
+    service: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.counters <= MAX_COUNTERS:
@@ -98,7 +104,20 @@ class SimulationConfig:
             )
         if not 0 <= self.no_show_rate <= 0.5:
             raise ValueError(f"--no-show-rate must be between 0 and 0.5, not {self.no_show_rate:g}")
+        if self.service is not None and self.service not in SERVICE_CODES:
+            raise ValueError(
+                f"--service: unknown service {self.service!r} (known: {', '.join(SERVICE_CODES)})"
+            )
+        if self.service is not None and self.extra_services:
+            raise ValueError("--service runs every counter on that service: no --extra-services")
         self.added_counter_services()  # refuses a plan that cannot be followed
+
+    def counter_plans(self) -> dict[int, tuple[str, ...]]:
+        """The counters whose services differ from the demo hall's, with their codes in
+        calling order: every counter under `service`, else the added ones planned."""
+        if self.service is not None:
+            return {n: (self.service,) for n in range(1, self.counters + 1)}
+        return self.added_counter_services()
 
     def added_counter_services(self) -> dict[int, tuple[str, ...]]:
         """The service codes, in calling order, of each added counter `extra_services`
@@ -202,6 +221,7 @@ def customers(config: SimulationConfig) -> list[Customer]:
         if rng.random() * peak >= arrival_rate(config, t):
             continue  # thinned: the hall curve is below its peak at this hour
         need = rng.choices(codes, shares)[0]
+        need = config.service or need  # one service alone: the same draws, the same times
         u = rng.random()
         priority = 0
         if need != "GREEN":
@@ -215,16 +235,16 @@ def customers(config: SimulationConfig) -> list[Customer]:
             else SHOWS
         )
         transfer = rng.random() < TRANSFER_SHARE and shows != NEVER
-        out.append(
-            Customer(
-                index=len(out),
-                arrival_s=t,
-                need=need,
-                priority=priority,
-                service_z=rng.gauss(0.0, 1.0),
-                walk_s=rng.uniform(*WALK_S),
-                shows=shows,
-                transfer_after=rng.uniform(0.3, 0.6) if transfer else None,
-                second_z=rng.gauss(0.0, 1.0),
-            )
+        customer = Customer(
+            index=len(out),
+            arrival_s=t,
+            need=need,
+            priority=priority,
+            service_z=rng.gauss(0.0, 1.0),
+            walk_s=rng.uniform(*WALK_S),
+            shows=shows,
+            transfer_after=rng.uniform(0.3, 0.6) if transfer else None,
+            second_z=rng.gauss(0.0, 1.0),
         )
+        # one service alone: nobody is transferred, the draws stay those of a mixed day
+        out.append(replace(customer, transfer_after=None) if config.service else customer)

@@ -128,6 +128,7 @@ class Report:
     services: tuple[ServiceRow, ...]
     counter_rows: tuple[CounterRow, ...]
     payments: Payments
+    service: str | None = None  # one service alone (`SimulationConfig.service`)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,7 +140,8 @@ class Report:
                 "no_show_rate": self.no_show_rate,
                 "extra_services": list(self.extra_services),
                 "database": self.database,
-            },
+            }
+            | ({"service": self.service} if self.service else {}),
             "hall": self.hall,
             "day": self.day,
             "opened": self.opened,
@@ -206,7 +208,8 @@ def format_report(report: Report) -> str:
         f"HallDesk hall-day simulation: seed {report.seed}, {report.counters} counters, "
         f"{report.hours:g} h on {report.day} ({report.opened}-{report.closed}, "
         f"last customer out {report.last_out})",
-        f"arrivals: {rate}; no-show rate {report.no_show_rate:.0%}; "
+        f"arrivals: {rate}{f', all for {report.service}' if report.service else ''}; "
+        f"no-show rate {report.no_show_rate:.0%}; "
         f"database: {report.database}, hall {report.hall}",
         "",
         f"customers {report.customers}   issued {t.issued}   served {t.served}   "
@@ -232,7 +235,9 @@ def format_report(report: Report) -> str:
         label = f"{r.code:<6}{r.name_en}"[:28] + ("" if r.offered else " *")
         lines.append(row(label, r.stats))
     lines += ["-" * len(head), row("all", t)]
-    if not all(r.offered for r in report.services):
+    if report.service:
+        lines.append(f"* not simulated: --service {report.service} runs that service alone")
+    elif not all(r.offered for r in report.services):
         lines.append(
             "* no counter serves it with this many counters: its customers took the first "
             "service that is served"

@@ -351,6 +351,7 @@ class _HallDay:
             services=rows,
             counter_rows=counters,
             payments=self.till.report(),
+            service=self.config.service,
         )
 
 

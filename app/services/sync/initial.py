@@ -20,6 +20,11 @@ its parent along: app.services.sync.merge). An interrupted sync (killed, an exce
 the centre gone) continues after the last committed batch when called again; no row is
 copied twice and none is missed. At the end the marker "init:<hall>" says "complete",
 and the pull may start; a later call does nothing.
+
+Every table's rows are counted at the start, in one snapshot, so the progress reported
+after each batch covers the whole copy (app.services.sync.copy_progress). A caller may
+ask the copy to stop (`should_stop`, asked before each batch): it stops between batches,
+with everything committed so far kept, just as if it had been interrupted.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from sqlalchemy import Connection, Table, func, select, text, tuple_
 
 from app.models.db import Database
 from app.services import errors
+from app.services.sync.copy_progress import CopyProgress, CopyTally
 from app.services.sync.merge import Merge
 from app.services.sync.pulled import (
     INIT_COMPLETE,
@@ -58,7 +64,8 @@ TABLE_DONE = "done"
 COPY_CACHE = text("PRAGMA cache_size = -65536")  # KiB: 64 MB, for the copy's connection
 XMIN = text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[CopyProgress], None]
+StopCheck = Callable[[], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,7 @@ class InitialResult:
     cursor: tuple[int, int]  # where the pulls start
     resumed: bool  # an earlier call had begun
     already_complete: bool  # nothing to do: the cache was synced before
+    stopped: bool = False  # asked to stop (`should_stop`) before the copy was whole
 
 
 def _key_text(table: Table, row: dict[str, Any]) -> str:
@@ -97,56 +105,73 @@ def _count(conn: Connection, table: Table, hall_id: uuid.UUID, last_key: str) ->
     total = int(conn.scalar(select(func.count()).select_from(table).where(where)) or 0)
     if not last_key:
         return total, 0
+    if last_key == TABLE_DONE:
+        return total, total
     before = select(func.count()).select_from(table).where(where, ~_after(table, last_key))
     return total, int(conn.scalar(before) or 0)
 
 
-def _copy_table(
-    central: Database,
-    cache: Database,
-    hall_code: str,
-    table: Table,
-    batch: int,
-    progress: Progress | None,
-    known: dict[str, set[uuid.UUID]],
-) -> tuple[int, int]:
-    """Copy what is left of one table; (rows, batches) this call. `known`: the keys
-    copied so far, which the rows of later tables need not look up as parents."""
-    name = f"init:{hall_code}:{table.name}"
+def _plan(
+    central: Database, cache: Database, hall_code: str
+) -> tuple[uuid.UUID, dict[str, str], CopyTally]:
+    """The hall's id, where each table's copy goes on (its resume point), and every
+    table's rows, counted in one central snapshot."""
     with cache.read() as s:
-        state = read_cursor(s, name)
-    last_key = state.last_key if state is not None else ""
-    if last_key == TABLE_DONE:
-        return 0, 0
-    order = list(table.primary_key)
+        states = {name: read_cursor(s, f"init:{hall_code}:{name}") for name in PULLED}
+    last_keys = {name: state.last_key if state else "" for name, state in states.items()}
     with central_snapshot(central) as conn:
         hall_id = hall_id_of(conn, hall_code)
-        total, done = _count(conn, table, hall_id, last_key)
-    copied = batches = 0
-    while True:
-        with central_snapshot(central) as conn:
-            query = select(table).where(hall_filter(table, hall_id))
-            if last_key:
-                query = query.where(_after(table, last_key))
-            found = conn.execute(query.order_by(*order).limit(batch))
-            names = list(found.keys())
-            rows = [dict(zip(names, r, strict=True)) for r in found.all()]
-            finished = len(rows) < batch
-            if rows:
-                last_key = _key_text(table, rows[-1])
-            merge = Merge(conn, hall_id, known)
-            merge.put(table.name, rows)
-            with errors.database_reached(), cache.write() as s:
-                s.execute(COPY_CACHE)
-                merge.apply(s)
-                store_cursor(s, name, last_key=TABLE_DONE if finished else last_key)
-        copied += len(rows)
-        batches += 1
-        done += len(rows)
-        if progress is not None and (rows or done == 0):
-            progress(table.name, done, max(total, done))
-        if finished:
-            return copied, batches
+        counted = {name: _count(conn, TABLES[name], hall_id, last_keys[name]) for name in PULLED}
+    return hall_id, last_keys, CopyTally(counted)
+
+
+@dataclass
+class _Copy:
+    """One call's copy: the stores, the batch size, what to tell and ask the caller."""
+
+    central: Database
+    cache: Database
+    hall_code: str
+    hall_id: uuid.UUID
+    batch: int
+    tally: CopyTally
+    progress: Progress | None
+    should_stop: StopCheck | None
+    # the keys copied so far, which the rows of later tables need not look up as parents
+    known: dict[str, set[uuid.UUID]]
+    rows: int = 0
+    batches: int = 0
+
+    def table(self, table: Table, last_key: str) -> bool:
+        """Copy what is left of one table; False if asked to stop before it was whole."""
+        name = f"init:{self.hall_code}:{table.name}"
+        order = list(table.primary_key)
+        while True:
+            if self.should_stop is not None and self.should_stop():
+                return False
+            with central_snapshot(self.central) as conn:
+                query = select(table).where(hall_filter(table, self.hall_id))
+                if last_key:
+                    query = query.where(_after(table, last_key))
+                found = conn.execute(query.order_by(*order).limit(self.batch))
+                names = list(found.keys())
+                rows = [dict(zip(names, r, strict=True)) for r in found.all()]
+                finished = len(rows) < self.batch
+                if rows:
+                    last_key = _key_text(table, rows[-1])
+                merge = Merge(conn, self.hall_id, self.known)
+                merge.put(table.name, rows)
+                with errors.database_reached(), self.cache.write() as s:
+                    s.execute(COPY_CACHE)
+                    merge.apply(s)
+                    store_cursor(s, name, last_key=TABLE_DONE if finished else last_key)
+            self.rows += len(rows)
+            self.batches += 1
+            report = self.tally.add(table.name, len(rows), finished=finished)
+            if self.progress is not None and (rows or finished):
+                self.progress(report)
+            if finished:
+                return True
 
 
 def initial_sync_complete(cache: Database, hall_code: str) -> bool:
@@ -164,11 +189,14 @@ def initial_sync(
     *,
     batch: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    should_stop: StopCheck | None = None,
 ) -> InitialResult:
     """Copy the hall's pulled rows into a migrated cache, or finish an interrupted copy
-    (see the module docstring). `progress(table, rows done, rows of the table)` is called
-    after each committed batch; what it raises stops the sync, which a later call resumes.
-    `SyncSetupError` unless the centre is PostgreSQL and the cache SQLite."""
+    (see the module docstring). `progress(CopyProgress)` is called after each committed
+    batch; what it raises stops the sync, which a later call resumes. `should_stop()` is
+    asked before each batch: True stops the copy there (`stopped` in the result), to be
+    resumed the same way. `SyncSetupError` unless the centre is PostgreSQL and the cache
+    SQLite."""
     require_stores(central, cache)
     if batch < 1:
         raise ValueError("batch must be at least 1")
@@ -181,14 +209,23 @@ def initial_sync(
             return InitialResult(0, 0, start, True, True)
     else:
         start = _start(central, cache, hall_code)
-    rows = batches = 0
+    hall_id, last_keys, tally = _plan(central, cache, hall_code)
     known: dict[str, set[uuid.UUID]] = {name: set() for name in PULLED}
+    copy = _Copy(central, cache, hall_code, hall_id, batch, tally, progress, should_stop, known)
+    resumed = marker is not None
     for name in PULLED:
-        table = TABLES[name]
-        copied, made = _copy_table(central, cache, hall_code, table, batch, progress, known)
-        rows += copied
-        batches += made
+        if last_keys[name] == TABLE_DONE:
+            continue
+        if not copy.table(TABLES[name], last_keys[name]):
+            log.info(
+                "initial sync of hall %s stopped as asked after %d rows in %d batches; "
+                "the next call goes on from there",
+                hall_code,
+                copy.rows,
+                copy.batches,
+            )
+            return InitialResult(copy.rows, copy.batches, start, resumed, False, stopped=True)
     with errors.database_reached(), cache.write() as s:
         store_cursor(s, init_marker_name(hall_code), last_key=INIT_COMPLETE)
-    log.info("initial sync of hall %s: %d rows in %d batches", hall_code, rows, batches)
-    return InitialResult(rows, batches, start, marker is not None, False)
+    log.info("initial sync of hall %s: %d rows in %d batches", hall_code, copy.rows, copy.batches)
+    return InitialResult(copy.rows, copy.batches, start, resumed, False)

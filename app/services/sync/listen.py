@@ -1,6 +1,6 @@
 """Wake-ups from the centre: `LISTEN halldesk_changes` on the central PostgreSQL.
 
-The change-log trigger (migrations 0007, 0010) sends a NOTIFY on every committed change
+The change-log trigger (migrations 0007, 0013) sends a NOTIFY on every committed change
 of a pulled table, its payload the changed row's hall id ('' for rows every hall reads);
 the listener calls `on_change` (the sync worker's `wake`, or a hall relay's), so a change
 made at one station reaches the others in the time of a pull, not of a polling interval.
@@ -44,7 +44,7 @@ def concerns(payload: str, hall_id: str | None) -> bool:
         return True
     try:
         return str(uuid.UUID(payload)) == hall_id
-    except ValueError:  # not a hall id (a trigger before migration 0010): wake, to be safe
+    except ValueError:  # not a hall id (a trigger before migration 0013): wake, to be safe
         return True
 
 

@@ -9,9 +9,9 @@ the rows of those ended transactions in the copy itself. With no station registe
 nothing is pruned. A station taken out of service must be deleted from `sync_stations`
 (or it holds the pruning back); a station's cursor never moves back.
 
-Per hall (migration 0010): a hall's rows go once every station of that hall has read
+Per hall (migration 0013): a hall's rows go once every station of that hall has read
 them, and the rest (rows for every hall, halls without cached stations, rows logged
-before 0010) once every station has: a PC switched off for a week holds back its own
+before 0013) once every station has: a PC switched off for a week holds back its own
 hall's log and those few rows, not a thousand halls'. A station reports how far it has
 read everything of its hall, which moves on with the centre's snapshots even while its
 hall is quiet (`PullResult.horizon`).

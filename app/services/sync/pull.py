@@ -1,6 +1,6 @@
 """Pulling the central change log into a station's cache, after a cursor that cannot skip.
 
-The triggers of migrations 0007 and 0010 write one `change_log` row per changed row of a
+The triggers of migrations 0007 and 0013 write one `change_log` row per changed row of a
 pulled table, in the writer's transaction, with that transaction's id (`txid`) and the
 row's hall. Ids are handed
 out when a transaction first writes, not when it commits, so the log fills out of order:
@@ -21,7 +21,7 @@ long open transaction at the centre holds every pull behind it: the price of nev
 skipping.
 
 A station reads its own hall's changes and those logged for every hall (halls, staff:
-migration 0010), two ranges of the index on (hall_id, txid, id), so what one pull costs
+migration 0013), two ranges of the index on (hall_id, txid, id), so what one pull costs
 does not grow with the number of halls. A pull that left nothing behind also says up to
 where the station has read everything of its hall (`horizon`: every transaction below
 that xmin), which the station reports for the pruning even while its hall is quiet.

@@ -37,6 +37,7 @@ from app.models.db import Database
 from app.services import errors
 from app.services.sync.capture import OUTBOX, TABLE_ORDER
 from app.services.sync.conflicts import lock_bills, settle_overpaid
+from app.services.sync.hall import MIRRORED, mirror_rows, mirror_statement
 from app.services.sync.rows import from_json
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,11 @@ def send_rows(
         for name in sorted(by_table, key=TABLE_ORDER.__getitem__):
             table = Base.metadata.tables[name]
             rows = by_table[name]
+            if name in MIRRORED:  # a hall database's queue rows: the hall's version wins
+                rows = mirror_rows(name, rows)
+                s.execute(mirror_statement(table, central.dialect), rows)
+                inserted += len(rows)
+                continue
             result = cast(CursorResult[Any], s.execute(_insert(central, table), rows))
             count = max(0, result.rowcount or 0)
             inserted += count

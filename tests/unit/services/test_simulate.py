@@ -370,3 +370,44 @@ def test_a_second_run_in_the_same_database_gets_its_own_hall(sqlite_url: str) ->
     # the earlier run's rows do not leak into the next one, nor its receipt numbers
     assert _in_hall(second.to_dict(), "SIM") == first.to_dict()
     assert second.payments.stations[0].first_receipt == "SIM2C01-00000001"
+
+
+# ---------------------------------------------------------------- one service alone
+
+
+def test_one_service_alone_is_checked() -> None:
+    with pytest.raises(ValueError, match=r"^--service: unknown service 'FOO' \(known: PAY, "):
+        SimulationConfig(service="FOO")
+    with pytest.raises(ValueError, match="^--service runs every counter on that service"):
+        SimulationConfig(counters=8, service="ENQ", extra_services=("GREEN",))
+    assert SimulationConfig(counters=3, service="ENQ").counter_plans() == {
+        1: ("ENQ",),
+        2: ("ENQ",),
+        3: ("ENQ",),
+    }
+    assert SimulationConfig(counters=8, extra_services=("8=ENQ",)).counter_plans() == {8: ("ENQ",)}
+
+
+def test_one_service_alone_meets_the_same_customers_at_the_same_times() -> None:
+    mixed = customers(SimulationConfig(hours=6, seed=4, arrivals_per_hour=30))
+    alone = customers(SimulationConfig(hours=6, seed=4, arrivals_per_hour=30, service="GREEN"))
+    assert [c.arrival_s for c in alone] == [c.arrival_s for c in mixed]
+    assert {c.need for c in alone} == {"GREEN"}
+    assert all(c.transfer_after is None for c in alone)
+    assert any(c.transfer_after is not None for c in mixed)
+
+
+def test_a_run_of_one_service_alone() -> None:
+    report = run_simulation(
+        SimulationConfig(counters=2, hours=1.5, seed=2, arrivals_per_hour=12, service="ENQ")
+    )
+    rows = {r.code: r for r in report.services}
+    assert rows["ENQ"].stats.issued == report.customers > 5
+    assert all(r.stats.issued == 0 and not r.offered for c, r in rows.items() if c != "ENQ")
+    assert report.totals.transferred == 0 and report.totals.transferred_in == 0
+    assert [c.services for c in report.counter_rows] == [("ENQ",), ("ENQ",)]
+    assert report.to_dict()["config"]["service"] == "ENQ"  # type: ignore[index]
+    text = format_report(report)
+    assert "arrivals: 12/h constant, all for ENQ;" in text
+    assert text.count(" *") == 3 and "* not simulated: --service ENQ runs that service" in text
+    assert "service" not in _run(counters=1, hours=0.25, seed=1)["config"]  # type: ignore[operator]

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, insert, select, update
 from app.models import CustomerAccount, FeeItem, Hall, Staff
 from app.models.db import Database
 from app.services.errors import DomainError
+from app.services.sync.copy_progress import CopyProgress
 from app.services.sync.initial import initial_sync, initial_sync_complete
 from app.services.sync.pull import pull_all, pull_changes
 from app.services.sync.pulled import PULLED, SyncSetupError
@@ -44,8 +45,8 @@ def cache(tmp_path: Path) -> Iterator[Database]:
 
 def test_initial_sync_copies_the_hall_and_nothing_of_another(central: Database, cache: Database):
     demo = hall_id(central)
-    seen: list[tuple[str, int, int]] = []
-    result = initial_sync(central, cache, HALL, batch=1000, progress=lambda *a: seen.append(a))
+    seen: list[CopyProgress] = []
+    result = initial_sync(central, cache, HALL, batch=1000, progress=seen.append)
     expected = counts(central, demo)
     assert counts(cache) == expected
     assert expected["customer_accounts"] == 300 and expected["bills"] == 3600
@@ -60,9 +61,13 @@ def test_initial_sync_copies_the_hall_and_nothing_of_another(central: Database, 
         assert (
             s.scalars(select(CustomerAccount.id).where(CustomerAccount.hall_id == west)).all() == []
         )
-    # progress: every table, done rising to its total
-    assert [t for t, _d, _n in seen if _d == _n] == list(PULLED)
-    assert ("bills", 3600, 3600) in seen and ("bills", 1000, 3600) in seen
+    # progress: every table, done rising to its total; the whole copy's rows rising to all
+    assert [p.table for p in seen if p.table_done == p.table_total] == list(PULLED)
+    bills = [(p.table_done, p.table_total) for p in seen if p.table == "bills"]
+    assert bills == [(1000, 3600), (2000, 3600), (3000, 3600), (3600, 3600)]
+    assert {p.total for p in seen} == {sum(expected.values())}
+    assert [p.done for p in seen] == sorted(p.done for p in seen)
+    assert seen[-1].done == seen[-1].total and seen[-1].fraction == 1.0
     # copies of the centre's rows are not the station's to push
     assert outbox_depth(cache) == 0
     # a second call has nothing to do
@@ -95,9 +100,9 @@ def test_an_interrupted_sync_resumes_to_the_same_copy(central: Database, tmp_pat
     class Stop(Exception):
         pass
 
-    def stop_in_bills(table: str, done: int, total: int) -> None:
-        if table == "bills" and done == 500:  # after its second batch
-            raise Stop(table)
+    def stop_in_bills(progress: CopyProgress) -> None:
+        if progress.table == "bills" and progress.table_done == 500:  # after its second batch
+            raise Stop(progress.table)
 
     cut = new_cache(tmp_path / "cut.sqlite3")
     with pytest.raises(Stop):
@@ -108,11 +113,15 @@ def test_an_interrupted_sync_resumes_to_the_same_copy(central: Database, tmp_pat
     assert half["payments"] == []
     with pytest.raises(SyncSetupError):  # no pull before the copy is complete
         pull_changes(central, cut, HALL)
-    seen: list[tuple[str, int, int]] = []
-    result = initial_sync(central, cut, HALL, batch=250, progress=lambda *a: seen.append(a))
+    seen: list[CopyProgress] = []
+    result = initial_sync(central, cut, HALL, batch=250, progress=seen.append)
     assert result.resumed and not result.already_complete
     assert initial_sync_complete(cut, HALL)
-    assert seen[0] == ("bills", 750, 3600)
+    first = seen[0]
+    assert (first.table, first.table_done, first.table_total) == ("bills", 750, 3600)
+    # what the cut copy had done counts as done in the whole copy's progress
+    assert first.done == sum(len(v) for v in half.values()) + 250
+    assert seen[-1].done == seen[-1].total == sum(counts(cut).values())
     whole = new_cache(tmp_path / "whole.sqlite3")
     initial_sync(central, whole, HALL, batch=250)
     assert dump(cut) == dump(whole) == dump(central, hall_id(central))
@@ -135,9 +144,9 @@ def test_writes_during_the_copy_are_pulled_after_it(central: Database, cache: Da
         ).first()
     writes = 0
 
-    def write_meanwhile(table: str, done: int, total: int) -> None:
+    def write_meanwhile(progress: CopyProgress) -> None:
         nonlocal writes
-        if table == "bills" and writes == 0:  # accounts copied, fee items not yet
+        if progress.table == "bills" and writes == 0:  # accounts copied, fee items not yet
             writes += 1
             with central.write() as s:
                 s.execute(insert(CustomerAccount), [account(demo, "9970000002")])
@@ -174,3 +183,29 @@ def test_an_unknown_hall_is_a_domain_error(central: Database, cache: Database):
     with pytest.raises(DomainError) as info:
         initial_sync(central, cache, "NOPE")
     assert info.value.code == "unknown_hall"
+
+
+def test_a_copy_asked_to_stop_stops_between_batches_and_resumes(central: Database, tmp_path: Path):
+    """`should_stop` is asked before each batch: the copy stops there with its batches
+    committed, says so, and the next call goes on from there (no row twice, none missed)."""
+    cut = new_cache(tmp_path / "cut.sqlite3")
+    seen: list[CopyProgress] = []
+    asked = 0
+
+    def stop_after_five_batches() -> bool:
+        nonlocal asked
+        asked += 1
+        return len(seen) >= 5
+
+    first = initial_sync(
+        central, cut, HALL, batch=100, progress=seen.append, should_stop=stop_after_five_batches
+    )
+    assert first.stopped and not first.already_complete and first.batches == 5
+    assert asked == 6  # once before each batch, the sixth said stop
+    assert not initial_sync_complete(cut, HALL)
+    assert sum(counts(cut).values()) == first.rows_copied == seen[-1].done
+    second = initial_sync(central, cut, HALL, batch=100, should_stop=lambda: False)
+    assert second.resumed and not second.stopped and initial_sync_complete(cut, HALL)
+    assert first.rows_copied + second.rows_copied == sum(counts(cut).values())
+    assert dump(cut) == dump(central, hall_id(central))
+    cut.dispose()

@@ -105,7 +105,7 @@ def test_pull_brings_the_halls_inserts_updates_and_deletes(central: Database, ca
 def test_another_halls_changes_are_not_read_but_the_horizon_moves(
     central: Database, cache: Database
 ):
-    """A station reads its own hall's log only (migration 0010); a pull that found
+    """A station reads its own hall's log only (migration 0013); a pull that found
     nothing still says how far everything of its hall has been read."""
     before = pull_changes(central, cache, HALL)
     with central.write() as s:

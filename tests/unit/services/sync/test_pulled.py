@@ -36,11 +36,11 @@ def test_every_table_has_a_hall_rule():
 
 
 def test_the_change_logs_hall_rules_are_the_pulls():
-    """Migration 0010's trigger finds a change's hall as the pull filters rows: by the
+    """Migration 0013's trigger finds a change's hall as the pull filters rows: by the
     row's own hall_id, or by its parent's (the same parent as `VIA`); halls and staff
     are logged for every hall, since another hall's may be held as a parent."""
     spec = importlib.util.spec_from_file_location(
-        "m0010", MIGRATIONS / "versions/0010_change_log_hall.py"
+        "m0013", MIGRATIONS / "versions/0013_change_log_hall.py"
     )
     assert spec is not None and spec.loader is not None
     migration = importlib.util.module_from_spec(spec)

@@ -13,8 +13,8 @@ the hall's stations reported (`sync_stations`, now indexed by hall and by cursor
 
 Rows already in the log keep no hall (NULL): every station reads them, as before.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-05
 """
 
@@ -23,8 +23,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

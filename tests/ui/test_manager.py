@@ -1,0 +1,218 @@
+"""The manager's dashboard (issue 10), on real services and a real database.
+
+- only a manager may log in;
+- a call made by another process (a counter PC) shows within 1 s;
+- a dissatisfied customer: the alert is sounded once, opened (ticket, rating, clerk),
+  a complaint work order asked for, acknowledged with a note that is required;
+- a wait over the service's limit turns red and raises an alert at that moment
+  (a clock that moves when told).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from app.bootstrap import build_core
+from app.models import AuditEntry
+from app.services.clock import ManualClock
+from app.ui.manager_dialogs import AlertDetailDialog, NoteDialog
+from app.ui.manager_view import RED
+from tests.conftest import make_settings
+from tests.unit.services.queue_helpers import HALL, local
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def log_in_manager(qtbot, window, job: str = "8001") -> None:
+    window.job_number.setText(job)
+    window.password.setText("1234")
+    qtbot.keyClick(window.password, Qt.Key.Key_Return)
+
+
+def cell(table, row: int, column: int) -> str:
+    item = table.item(row, column)
+    return item.text() if item is not None else ""
+
+
+def counter_row(window, number: int) -> int:
+    table = window.view.counters
+    return next(r for r in range(table.rowCount()) if cell(table, r, 0) == str(number))
+
+
+@pytest.fixture
+def dashboard(qtbot, make_stations, sqlite_core, english):
+    stations = make_stations(sqlite_core, ["manager"])
+    window = stations.manager
+    log_in_manager(qtbot, window, "1001")  # a clerk
+    qtbot.waitUntil(lambda: "may not" in window.view.status.text(), timeout=10_000)
+    assert window.actor is None and not window.view.tabs.isEnabled()
+    log_in_manager(qtbot, window)
+    qtbot.waitUntil(lambda: window.board is not None, timeout=10_000)
+    return window
+
+
+def test_a_call_made_on_another_pc_shows_within_a_second(qtbot, dashboard, sqlite_url):
+    window = dashboard
+    row = counter_row(window, 1)
+    assert cell(window.view.counters, row, 1) == "closed"
+    script = textwrap.dedent(
+        f"""
+        import time
+        from app.bootstrap import build_core
+        from tests.conftest import make_settings
+        core = build_core(make_settings({sqlite_url!r}))
+        core.queue.issue_ticket("DEMO", "PAY")
+        core.counters.open_session("DEMO", 1, core.auth.login("1001", "1234"))
+        core.queue.call_next("DEMO", 1)
+        print(time.time(), flush=True)
+        core.close()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    called_at = float(done.stdout.split()[-1])
+    qtbot.waitUntil(lambda: cell(window.view.counters, row, 3) == "A001", timeout=2000)
+    assert time.time() - called_at < 1.0
+    assert cell(window.view.counters, row, 1) == "calling"
+    assert "王芳" in cell(window.view.counters, row, 2)
+
+
+def test_a_dissatisfied_customer_from_alert_to_complaint(qtbot, dashboard, sqlite_core):
+    window, core = dashboard, sqlite_core
+    sounded: list[str] = []
+    window.alert_sounded.connect(sounded.append)
+    core.counters.open_session(HALL, 2, core.auth.login("1002", "1234"))
+    core.queue.issue_ticket(HALL, "PAY")
+    ticket = core.queue.call_next(HALL, 2)
+    request = core.evaluations.request_rating(HALL, 2, scale=5)
+    core.evaluations.record_rating(request.id, 4)  # very dissatisfied
+    qtbot.waitUntil(lambda: len(sounded) == 1, timeout=3000)
+    for _ in range(3):  # later reads do not sound it again
+        with qtbot.waitSignal(window.refreshed, timeout=3000):
+            window.refresh()
+    assert len(sounded) == 1
+    assert window.view.cards["alerts"].text() == "1"
+    assert cell(window.view.alerts, 0, 1) == "Dissatisfied customer"
+    # behind the alert: the ticket, the rating, the clerk
+    window.view.alerts.selectRow(0)
+    window.view.alerts.setFocus()
+    qtbot.keyClick(window.view.alerts, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(window.dialogs.dialog, AlertDetailDialog), timeout=3000)
+    detail = window.dialogs.dialog
+    text = detail.summary.text()
+    assert ticket.display_number in text and "very dissatisfied" in text and "李娜" in text
+    assert detail.events.count() >= 2  # issued, called, rated…
+    assert detail.complaint.isVisible()
+    qtbot.mouseClick(detail.complaint, Qt.MouseButton.LeftButton)
+    note = detail.findChild(NoteDialog)
+    assert note is not None
+    qtbot.keyClick(note.note, Qt.Key.Key_Return)  # empty: refused, nothing recorded
+    assert "few words" in note.status.text()
+    note.note.setText("rude at counter 2")
+    with qtbot.waitSignal(window.refreshed, timeout=5000):
+        qtbot.keyClick(note.note, Qt.Key.Key_Return)
+    with core.db.read() as s:
+        (entry,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "complaint_requested"))
+        assert json.loads(entry.detail)["note"] == "rude at counter 2"
+    qtbot.waitUntil(lambda: window.view.cards["alerts"].text() == "0", timeout=3000)
+    assert "complaint requested: rude at counter 2" in cell(window.view.alerts, 0, 4)
+
+
+def test_acknowledging_needs_a_note(qtbot, dashboard, sqlite_core):
+    window, core = dashboard, sqlite_core
+    core.evaluations.raise_alert(HALL, "paper_out", "printer D1 out of paper", source="hall/9")
+    qtbot.waitUntil(lambda: window.view.cards["alerts"].text() == "1", timeout=3000)
+    window.view.alerts.selectRow(0)
+    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: isinstance(window.dialogs.dialog, NoteDialog), timeout=3000)
+    dialog = window.dialogs.dialog
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert dialog.isVisible() and "few words" in dialog.status.text()
+    dialog.note.setText("paper roll changed")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.view.cards["alerts"].text() == "0", timeout=3000)
+    assert cell(window.view.alerts, 0, 4) == "acknowledged: paper roll changed"
+
+
+def test_a_wait_over_the_limit_turns_red_and_raises_an_alert(
+    qtbot, make_stations, sqlite_url, tmp_path, english
+):
+    clock = ManualClock(local(23, 9))
+    core = build_core(make_settings(sqlite_url), data_dir=tmp_path, demo=True, clock=clock)
+    try:
+        window = make_stations(core, ["manager"]).manager
+        log_in_manager(qtbot, window)
+        qtbot.waitUntil(lambda: window.board is not None, timeout=10_000)
+        core.queue.issue_ticket(HALL, "PAY")  # PAY's wait limit: 15 minutes
+        clock.set(local(23, 9, 14, 50))
+        with qtbot.waitSignal(window.refreshed, timeout=3000):
+            window.refresh()
+        services = window.view.services
+        assert services.item(0, 2).foreground().color() != RED
+        assert window.board.hall.open_alerts == ()
+        clock.set(local(23, 9, 15, 10))
+        qtbot.waitUntil(lambda: window.board.hall.open_alerts != (), timeout=3000)
+        assert services.item(0, 2).text() == "15:10"
+        assert services.item(0, 2).foreground().color() == RED
+        assert cell(window.view.alerts, 0, 1) == "Wait over the limit"
+    finally:
+        core.close()
+
+
+def test_the_day_charts_with_the_same_weekday_before(
+    qtbot, make_stations, sqlite_url, tmp_path, english
+):
+    clock = ManualClock(local(9, 9, 10))  # two weeks before the 23rd, the same weekday
+    core = build_core(make_settings(sqlite_url), data_dir=tmp_path, demo=True, clock=clock)
+    try:
+        for day, count in ((9, 4), (16, 2), (23, 3)):  # 4 and 2 before: usual is 3 at 09:00
+            clock.set(local(day, 9, 10))
+            for _ in range(count):
+                core.queue.issue_ticket(HALL, "PAY")
+        core.counters.open_session(HALL, 1, core.auth.login("1001", "1234"))
+        core.queue.call_next(HALL, 1)
+        clock.set(local(23, 10, 5))
+        core.queue.finish(HALL, 1)
+        window = make_stations(core, ["manager"]).manager
+        log_in_manager(qtbot, window)
+        qtbot.waitUntil(lambda: window.board is not None, timeout=10_000)
+        with qtbot.waitSignal(window.charts_shown, timeout=10_000):
+            window.view.tabs.setCurrentWidget(window.view.charts)
+        charts = window.view.charts
+        assert charts.day.date().toPython() == local(23, 0).date()
+        assert charts.summary.text() == "3 issued, 1 served, 0 no-shows"
+        hours = charts.hours.chart().series()[0]
+        labels = charts.hours.chart().axes(Qt.Orientation.Horizontal)[0].categories()
+        arrivals, served = hours.barSets()
+        assert dict(
+            zip(labels, [arrivals.at(i) for i in range(arrivals.count())], strict=True)
+        ) == {
+            "09": 3.0,
+            "10": 0.0,
+        }
+        assert served.at(labels.index("10")) == 1.0  # finished at 10:05
+        this_day, usual = charts.usual.chart().series()
+        assert usual.at(labels.index("09")).y() == 3.0  # (4 + 2) / 2 weeks
+        assert "2 weeks" in charts.usual.chart().title()
+        # another day: the 16th, two tickets
+        with qtbot.waitSignal(window.charts_shown, timeout=10_000):
+            charts.day.setDate(charts.day.date().addDays(-7))
+        assert charts.summary.text() == "2 issued, 0 served, 0 no-shows"
+    finally:
+        core.close()
