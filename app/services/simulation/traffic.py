@@ -88,8 +88,9 @@ class DemoTraffic:
         if self._thread is not None:
             self._thread.join(timeout)
         for desk in self._desks:  # the customer at the counter is served, the clerk leaves
-            if desk.serving and self._try(partial(self._queue.finish, self._hall, desk.number)):
-                self.finished += 1
+            if desk.serving:
+                served = self._try(partial(self._queue.finish, self._hall, desk.number))
+                self.finished += served is not None
             self._try(partial(self._counters.close_session, self._hall, desk.number))
 
     def _run(self) -> None:
