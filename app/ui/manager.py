@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -175,17 +176,8 @@ class ManagerWindow(QWidget):
             self.tr("Acknowledge the alert"), self.tr("What was done about it?"), self
         )
         actor, desk = self.actor, self._desk
-
-        def save(note: str) -> None:
-            self._tasks.run_in_background(
-                lambda: desk.acknowledge(actor, alert_id, note),
-                lambda _r: self._done(dialog, self.tr("Alert acknowledged.")),
-                lambda exc: dialog.status.setText(error_text(exc)),
-                owner=self,
-                write=True,
-            )
-
-        dialog.noted.connect(save)
+        self._on_note(dialog, lambda note: desk.acknowledge(actor, alert_id, note),
+                      self.tr("Alert acknowledged."))  # fmt: skip
         self.dialogs.open(dialog)
 
     def open_selected(self) -> None:
@@ -215,17 +207,8 @@ class ManagerWindow(QWidget):
             parent,
         )
         actor, desk = self.actor, self._desk
-
-        def send(note: str) -> None:
-            self._tasks.run_in_background(
-                lambda: desk.request_complaint(actor, alert_id, note),
-                lambda _r: self._done(dialog, self.tr("Complaint work order requested.")),
-                lambda exc: dialog.status.setText(error_text(exc)),
-                owner=self,
-                write=True,
-            )
-
-        dialog.noted.connect(send)
+        self._on_note(dialog, lambda note: desk.request_complaint(actor, alert_id, note),
+                      self.tr("Complaint work order requested."))  # fmt: skip
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
@@ -259,6 +242,21 @@ class ManagerWindow(QWidget):
 
         dialog.chosen.connect(save)
         self.dialogs.open(dialog)
+
+    def _on_note(self, dialog: NoteDialog, step: Callable[[str], object], message: str) -> None:
+        """When the dialog's note is given: `step(note)` on the write lane, then `message`;
+        a refusal is told in the dialog, which stays open."""
+
+        def run(note: str) -> None:
+            self._tasks.run_in_background(
+                lambda: step(note),
+                lambda _r: self._done(dialog, message),
+                lambda exc: dialog.status.setText(error_text(exc)),
+                owner=self,
+                write=True,
+            )
+
+        dialog.noted.connect(run)
 
     def _done(self, dialog: QDialog, message: str) -> None:
         dialog.accept()
