@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from datetime import date, datetime
 from typing import NamedTuple, cast
@@ -136,22 +137,25 @@ def load_hall(session: Session, code: str) -> HallInfo:
 
 
 class HallDirectory:
-    """Thread-safe cache of `HallInfo` by hall code."""
+    """Thread-safe cache of `HallInfo` by hall code, read again after `max_age_s`: a
+    service's limits or a counter's services changed elsewhere reach every process within
+    a minute, without a restart."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, max_age_s: float = 60.0) -> None:
         self._db = db
-        self._halls: dict[str, HallInfo] = {}
+        self._halls: dict[str, tuple[float, HallInfo]] = {}
         self._lock = threading.Lock()
+        self._max_age = max_age_s
 
     def get(self, code: str) -> HallInfo:
         with self._lock:
             cached = self._halls.get(code)
-        if cached is not None:
-            return cached
+        if cached is not None and time.monotonic() - cached[0] < self._max_age:
+            return cached[1]
         with errors.read_unit(self._db) as session:
             info = load_hall(session, code)
         with self._lock:
-            self._halls[code] = info
+            self._halls[code] = (time.monotonic(), info)
         return info
 
     def forget(self, code: str | None = None) -> None:

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPushButton, QWidget
 
 from app.services.desks.manager import Dashboard, ManagerDesk
 from app.services.monitoring.charts import DayCharts
+from app.services.monitoring.limits import Limits
 from app.services.security.actor import Actor
-from app.ui.manager_dialogs import AlertDetailDialog, NoteDialog
+from app.ui.manager_dialogs import AlertDetailDialog, LimitsDialog, NoteDialog
 from app.ui.manager_view import ManagerView, render, to_acknowledge
 from app.ui.messages import error_text
 from app.ui.qtcompat import emit
@@ -71,6 +73,7 @@ class ManagerWindow(QWidget):
         self.view.title.setText(self.tr("Hall manager: log in"))
         self.view.acknowledge.clicked.connect(self.acknowledge_selected)
         self.view.details.clicked.connect(self.open_selected)
+        self.view.limits.clicked.connect(self.edit_limits)
         self.view.alerts.itemActivated.connect(lambda _i: self.open_selected())
         QShortcut(QKeySequence("Ctrl+K"), self, self.acknowledge_selected)
         self.view.tabs.currentChanged.connect(lambda _i: self.load_charts())
@@ -173,17 +176,8 @@ class ManagerWindow(QWidget):
             self.tr("Acknowledge the alert"), self.tr("What was done about it?"), self
         )
         actor, desk = self.actor, self._desk
-
-        def save(note: str) -> None:
-            self._tasks.run_in_background(
-                lambda: desk.acknowledge(actor, alert_id, note),
-                lambda _r: self._done(dialog, self.tr("Alert acknowledged.")),
-                lambda exc: dialog.status.setText(error_text(exc)),
-                owner=self,
-                write=True,
-            )
-
-        dialog.noted.connect(save)
+        self._on_note(dialog, lambda note: desk.acknowledge(actor, alert_id, note),
+                      self.tr("Alert acknowledged."))  # fmt: skip
         self.dialogs.open(dialog)
 
     def open_selected(self) -> None:
@@ -213,21 +207,58 @@ class ManagerWindow(QWidget):
             parent,
         )
         actor, desk = self.actor, self._desk
+        self._on_note(dialog, lambda note: desk.request_complaint(actor, alert_id, note),
+                      self.tr("Complaint work order requested."))  # fmt: skip
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
-        def send(note: str) -> None:
+    # ------------------------------------------------------------------ limits
+    def edit_limits(self) -> None:
+        row = self.view.services.currentRow()
+        item = self.view.services.item(row, 0) if row >= 0 else None
+        if item is None or self.board is None or self.actor is None:
+            self.show_message(self.tr("Choose a service first."))
+            return
+        code = str(item.data(Qt.ItemDataRole.UserRole))
+        svc = self.board.hall.service(code)
+        dialog = LimitsDialog(
+            svc.name(self._language),
+            svc.wait_limit_s // 60,
+            svc.handling_limit_s // 60,
+            svc.queue_limit,
+            self,
+        )
+        actor, desk = self.actor, self._desk
+
+        def save(wait: int, handling: int, queue: int) -> None:
+            limits = Limits(wait, handling, queue)
             self._tasks.run_in_background(
-                lambda: desk.request_complaint(actor, alert_id, note),
-                lambda _r: self._done(dialog, self.tr("Complaint work order requested.")),
+                lambda: desk.set_limits(actor, code, limits),
+                lambda _r: self._done(dialog, self.tr("The limits are saved.")),
                 lambda exc: dialog.status.setText(error_text(exc)),
                 owner=self,
                 write=True,
             )
 
-        dialog.noted.connect(send)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
+        dialog.chosen.connect(save)
+        self.dialogs.open(dialog)
 
-    def _done(self, dialog: NoteDialog, message: str) -> None:
+    def _on_note(self, dialog: NoteDialog, step: Callable[[str], object], message: str) -> None:
+        """When the dialog's note is given: `step(note)` on the write lane, then `message`;
+        a refusal is told in the dialog, which stays open."""
+
+        def run(note: str) -> None:
+            self._tasks.run_in_background(
+                lambda: step(note),
+                lambda _r: self._done(dialog, message),
+                lambda exc: dialog.status.setText(error_text(exc)),
+                owner=self,
+                write=True,
+            )
+
+        dialog.noted.connect(run)
+
+    def _done(self, dialog: QDialog, message: str) -> None:
         dialog.accept()
         self.show_message(message)
         self.refresh()

@@ -9,10 +9,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -114,3 +116,44 @@ class AlertDetailDialog(QDialog):
         close.rejected.connect(self.reject)
         box.addWidget(close)
         self.resize(560, 420)
+
+
+class LimitsDialog(QDialog):
+    """A service's alert thresholds. Signals: chosen(int, int, int): wait minutes, handling
+    minutes, queue limit (0: none); the dialog stays open until the caller closes it."""
+
+    chosen = Signal(int, int, int)
+
+    def __init__(
+        self, service: str, wait_min: int, handling_min: int, queue_limit: int,
+        parent: QWidget | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setObjectName("LimitsDialog")
+        self.setWindowTitle(self.tr("Limits of {service}").format(service=service))
+        form = QFormLayout(self)
+        self.wait = named(_spin(1, 240, wait_min, self.tr(" min")), "LimitWait")
+        self.handling = named(_spin(1, 240, handling_min, self.tr(" min")), "LimitHandling")
+        self.queue = named(_spin(0, 999, queue_limit, ""), "LimitQueue")
+        self.queue.setSpecialValueText(self.tr("no alert"))
+        form.addRow(self.tr("Alert when someone has waited longer than"), self.wait)
+        form.addRow(self.tr("Alert when a customer is at the counter longer than"), self.handling)
+        form.addRow(self.tr("Alert when more are waiting than"), self.queue)
+        self.status = named(QLabel(), "LimitsStatus")
+        form.addRow(self.status)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(
+            lambda: emit(self.chosen, self.wait.value(), self.handling.value(), self.queue.value())
+        )
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+def _spin(low: int, high: int, value: int, suffix: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    box.setSuffix(suffix)
+    return box

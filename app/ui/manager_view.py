@@ -111,6 +111,11 @@ class ManagerView:
         )
         self.services.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         body.addWidget(self.services)
+        self.limits = named(
+            QPushButton(translate("ManagerWindow", "Limits of the chosen service…")),
+            "ManagerLimits",
+        )
+        body.addWidget(self.limits, 0, Qt.AlignmentFlag.AlignLeft)
         body.addWidget(QLabel(translate("ManagerWindow", "Counters")))
         self.counters = _table(
             [
@@ -187,7 +192,7 @@ def _service_row(s: ServiceNow, language: str) -> list[QTableWidgetItem]:
     limits = f"{s.wait_limit_s // 60} / {s.handling_limit_s // 60} min"
     limits += f" / {s.queue_limit}" if s.queue_limit else " / —"
     return [
-        _item(s.name(language)),
+        _item(s.name(language), data=s.code),
         _item(str(s.waiting), red=s.over_queue_limit),
         _item(mmss(s.longest_wait_s), red=s.over_wait_limit),
         _item(mmss(s.avg_wait_today_s), red=s.avg_wait_today_s > s.wait_limit_s),

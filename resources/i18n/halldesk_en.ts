@@ -855,6 +855,33 @@
     </message>
 </context>
 <context>
+    <name>LimitsDialog</name>
+    <message>
+        <source>Limits of {service}</source>
+        <translation>Limits of {service}</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>no alert</source>
+        <translation>no alert</translation>
+    </message>
+    <message>
+        <source>Alert when someone has waited longer than</source>
+        <translation>Alert when someone has waited longer than</translation>
+    </message>
+    <message>
+        <source>Alert when a customer is at the counter longer than</source>
+        <translation>Alert when a customer is at the counter longer than</translation>
+    </message>
+    <message>
+        <source>Alert when more are waiting than</source>
+        <translation>Alert when more are waiting than</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>Counter log-in</source>
@@ -956,6 +983,14 @@
         <translation>Complaint work order requested.</translation>
     </message>
     <message>
+        <source>Choose a service first.</source>
+        <translation>Choose a service first.</translation>
+    </message>
+    <message>
+        <source>The limits are saved.</source>
+        <translation>The limits are saved.</translation>
+    </message>
+    <message>
         <source>Waiting now</source>
         <translation>Waiting now</translation>
     </message>
@@ -1006,6 +1041,10 @@
     <message>
         <source>Limits (wait / handling / queue)</source>
         <translation>Limits (wait / handling / queue)</translation>
+    </message>
+    <message>
+        <source>Limits of the chosen service…</source>
+        <translation>Limits of the chosen service…</translation>
     </message>
     <message>
         <source>Counters</source>

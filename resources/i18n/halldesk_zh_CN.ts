@@ -851,6 +851,33 @@
     </message>
 </context>
 <context>
+    <name>LimitsDialog</name>
+    <message>
+        <source>Limits of {service}</source>
+        <translation>{service} 的阈值</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>no alert</source>
+        <translation>不告警</translation>
+    </message>
+    <message>
+        <source>Alert when someone has waited longer than</source>
+        <translation>等候超过此时长时告警</translation>
+    </message>
+    <message>
+        <source>Alert when a customer is at the counter longer than</source>
+        <translation>办理超过此时长时告警</translation>
+    </message>
+    <message>
+        <source>Alert when more are waiting than</source>
+        <translation>等候人数超过此数时告警</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>Counter log-in</source>
@@ -952,6 +979,14 @@
         <translation>已申请投诉工单。</translation>
     </message>
     <message>
+        <source>Choose a service first.</source>
+        <translation>请先选择一项业务。</translation>
+    </message>
+    <message>
+        <source>The limits are saved.</source>
+        <translation>阈值已保存。</translation>
+    </message>
+    <message>
         <source>Waiting now</source>
         <translation>当前等候</translation>
     </message>
@@ -1002,6 +1037,10 @@
     <message>
         <source>Limits (wait / handling / queue)</source>
         <translation>阈值（等候 / 办理 / 排队人数）</translation>
+    </message>
+    <message>
+        <source>Limits of the chosen service…</source>
+        <translation>所选业务的阈值…</translation>
     </message>
     <message>
         <source>Counters</source>

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from app.bootstrap import build_core
 from app.models import AuditEntry
 from app.services.clock import ManualClock
-from app.ui.manager_dialogs import AlertDetailDialog, NoteDialog
+from app.ui.manager_dialogs import AlertDetailDialog, LimitsDialog, NoteDialog
 from app.ui.manager_view import RED
 from tests.conftest import make_settings
 from tests.unit.services.queue_helpers import HALL, local
@@ -216,3 +216,20 @@ def test_the_day_charts_with_the_same_weekday_before(
         assert charts.summary.text() == "2 issued, 0 served, 0 no-shows"
     finally:
         core.close()
+
+
+def test_a_manager_changes_a_services_limits(qtbot, dashboard, sqlite_core):
+    window = dashboard
+    window.edit_limits()  # nothing chosen yet
+    assert "Choose a service" in window.view.status.text()
+    window.view.services.selectRow(0)  # Bill payment
+    window.view.limits.click()
+    qtbot.waitUntil(lambda: isinstance(window.dialogs.dialog, LimitsDialog), timeout=3000)
+    dialog = window.dialogs.dialog
+    assert (dialog.wait.value(), dialog.handling.value(), dialog.queue.value()) == (15, 10, 15)
+    dialog.wait.setValue(30)
+    dialog.queue.setValue(0)  # no queue alert
+    with qtbot.waitSignal(window.refreshed, timeout=5000):
+        qtbot.keyClick(dialog.wait, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: cell(window.view.services, 0, 6) == "30 / 10 min / —", timeout=3000)
+    assert window.view.status.text() == "The limits are saved."

@@ -28,6 +28,7 @@ from app.services.hall_ref import business_date
 from app.services.monitoring.alert_rules import AlertRules
 from app.services.monitoring.charts import DayCharts, day_charts
 from app.services.monitoring.drill import AlertDetail, drill
+from app.services.monitoring.limits import Limits, set_limits
 from app.services.monitoring.live import HallMonitor, HallNow
 from app.services.monitoring.stats import HallStatistics
 from app.services.security.auth import Actor, AuthService, may
@@ -128,6 +129,12 @@ class ManagerDesk:
         """The charts of one business day, with the same weekday of the weeks before."""
         db = self._monitor.db
         return day_charts(db, HallStatistics(db, self._monitor.clock), self._hall, day)
+
+    def set_limits(self, actor: Actor, service_code: str, limits: Limits) -> None:
+        """A service's alert thresholds, at the centre; this dashboard uses them at once."""
+        set_limits(self._central, self._auth, actor, self._hall, service_code, limits,
+                   self._monitor.clock)  # fmt: skip
+        self._monitor.forget(self._hall)
 
     def request_complaint(self, actor: Actor, alert_id: uuid.UUID, note: str) -> None:
         self._evaluations.request_complaint(alert_id, actor, note.strip())

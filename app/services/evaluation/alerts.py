@@ -158,8 +158,11 @@ class AlertBook(QueueBase):
             rows = s.scalars(stmt.order_by(Alert.created_at.desc()).limit(limit)).all()
             return [_alert_info(a) for a in rows]
 
-    def acknowledge(self, alert_id: uuid.UUID, actor: Actor, note: str = "") -> None:
-        """A manager has seen the alert (and says what was done): audited."""
+    @contextmanager
+    def _manager_step(
+        self, alert_id: uuid.UUID, actor: Actor
+    ) -> Iterator[tuple[Session, Alert, Actor, datetime]]:
+        """A manager's step on one alert: the proven manager, the alert locked, now."""
         if self._auth is None:
             raise DomainError(errors.NOT_AUTHENTICATED, "no authority to check who acts")
         actor = self._auth.check(actor, "manager")
@@ -168,38 +171,27 @@ class AlertBook(QueueBase):
             alert = s.get(Alert, alert_id, with_for_update=True)
             if alert is None:
                 raise DomainError(errors.BAD_INPUT, "no such alert")
+            yield s, alert, actor, now
+
+    def acknowledge(self, alert_id: uuid.UUID, actor: Actor, note: str = "") -> None:
+        """A manager has seen the alert (and says what was done): audited."""
+        with self._manager_step(alert_id, actor) as (s, alert, manager, now):
             if alert.acknowledged_at is None or alert.acknowledged_by is None:
                 # open, or cleared by the system and not yet seen by a manager
-                alert.acknowledged_at = alert.acknowledged_at or now
-                alert.acknowledged_by = actor.id
-                alert.note = note[:200]
-                audit.record(
-                    s,
-                    now,
-                    audit.ALERT_ACKNOWLEDGED,
-                    actor=actor,
-                    record_type="alert",
-                    record_id=alert_id,
-                    note=note[:200],
-                )
+                _seen(alert, manager, now, note)
+                audit.record(s, now, audit.ALERT_ACKNOWLEDGED, actor=manager,
+                             record_type="alert", record_id=alert_id, note=note[:200])  # fmt: skip
 
     def request_complaint(self, alert_id: uuid.UUID, actor: Actor, note: str = "") -> None:
         """A manager asks for a complaint work order from an alert (a dissatisfied
         customer): recorded in the audit log with the ticket and the rating, and the alert
         acknowledged with the note. The work orders themselves come with their own issue."""
-        if self._auth is None:
-            raise DomainError(errors.NOT_AUTHENTICATED, "no authority to check who acts")
-        actor = self._auth.check(actor, "manager")
-        now = self._clock.now()
-        with self._unit() as s:
-            alert = s.get(Alert, alert_id, with_for_update=True)
-            if alert is None:
-                raise DomainError(errors.BAD_INPUT, "no such alert")
+        with self._manager_step(alert_id, actor) as (s, alert, manager, now):
             audit.record(
                 s,
                 now,
                 audit.COMPLAINT_REQUESTED,
-                actor=actor,
+                actor=manager,
                 record_type="alert",
                 record_id=alert_id,
                 note=note[:200],
@@ -207,9 +199,13 @@ class AlertBook(QueueBase):
                 evaluation=str(alert.evaluation_id or ""),
             )
             if alert.acknowledged_by is None:
-                alert.acknowledged_at = alert.acknowledged_at or now
-                alert.acknowledged_by = actor.id
-                alert.note = f"complaint requested: {note}"[:200]
+                _seen(alert, manager, now, f"complaint requested: {note}")
+
+
+def _seen(alert: Alert, actor: Actor, now: datetime, note: str) -> None:
+    alert.acknowledged_at = alert.acknowledged_at or now
+    alert.acknowledged_by = actor.id
+    alert.note = note[:200]
 
 
 def _alert_info(a: Alert) -> AlertInfo:

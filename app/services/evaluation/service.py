@@ -25,14 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Alert, Evaluation, Hall, Staff, Ticket
-from app.models.db import Database
 from app.services import errors
-from app.services.clock import Clock
 from app.services.dto import HallInfo
 from app.services.errors import DomainError
 from app.services.evaluation.alerts import AlertBook
-from app.services.hall_ref import HallDirectory
-from app.services.security.auth import AuthService
 
 RATINGS = {
     0: "very_satisfied",
@@ -60,15 +56,7 @@ class EvaluationInfo:
 
 
 class EvaluationService(AlertBook):
-    def __init__(
-        self,
-        db: Database,
-        halls: HallDirectory,
-        clock: Clock | None = None,
-        *,
-        auth: AuthService | None = None,
-    ) -> None:
-        super().__init__(db, halls, clock, auth=auth)
+    """Ratings (here) and alerts (`AlertBook`): `EvaluationService(db, halls, clock, auth=)`."""
 
     def request_rating(self, hall_code: str, counter_number: int, scale: int = 4) -> EvaluationInfo:
         """Ask the customer at the counter to rate; an open request is returned as it is."""

@@ -155,6 +155,10 @@ class HallMonitor:
     def clock(self) -> Clock:
         return self._clock
 
+    def forget(self, hall_code: str) -> None:
+        """Read the hall's services and counters again (their limits changed)."""
+        self._halls.forget(hall_code)
+
     def now(self, hall_code: str) -> HallNow:
         hall = self._halls.get(hall_code)
         now = self._clock.now()

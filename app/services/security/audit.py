@@ -35,6 +35,7 @@ SETTINGS_SAVED = "settings_saved"
 DEVICE_TEST = "device_test"
 ALERT_ACKNOWLEDGED = "alert_acknowledged"
 COMPLAINT_REQUESTED = "complaint_requested"  # a work order asked for from an alert
+SERVICE_LIMITS_CHANGED = "service_limits_changed"  # a service's alert thresholds
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ Customers arrive at random (`arrivals_per_min`, Poisson) for the hall's services
 demo's mix; each simulated counter logs its clerk in, calls the next customer, serves for
 a random time around its service's length (shortened by `speed` so the dashboard moves),
 now and then lets the customer not come (no-show), asks most customers to rate (a few are
-dissatisfied: the manager's alerts; the others are not asked) and calls the next. Counter 1 is left to the person.
+dissatisfied: the manager's alerts; the others are not asked) and calls the next.
+Counter 1 is left to the person.
 
 One thread, one step at a time on the real clock; a step refused by the services (a
 counter someone else took over, the database away for a moment) is logged and the
@@ -61,6 +62,7 @@ class DemoTraffic:
         speed: float = 6.0,
         seed: int | None = None,
         tick_s: float = 0.25,
+        opening_queue: int = 5,
     ) -> None:
         self._hall = hall_code
         self._queue, self._counters = queue, counters
@@ -70,6 +72,7 @@ class DemoTraffic:
         self._speed = speed
         self._rng = random.Random(seed)
         self._tick = tick_s
+        self._opening = opening_queue  # customers already at the door when it starts
         self._lengths = {s.code: s.default_s for s in SERVICES}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -85,13 +88,16 @@ class DemoTraffic:
         if self._thread is not None:
             self._thread.join(timeout)
         for desk in self._desks:  # the customer at the counter is served, the clerk leaves
-            if desk.serving and self._try(partial(self._queue.finish, self._hall, desk.number)):
-                self.finished += 1
+            if desk.serving:
+                served = self._try(partial(self._queue.finish, self._hall, desk.number))
+                self.finished += served is not None
             self._try(partial(self._counters.close_session, self._hall, desk.number))
 
     def _run(self) -> None:
         for desk in self._desks:
             self._try(partial(self._log_in, desk.number))
+        for _ in range(self._opening):
+            self._arrive()
         while not self._stop.wait(self._tick):
             if self._rng.random() < self._rate * self._tick:
                 self._arrive()
