@@ -8,7 +8,6 @@ its own database cloned from a migrated template, so tests never see each other'
 from __future__ import annotations
 
 import os
-import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("HALLDESK_DATABASE_URL", None)
@@ -139,25 +138,3 @@ def sqlite_core(sqlite_url: str, tmp_path: Path) -> Iterator[Core]:
         yield c
     finally:
         c.close()
-
-
-_EXIT_STATUS = pytest.StashKey[int]()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    session.config.stash[_EXIT_STATUS] = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """Known problem, not hidden: since the payment panel, a run of the whole UI suite
-    crashes in the interpreter's final garbage collection (PySide6 objects torn down after
-    Qt; "shared QObject was deleted directly"), after every test has passed and been
-    reported. Until its cause is found, a run that imported Qt leaves with its own status
-    without that final collection. The tests themselves are unaffected."""
-    if os.environ.get("HALLDESK_TEST_FINAL_GC"):  # to see whether the crash is still there
-        return
-    if "PySide6.QtWidgets" in sys.modules and _EXIT_STATUS in config.stash:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(config.stash[_EXIT_STATUS])

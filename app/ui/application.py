@@ -31,6 +31,7 @@ from app.ui.first_copy import CopyEnded, CopyJob, FirstCopyWindow, Outcome
 from app.ui.i18n import install_translations
 from app.ui.kiosk import KioskWindow
 from app.ui.manager import ManagerWindow
+from app.ui.qtcompat import disconnect
 from app.ui.taskman import TaskManager
 from app.ui.theme import apply_theme
 from app.ui.voice import VoiceCaller
@@ -237,7 +238,7 @@ def run_gui(station: Station) -> int:
         with _on_stop_signals(app.quit):
             code = app.exec()
     finally:
-        app.aboutToQuit.disconnect(stations.stop_background)
+        disconnect(app.aboutToQuit, stations.stop_background)
         stations.shutdown()
         translations.remove()
         app.setStyleSheet(previous_style)

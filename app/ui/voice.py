@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QLocale, QObject, QProcess, QStandardPaths, QThread, QTimer, Signal, Slot
 from PySide6.QtTextToSpeech import QTextToSpeech
 
-from app.ui.qtcompat import emit
+from app.ui.qtcompat import disconnect, emit
 from app.ui.voice_text import call_text, voice_language
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class _EngineWorker(QObject):
         # An engine in error at start was never connected; disconnecting it anyway made
         # libpyside warn "Failed to disconnect" at every exit on a PC without speechd.
         if self._tts is not None and self._listening:
-            self._tts.stateChanged.disconnect(self._on_state)
+            disconnect(self._tts.stateChanged, self._on_state)
             self._listening = False
         self.deleteLater()  # the engine is our child; deleted in this thread at its end
         QThread.currentThread().quit()

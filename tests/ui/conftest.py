@@ -6,12 +6,14 @@ speech uses Qt's own 'mock' engine (100 ms per word, no sound), never a sound ca
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QLoggingCategory, Qt
+import pytestqt.wait_signal
+from PySide6.QtCore import QCoreApplication, QEvent, QLoggingCategory, Qt, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 # Loading QtTextToSpeech loads Qt Multimedia, which warns that PipeWire is not installed
@@ -24,9 +26,30 @@ from app.settings import load_settings, save_settings  # noqa: E402
 from app.ui.application import Stations, build_windows  # noqa: E402
 from app.ui.counter import CounterWindow  # noqa: E402
 from app.ui.i18n import Translations  # noqa: E402
+from app.ui.qtcompat import disconnect  # noqa: E402
 from app.ui.taskman import TaskManager  # noqa: E402
 from app.ui.voice import VoiceCaller  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
+
+
+def _silent_disconnect(signal: SignalInstance, slot: Callable[..., object]) -> None:
+    with contextlib.suppress(TypeError, RuntimeError):  # as pytest-qt's own
+        disconnect(signal, slot)
+
+
+def _spy_exit(self: pytestqt.wait_signal.SignalEmittedSpy, *_exc: object) -> None:
+    disconnect(self.signal, self.slot)
+
+
+# pytest-qt disconnects its waitSignal(s) and assertNotEmitted slots with a bare
+# `signal.disconnect(slot)`, which on a binding with the bug of app/ui/qtcompat.py takes
+# a reference off `True` each time: some hundred waitSignal over the suite, and the
+# interpreter aborted in its final collection ("bool_dealloc"). Its two disconnecting
+# places go through the app's safe `disconnect` instead (test_qtcompat.py checks it).
+assert callable(pytestqt.wait_signal._silent_disconnect), "pytest-qt changed: see above"
+assert "__exit__" in vars(pytestqt.wait_signal.SignalEmittedSpy), "pytest-qt changed"
+pytestqt.wait_signal._silent_disconnect = _silent_disconnect
+pytestqt.wait_signal.SignalEmittedSpy.__exit__ = _spy_exit  # type: ignore[method-assign]
 
 # The offscreen platform plugin reports on every window shown that it cannot propagate
 # size hints to a (non-existent) window system; nothing a test can act on.

@@ -9,6 +9,7 @@ import warnings
 
 import pytest
 
+from app.ui.qtcompat import disconnect
 from app.ui.voice import VoiceCaller
 from app.ui.voice_text import call_text, zh_counter_number, zh_ticket
 
@@ -149,7 +150,7 @@ def test_an_engine_that_never_finishes_does_not_block_later_calls(qtbot, make_vo
     voice = make_voice(("en_US",))
     qtbot.waitUntil(lambda: voice.engine_ready is True)
     # Swallow the request to the engine: it never reports an end.
-    voice.speak_requested.disconnect()
+    disconnect(voice.speak_requested)
     rec = Recorder(voice)
     voice.announce("A001", 1)
     voice.announce("A002", 2)
