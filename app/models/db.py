@@ -20,12 +20,13 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -219,6 +220,36 @@ class Database:
         finally:
             if self._turns is not None:
                 self._turns.release()
+
+    @contextmanager
+    def driver_write(self) -> Iterator[Any]:
+        """A writing unit of work on the pooled connection's own driver connection
+        (psycopg), without a Session or SQLAlchemy's statement machinery: for the one step
+        whose client cost matters at a utility's scale, call next on PostgreSQL (see
+        docs/PERFORMANCE.md). Committed on success, rolled back on any error. A driver
+        error comes out as SQLAlchemy's (`OperationalError` for a server out of reach,
+        as from `write`), and a connection the driver lost leaves the pool."""
+        if self.dialect != "postgresql":
+            raise RuntimeError("driver_write is for PostgreSQL; use write()")
+        dbapi = self.engine.dialect.loaded_dbapi
+        raw = self.engine.raw_connection()  # a refused connection: SQLAlchemy's error
+        try:
+            conn: Any = raw.driver_connection
+            if conn.autocommit:  # a guard: the steps below must share one transaction
+                conn.autocommit = False
+            try:
+                yield conn
+                raw.commit()
+            except BaseException:
+                with suppress(dbapi.Error):  # a lost connection cannot roll back
+                    raw.rollback()
+                raise
+        except dbapi.Error as exc:
+            if self.engine.dialect.is_disconnect(exc, raw.dbapi_connection, None):
+                raw.invalidate(exc)
+            raise DBAPIError.instance(None, None, exc, dbapi.Error) from exc
+        finally:
+            raw.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

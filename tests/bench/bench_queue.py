@@ -199,11 +199,10 @@ def bench_database(
         issued = lib.load_tickets(core, hall, services, args.tickets)
         result["issue_load"] = asdict(lib.Latency.of(issued, time.perf_counter() - start))
         calls: dict[int, tuple[str, str]] = {}
-        if pgbench:  # one call at each counter; it also warms the pool and the caches
+        if pgbench:
             calls = pgbaseline.capture_call_sql(core, hall, n)
-        else:
-            for k in range(1, n + 1):
-                core.queue.call_next(hall, k)
+        for k in range(1, n + 1):  # one call at each counter warms the pool and the caches
+            core.queue.call_next(hall, k)
         pgbaseline.reset_hall(core, hall)
         if pgbench:
             result["call_explain"] = explain_pick(core, calls[1][1])

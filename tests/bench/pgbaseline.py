@@ -1,11 +1,12 @@
 """The baseline of call-next: its SQL, bare, through `pgbench`.
 
-The SQL is not retyped here: it is captured from a real `QueueService.call_next` at each
-counter (SQLAlchemy's `before_cursor_execute`), with its parameters written as literals
-(the moment as `now()`), so pgbench runs exactly the two statements HallDesk sends in
-its transaction: the lock of the counter's open session (SELECT ... FOR UPDATE), then
-the statement that finishes the current customer, picks the next with FOR UPDATE SKIP
-LOCKED, calls it and logs both events. One transaction per call, one client per counter.
+The SQL is not retyped here: it is the very text `QueueService.call_next` gives the
+driver at each counter (`QueueService.call_sql`; tests/unit/services/test_queue_round_trips.py
+reads it on the wire), with its parameters written as literals (the moment as `now()`),
+so pgbench runs exactly the two statements HallDesk sends in its transaction: the lock of
+the counter's open session (SELECT ... FOR UPDATE), then the statement that finishes the
+current customer, picks the next with FOR UPDATE SKIP LOCKED, calls it and logs both
+events. One transaction per call, one client per counter.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app.bootstrap import Core
+from app.services.hall_ref import business_date
 from tests.bench.benchlib import Latency, pg_bindir, run
 
 PARAM = re.compile(r"%\((\w+)\)s")
@@ -48,25 +50,24 @@ def _render(statement: str, params: dict[str, Any]) -> str:
 
 
 def capture_call_sql(core: Core, hall: str, counters: int) -> dict[int, tuple[str, str]]:
-    """Counter number -> (the session lock, the finish-pick-call-log statement), as sent by
-    one `call_next` at each counter. Each call takes a ticket: reset the hall afterwards."""
-    seen: list[tuple[str, dict[str, Any]]] = []
-
-    def grab(_conn: Any, _cursor: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
-        seen.append((statement, dict(params or {})))
-
+    """Counter number -> (the session lock, the finish-pick-call-log statement), as
+    `call_next` sends them there now: its counter, its clerk, the business day."""
+    info = core.halls.get(hall)
+    day = business_date(info, core.queue.clock.now())
     out: dict[int, tuple[str, str]] = {}
-    event.listen(core.db.engine, "before_cursor_execute", grab)
-    try:
-        for n in range(1, counters + 1):
-            seen.clear()
-            if core.queue.call_next(hall, n) is None:
-                raise RuntimeError(f"counter {n} found nobody waiting")
-            lock = next((s, p) for s, p in seen if "FROM counter_sessions" in s)
-            call = next((s, p) for s, p in seen if s.lstrip().startswith("WITH finished AS"))
-            out[n] = (" ".join(_render(*lock).split()), " ".join(_render(*call).split()))
-    finally:
-        event.remove(core.db.engine, "before_cursor_execute", grab)
+    for n in range(1, counters + 1):
+        counter = core.halls.counter(info, n)
+        with core.db.engine.connect() as c:
+            staff = c.execute(
+                text(
+                    "SELECT staff_id FROM counter_sessions "
+                    "WHERE counter_id = :c AND ended_at IS NULL"
+                ),
+                {"c": counter.id},
+            ).scalar_one()
+        lock, call = core.queue.call_sql(hall, n)
+        params = {"counter_id": counter.id, "day": day, "staff_id": staff, "now": None}
+        out[n] = (" ".join(_render(lock, params).split()), " ".join(_render(call, params).split()))
     return out
 
 
@@ -134,6 +135,7 @@ def run_pgbench(
             str(path),
             "-l",
             f"--log-prefix={prefix}",
+            "--verbose-errors",
             "-h",
             u.host or "127.0.0.1",
             "-p",
@@ -146,12 +148,19 @@ def run_pgbench(
         if done.returncode != 0:
             raise RuntimeError(f"pgbench failed:\n{done.stderr}\n{done.stdout}")
         latencies = []
+        failed = 0
         for log in Path(tmp).glob("txlog*"):
             for line in log.read_text().splitlines():
                 # client transaction latency_us script epoch epoch_us [schedule_lag_us]
                 parts = line.split()
+                if parts[2] == "failed":  # a deadlock or serialization failure
+                    failed += 1
+                    continue
                 lag = int(parts[6]) if len(parts) > 6 else 0
                 latencies.append((int(parts[2]) + lag) / 1e6)
+        if failed:
+            why = [x for x in done.stderr.splitlines() if "ERROR" in x or "DETAIL" in x]
+            raise RuntimeError(f"pgbench: {failed} transactions failed: " + "; ".join(why[:6]))
         m = re.search(r"tps = ([\d.]+)", done.stdout)
         tps = float(m.group(1)) if m else 0.0
     lat = Latency.of(latencies, 1.0)

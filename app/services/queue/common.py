@@ -1,7 +1,7 @@
 """What the queue's writing services share: the unit of work, the step frame (a counter's
 open session, locked so one counter's steps never interleave, its current ticket and the
-event log), the parsing of what a clerk types to call a ticket, and the wait estimate
-printed on a ticket.
+event log), the refusal of a step at a closed or paused counter, and the parsing of what
+a clerk types to call a ticket.
 
 A step at a counter is written as
 
@@ -24,13 +24,12 @@ are collected during the unit and written in one statement just before its commi
 
 from __future__ import annotations
 
-import math
 import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
@@ -55,7 +54,6 @@ from app.services.hall_ref import (
     OPEN_STATUSES,
     TICKET_COLUMNS,
     TICKETS,
-    WAITING,
     HallDirectory,
     TicketRow,
     status_literal,
@@ -68,7 +66,7 @@ _EVENTS = "halldesk_pending_events"
 EVENTS = cast(Table, TicketEvent.__table__)
 SESSIONS = cast(Table, CounterSession.__table__)
 
-_LOCK_SESSION = (
+LOCK_SESSION = (
     select(SESSIONS.c.id, SESSIONS.c.staff_id, SESSIONS.c.paused)
     .where(SESSIONS.c.counter_id == bindparam("counter_id"), SESSIONS.c.ended_at.is_(None))
     .with_for_update()
@@ -187,6 +185,17 @@ class Step:
         return t
 
 
+def open_session(row: Any, counter: CounterInfo, *, unpaused: bool = False) -> OpenSession:
+    """The counter's open session from its locked row (`LOCK_SESSION`): `counter_closed`
+    if there is none, `counter_paused` if `unpaused` is asked for and it is paused."""
+    if row is None:
+        raise DomainError(errors.COUNTER_CLOSED, f"nobody is logged in at counter {counter.number}")
+    cs = OpenSession(*row)
+    if unpaused and cs.paused:
+        raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
+    return cs
+
+
 def parse_ticket_ref(hall: HallInfo, raw: str, today: date) -> tuple[date, str, int]:
     """(business day, prefix, number) of what a clerk typed or scanned: "A012" (today) or
     the printed code "DEMO-20261123-A012". A code of another hall or day names no ticket
@@ -242,9 +251,8 @@ class QueueBase:
         once the locks are held (SQLite's write lock, the session row)."""
         with self._unit() as s:
             c = s.connection()
-            cs = self._lock_session(c, place.counter)
-            if unpaused and cs.paused:
-                raise DomainError(errors.COUNTER_PAUSED, "the counter is paused; resume first")
+            row = c.execute(LOCK_SESSION, {"counter_id": place.counter.id}).first()
+            cs = open_session(row, place.counter, unpaused=unpaused)
             yield Step(place.hall, place.counter, self._clock.now(), s, c, cs)
 
     # ------------------------------------------------------------------ helpers
@@ -260,15 +268,6 @@ class QueueBase:
                 errors.COUNTER_CLOSED, f"nobody is logged in at counter {counter.number}"
             )
         return cs
-
-    def _lock_session(self, c: Connection, counter: CounterInfo) -> OpenSession:
-        """`_session` as a plain row: the same lock, no ORM object."""
-        row = c.execute(_LOCK_SESSION, {"counter_id": counter.id}).first()
-        if row is None:
-            raise DomainError(
-                errors.COUNTER_CLOSED, f"nobody is logged in at counter {counter.number}"
-            )
-        return OpenSession(*row)
 
     def _current(self, s: Session, counter_id: uuid.UUID) -> Ticket | None:
         return s.scalars(
@@ -324,75 +323,3 @@ def log_event(
             "at": now,
         }
     )
-
-
-# Waiting customers of the ticket's service who will be called before it, counting the
-# ticket itself (see `ahead_and_wait`); and the open, unpaused counters that serve it.
-_AHEAD_AND_OPEN = select(
-    select(func.count())
-    .select_from(TICKETS)
-    .where(
-        TICKETS.c.hall_id == bindparam("hall_id"),
-        TICKETS.c.service_id == bindparam("service_id"),
-        TICKETS.c.business_date == bindparam("day"),
-        TICKETS.c.status == WAITING,
-        (TICKETS.c.priority > bindparam("priority"))
-        | (
-            (TICKETS.c.priority == bindparam("priority"))
-            & (TICKETS.c.queue_at <= bindparam("queue_at"))
-        ),
-    )
-    .scalar_subquery(),
-    select(func.count())
-    .select_from(SESSIONS)
-    .where(
-        SESSIONS.c.counter_id.in_(bindparam("counter_ids", expanding=True)),
-        SESSIONS.c.ended_at.is_(None),
-        SESSIONS.c.paused.is_(False),
-    )
-    .scalar_subquery(),
-)
-_RECENT_SERVICE = (
-    select(TICKETS.c.serving_at, TICKETS.c.finished_at)
-    .where(
-        TICKETS.c.hall_id == bindparam("hall_id"),
-        TICKETS.c.service_id == bindparam("service_id"),
-        TICKETS.c.status == status_literal("done"),
-        TICKETS.c.finished_at >= bindparam("since"),
-        TICKETS.c.serving_at.is_not(None),
-    )
-    .order_by(TICKETS.c.finished_at.desc())
-    .limit(20)
-)
-
-
-def ahead_and_wait(
-    c: Connection, hall: HallInfo, t: TicketRow, default_s: int, now: datetime
-) -> tuple[int, int]:
-    """For a waiting ticket this unit has just written: the waiting customers of its service
-    who will be called before it, and their wait, ahead × recent average service time ÷
-    open counters serving the service."""
-    counter_ids = [x.id for x in hall.counters if t.service_id in x.service_ids]
-    counted, open_counters = c.execute(
-        _AHEAD_AND_OPEN,
-        {
-            "hall_id": hall.id,
-            "service_id": t.service_id,
-            "day": t.business_date,
-            "priority": t.priority,
-            "queue_at": t.queue_at,
-            "counter_ids": counter_ids,
-        },
-    ).one()
-    ahead = max(0, int(counted or 0) - 1)  # the ticket matches its own condition once
-    if ahead == 0:
-        return 0, 0
-    recent = c.execute(
-        _RECENT_SERVICE,
-        {"hall_id": hall.id, "service_id": t.service_id, "since": now - timedelta(days=7)},
-    ).all()
-    durations = [
-        (f - b).total_seconds() for b, f in recent if b is not None and f is not None and f > b
-    ]
-    avg = sum(durations) / len(durations) if durations else float(default_s)
-    return ahead, math.ceil(ahead * avg / max(1, int(open_counters or 0)))

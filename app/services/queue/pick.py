@@ -31,7 +31,8 @@ step there left it.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -44,11 +45,15 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
 from app.services.dto import CounterInfo, HallInfo
 from app.services.hall_ref import TICKET_COLUMNS, TICKETS, WAITING, TicketRow
+from app.services.queue.common import LOCK_SESSION
 
 _CACHE_MAX = 256
+# The steps' lock of the counter's open session, as psycopg gets it ("%(counter_id)s")
+_LOCK_SESSION_SQL = str(LOCK_SESSION.compile(dialect=psycopg_dialect()))  # type: ignore[no-untyped-call]
 _COLUMNS = ", ".join(f"tickets.{c.name}" for c in TICKET_COLUMNS)
 
 
@@ -58,6 +63,7 @@ class NextTicket:
     def __init__(self, dialect: str) -> None:
         self._postgres = dialect == "postgresql"
         self._statements: dict[tuple[Any, ...], Executable] = {}
+        self._calls: dict[tuple[Any, ...], str] = {}
 
     def pick(
         self, c: Connection, hall: HallInfo, counter: CounterInfo, day: date
@@ -73,31 +79,46 @@ class NextTicket:
                 row = c.execute(self._statement(hall, counter, 0), {"day": day}).first()
         return TicketRow._make(row) if row is not None else None
 
+    lock_sql = _LOCK_SESSION_SQL
+
+    def lock(self, conn: Any, counter: CounterInfo) -> Any:
+        """PostgreSQL, on the driver's connection: the counter's open session locked
+        (`LOCK_SESSION`, the steps' own statement), its row or None."""
+        return conn.execute(_LOCK_SESSION_SQL, {"counter_id": counter.id}).fetchone()
+
     def call(
         self,
-        c: Connection,
+        conn: Any,
         hall: HallInfo,
         counter: CounterInfo,
         day: date,
         staff_id: uuid.UUID,
         now: datetime,
     ) -> TicketRow | None:
-        """PostgreSQL only, the counter's open session locked: finish the current customer
-        (if any), call the next (if any) for `staff_id`, log 'done' and 'called', in one
-        statement. The ticket as called, or None if nobody waits."""
+        """PostgreSQL only, on the driver's connection (`Database.driver_write`) with the
+        counter's open session locked: finish the current customer (if any), call the
+        next (if any) for `staff_id`, log 'done' and 'called', in one statement. The
+        ticket as called, or None if nobody waits."""
+        row = conn.execute(
+            self.call_sql(hall, counter), {"day": day, "staff_id": staff_id, "now": now}
+        ).fetchone()
+        return None if row is None else utc_row(row)
+
+    def call_sql(self, hall: HallInfo, counter: CounterInfo) -> str:
+        """The call statement of this counter, as the driver gets it (psycopg's
+        `%(name)s` parameters: `day`, `staff_id`, `now`), built once."""
         if not self._postgres:
             raise RuntimeError("NextTicket.call is PostgreSQL's; SQLite picks, then updates")
         active = {sv.id: sv.priority_weight for sv in hall.services}
         weights = tuple(active.get(sid, 0) for sid in counter.service_ids)
         key = ("call", hall.id, counter, weights)
-        stmt = self._statements.get(key)
-        if stmt is None:
-            stmt = _postgres_call(hall, counter, weights)
-            if len(self._statements) >= _CACHE_MAX:
-                self._statements.clear()
-            self._statements[key] = stmt
-        row = c.execute(stmt, {"day": day, "staff_id": staff_id, "now": now}).first()
-        return TicketRow._make(row) if row is not None else None
+        sql = self._calls.get(key)
+        if sql is None:
+            sql = _postgres_call(hall, counter, weights)
+            if len(self._calls) >= _CACHE_MAX:
+                self._calls.clear()
+            self._calls[key] = sql
+        return sql
 
     def _statement(self, hall: HallInfo, counter: CounterInfo, heads: int) -> Executable:
         active = {sv.id: sv.priority_weight for sv in hall.services}
@@ -127,6 +148,7 @@ def _postgres_pick_sql(
     weights: tuple[int, ...],
     heads: int,
     columns: str,
+    day: str = ":day",
 ) -> str:
     """The pick with the counter's constants written in (only the day is a parameter),
     its service list once. `heads` > 0: the first `heads` tickets of the queue (the first
@@ -146,7 +168,7 @@ def _postgres_pick_sql(
                 CROSS JOIN LATERAL (
                     SELECT w.id, w.priority, w.queue_at, w.number FROM tickets AS w
                     WHERE w.hall_id = {hall} AND w.service_id = s.sid
-                        AND w.business_date = :day AND w.status = 'waiting'
+                        AND w.business_date = {day} AND w.status = 'waiting'
                     ORDER BY w.priority DESC, w.queue_at, w.number
                     LIMIT {k}) AS h
                 ORDER BY h.priority + {weight}[s.pos] DESC, s.pos, h.queue_at, h.number
@@ -158,17 +180,17 @@ def _postgres_pick_sql(
     else:
         sql = f"""SELECT {columns} FROM {services}
             JOIN tickets ON tickets.hall_id = {hall} AND tickets.service_id = s.sid
-                AND tickets.business_date = :day AND tickets.status = 'waiting'
+                AND tickets.business_date = {day} AND tickets.status = 'waiting'
             ORDER BY tickets.priority + {weight}[s.pos] DESC, s.pos,
                 tickets.queue_at, tickets.number
             LIMIT 1 FOR UPDATE OF tickets SKIP LOCKED"""
     return " ".join(sql.split())
 
 
-def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...]) -> Executable:
+def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...]) -> str:
     """Finish, pick, call and log as one statement of data-modifying CTEs (see the module's
-    docstring); the day, the clerk and the moment are its parameters. Its text starts
-    with "WITH finished AS" (tests/bench/pgbaseline.py finds it so).
+    docstring), for the driver: the day, the clerk and the moment are its parameters,
+    `%(day)s`, `%(staff_id)s` and `%(now)s`. Its text starts with "WITH finished AS".
 
     The picked ticket is called at the moment, or at its issue if that is later: the
     moment is taken before this statement's snapshot, which may see a ticket issued
@@ -178,7 +200,9 @@ def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...
     heads = 2 * len(hall.counters) + 1
 
     def pick(k: int) -> str:
-        return _postgres_pick_sql(hall.id, counter.service_ids, weights, k, "tickets.id")
+        return _postgres_pick_sql(
+            hall.id, counter.service_ids, weights, k, "tickets.id", day="%(day)s"
+        )
 
     def logged(kind: str, rows: str, when: str) -> str:
         return f"""SELECT {_uuid(hall.id)}::uuid, r.id, '{kind}',
@@ -192,8 +216,8 @@ def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...
     else:
         called_where = "FALSE"  # a counter serving nothing only finishes its customer
     sql = f"""WITH finished AS (
-        UPDATE tickets SET finished_at = :now,
-            serving_at = coalesce(tickets.serving_at, tickets.called_at, :now),
+        UPDATE tickets SET finished_at = %(now)s,
+            serving_at = coalesce(tickets.serving_at, tickets.called_at, %(now)s),
             status = 'done'
         WHERE tickets.id = (
                 SELECT cur.id FROM tickets AS cur
@@ -204,25 +228,25 @@ def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...
             tickets.staff_id
     ), called AS (
         UPDATE tickets SET status = 'called',
-            called_at = coalesce(tickets.called_at, greatest(:now, tickets.issued_at)),
-            counter_id = {at}, staff_id = :staff_id
+            called_at = coalesce(tickets.called_at, greatest(%(now)s, tickets.issued_at)),
+            counter_id = {at}, staff_id = %(staff_id)s
         WHERE {called_where} AND tickets.status = 'waiting'
         RETURNING {_COLUMNS}
     ), logged AS (
         INSERT INTO ticket_events (hall_id, ticket_id, kind, display_number, service_id,
             counter_number, staff_id, detail, at)
-        {logged("done", "finished", ":now")}
+        {logged("done", "finished", "%(now)s")}
         UNION ALL
-        {logged("called", "called", "greatest(:now, r.issued_at)")}
+        {logged("called", "called", "greatest(%(now)s, r.issued_at)")}
     )
     SELECT * FROM called"""
-    params = [
-        bindparam("staff_id", type_=TICKETS.c.staff_id.type),
-        bindparam("now", type_=TICKETS.c.finished_at.type),
-    ]
-    if counter.service_ids:
-        params.append(bindparam("day", type_=Date))
-    return text(" ".join(sql.split())).bindparams(*params).columns(*TICKET_COLUMNS)
+    return " ".join(sql.split())
+
+
+def utc_row(row: Sequence[Any]) -> TicketRow:
+    """A ticket row as the driver returned it, its moments in UTC (the driver gives them
+    in the session's time zone), as `UtcDateTime` gives them through SQLAlchemy."""
+    return TicketRow._make(v.astimezone(UTC) if isinstance(v, datetime) else v for v in row)
 
 
 def _uuid(value: uuid.UUID) -> str:

@@ -36,7 +36,8 @@ from app.services.hall_ref import (
     business_date,
     ticket_info,
 )
-from app.services.queue.common import QueueBase, Step, ahead_and_wait, parse_ticket_ref
+from app.services.queue.common import Place, QueueBase, Step, open_session, parse_ticket_ref
+from app.services.queue.estimate import ahead_and_wait
 from app.services.queue.pick import NextTicket
 
 MAX_RECALLS = 5
@@ -170,16 +171,35 @@ class QueueService(QueueBase):
         (refusing a closed or paused counter before anything is written), then one
         statement that finishes, picks, calls and logs both events (`NextTicket.call`).
         SQLite keeps a statement for each part: it has no network round trips to save."""
-        with self._step(self._place(hall_code, counter_number), unpaused=True) as st:
+        place = self._place(hall_code, counter_number)
+        if self._postgres:
+            return self._call_next_postgres(place)
+        with self._step(place, unpaused=True) as st:
             day = business_date(st.hall, st.now)
-            if self._postgres:
-                ticket = self._next.call(st.c, st.hall, st.counter, day, st.cs.staff_id, st.now)
-                return None if ticket is None else ticket_info(ticket, counter_number)
             st.finish_current()
             ticket = self._next.pick(st.c, st.hall, st.counter, day)
             if ticket is None:
                 return None
             return ticket_info(self._call(st, ticket, "called"), counter_number)
+
+    def _call_next_postgres(self, place: Place) -> TicketInfo | None:
+        """`call_next` as `_step` would run it, on the driver's connection: the lock, the
+        moment, the call statement; no Session and no SQLAlchemy statement around them
+        (their client CPU was half a call's; docs/PERFORMANCE.md)."""
+        hall, counter = place
+        with errors.database_reached(), self._db.driver_write() as conn:
+            cs = open_session(self._next.lock(conn, counter), counter, unpaused=True)
+            now = self._clock.now()
+            day = business_date(hall, now)
+            ticket = self._next.call(conn, hall, counter, day, cs.staff_id, now)
+        return None if ticket is None else ticket_info(ticket, counter.number)
+
+    def call_sql(self, hall_code: str, counter_number: int) -> tuple[str, str]:
+        """PostgreSQL: the two statements `call_next` sends at this counter, as the driver
+        gets them (the lock: `counter_id`; the call: `day`, `staff_id`, `now`). For the
+        pgbench baseline, which replays them bare."""
+        hall, counter = self._place(hall_code, counter_number)
+        return self._next.lock_sql, self._next.call_sql(hall, counter)
 
     def call_number(self, hall_code: str, counter_number: int, number: str) -> TicketInfo:
         """指呼: call a waiting ticket by its number ("A012") or its printed code."""
