@@ -3,16 +3,21 @@ each other (DESIGN.md "Data").
 
 Both payments are real cash, so both stand. When a push brings allocations, the centre
 checks their bills inside the push's own transaction: where the non-voided allocations of
-a bill now exceed its amount, the surplus not yet settled becomes an `adjustment` credit
-entry on the account (the customer's money is kept as credit, 预存) and a `SyncConflict`
-row tells the manager which payments met on which bill. A bill paid three times gets a
+a bill, oldest payment first, paid beyond it (`surplus_of`: principal past its amount, and
+the late fee of a payment that found its principal paid already), the surplus not yet
+settled becomes an `adjustment` credit entry on the account (the customer's money is kept
+as credit, 预存) and a `SyncConflict` row tells the manager which payments met on which
+bill. A surplus may be late fee alone (a station that had not heard of the payment in full
+took a few yuan that went to the bill's late fee), so the bills checked are all that are
+paid in full, not only those whose principal is exceeded. A bill paid three times gets a
 second conflict for the further surplus.
 
 Two stations pushing payments of one bill at the same time must not both see "no
 conflict": the push locks the bills its allocations touch (`FOR UPDATE`, in id order so
 two pushes cannot deadlock) before inserting, so the second waits and then sees the first's
-rows. Ids are made from the bill and the total paid, so a replayed push finds its conflict
-there already and adds nothing.
+rows. Ids are made from the bill and the total paid (principal and late fees: a further
+surplus of late fee alone leaves the principal total as it was), so a replayed push finds
+its conflict there already and adds nothing.
 """
 
 from __future__ import annotations
@@ -48,12 +53,14 @@ def lock_bills(s: Session, bill_ids: Collection[uuid.UUID]) -> None:
 def surplus_of(amount: int, allocations: list[tuple[int, int]]) -> int:
     """What of a bill's allocations (principal, late fee), oldest payment first, was paid
     beyond its amount: principal past the amount, and the late fee of a payment that found
-    the bill paid already (its late fee was charged a second time)."""
+    the bill paid already (its late fee was charged a second time). Late fee alone paid on
+    a bill still owed is no surplus."""
     left, surplus = amount, 0
     for principal, late_fee in allocations:
+        found_paid = left == 0
         needed = min(left, principal)
         left -= needed
-        surplus += principal - needed + (late_fee if needed == 0 else 0)
+        surplus += principal - needed + (late_fee if found_paid else 0)
     return surplus
 
 
@@ -62,20 +69,26 @@ def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) 
     if not bill_ids:
         return 0
     voided = exists().where(PaymentVoid.payment_id == PaymentAllocation.payment_id)
+    # a surplus needs the principal paid in full and a second payment on the bill
+    # (principal beyond the amount, or a late fee paid after the principal was)
     rows = s.execute(
         select(
             Bill.id,
             Bill.amount_fen,
             Bill.account_id,
             func.sum(PaymentAllocation.amount_fen),
+            func.sum(PaymentAllocation.late_fee_fen),
         )
         .join(PaymentAllocation, PaymentAllocation.bill_id == Bill.id)
         .where(Bill.id.in_(list(bill_ids)), ~voided)
         .group_by(Bill.id, Bill.amount_fen, Bill.account_id)
-        .having(func.sum(PaymentAllocation.amount_fen) > Bill.amount_fen)
+        .having(
+            func.sum(PaymentAllocation.amount_fen) >= Bill.amount_fen,
+            func.count(PaymentAllocation.id) > 1,
+        )
     ).all()
     made = 0
-    for bill_id, amount, account_id, paid in rows:
+    for bill_id, amount, account_id, paid, late_paid in rows:
         allocations = s.execute(
             select(
                 Payment.id,
@@ -101,7 +114,7 @@ def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) 
             continue
         payments = allocations
         hall_id = s.scalar(select(CustomerAccount.hall_id).where(CustomerAccount.id == account_id))
-        key = f"{bill_id}/{paid}"
+        key = f"{bill_id}/{paid}/{late_paid}"  # never the older form, bill/principal
         later = payments[-1].id if payments else None
         s.add(
             CreditEntry(

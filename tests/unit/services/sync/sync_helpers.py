@@ -6,6 +6,7 @@ table on both sides."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from app.models import Base, Hall, Service
 from app.models.db import Database
 from app.models.migrate import upgrade
 from app.services.billing.payments import PaymentService
+from app.services.clock import Clock, ManualClock
 from app.services.hall_ref import HallDirectory
 from app.services.security.actor import Actor
 from app.services.security.auth import AuthService
@@ -28,18 +30,31 @@ HALL = "DEMO"
 # what the centre keeps and stations only read: the pulled tables no station pushes
 REFERENCE = tuple(name for name in PULLED if name not in PUSHED)
 KEY = b"k" * 32
+# A fixed day for the tests whose figures are late fees (they grow every day): the day the
+# state machine first found a late fee paid twice; 09:00 in the hall (Shanghai).
+BOOK_DAY = date(2026, 12, 4)
+BOOK_START = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
 
 
-def central_with_book(url: str, accounts: int = 40) -> Database:
+class StepClock(ManualClock):
+    """A clock a minute further on each time it is read: payments taken one after the
+    other on a fixed day, in the order they were taken."""
+
+    def now(self) -> datetime:
+        return self.advance(60)
+
+
+def central_with_book(url: str, accounts: int = 40, book_day: date | None = None) -> Database:
     """The central database of `url` (migrated) with the demo hall and a book of accounts
-    (the test template's demo hall has none: one is added to it)."""
+    whose bills run up to the month before `book_day` (default: today) (the test
+    template's demo hall has none: one is added to it)."""
     db = Database.from_url(url, use_keyring=False)
     upgrade(db.engine)
-    if not ensure_demo_hall(db, accounts=accounts):
+    if not ensure_demo_hall(db, accounts=accounts, book_day=book_day):
         with db.write() as s:
             hall = s.scalars(select(Hall).where(Hall.code == HALL)).one()
             services = {v.code: v.id for v in s.scalars(select(Service))}
-            seed_demo_accounts(s, hall.id, HALL, services, count=accounts)
+            seed_demo_accounts(s, hall.id, HALL, services, count=accounts, today=book_day)
     return db
 
 
@@ -76,13 +91,15 @@ class Station:
         )
 
 
-def make_station(central: Database, path: Path) -> Station:
+def make_station(central: Database, path: Path, clock: Clock | None = None) -> Station:
+    """A station cache at `path` seeded from `central`; its payments are taken at the time
+    of `clock` (default: the system clock)."""
     cache = Database.from_url(f"sqlite:///{path}", use_keyring=False)
     upgrade(cache.engine)
     copy_reference(central, cache)
     install_capture(cache)
     auth = AuthService(cache, station=path.stem)
-    billing = PaymentService(cache, HallDirectory(cache), auth, receipt_key=KEY)
+    billing = PaymentService(cache, HallDirectory(cache), auth, clock, receipt_key=KEY)
     return Station(cache, billing, auth)
 
 

@@ -1,6 +1,8 @@
 """A bill paid at two counters while they were cut off from each other: both payments
 stand, the surplus is the customer's credit, and the manager gets one conflict record —
-also when the two stations push at the same moment, and when a push is replayed."""
+also when the two stations push at the same moment, when a push is replayed, and when
+all that was paid twice is a late fee (on a fixed day and clock, so the late fees are the
+same whatever day the tests run)."""
 
 from __future__ import annotations
 
@@ -16,14 +18,26 @@ from sqlalchemy import insert, select
 
 from app.models import CreditEntry, SyncConflict
 from app.models.db import Database
+from app.services.billing.dto import Owed
 from app.services.billing.payments import PaymentService
 from app.services.hall_ref import HallDirectory, business_date
 from app.services.security.auth import AuthService
 from app.services.sync.capture import OUTBOX
+from app.services.sync.conflicts import surplus_of
 from app.services.sync.push import drain, push
-from tests.unit.services.sync.sync_helpers import HALL, KEY, central_with_book, make_station
+from tests.unit.services.sync.sync_helpers import (
+    BOOK_DAY,
+    BOOK_START,
+    HALL,
+    KEY,
+    Station,
+    StepClock,
+    central_with_book,
+    make_station,
+)
 
 ACCOUNT = "3300000007"
+LATE = "3300000003"  # a household whose oldest bill is past due on BOOK_DAY
 
 
 @pytest.fixture
@@ -116,3 +130,90 @@ def test_two_stations_pushing_at_once_find_each_conflict_once(pg_url: str, tmp_p
     for station in stations:
         station.cache.dispose()
     central.dispose()
+
+
+# ---------------------------------------------------------------- late fees paid twice
+def test_the_surplus_of_a_bill_counts_a_late_fee_only_once_the_bill_was_paid():
+    assert surplus_of(1000, [(1000, 300), (0, 100)]) == 100  # found the bill paid
+    assert surplus_of(1000, [(1000, 300), (1000, 300)]) == 1300
+    assert surplus_of(1000, [(0, 100), (0, 100)]) == 0  # late fee in part, the bill owed
+    assert surplus_of(1000, [(400, 300), (600, 0), (0, 50)]) == 50
+
+
+@pytest.fixture
+def late_book(db_url: str, tmp_path: Path) -> Iterator[tuple[Database, list[Station]]]:
+    """A book dated `BOOK_DAY` and two stations cut off from each other, their payments
+    one minute apart from `BOOK_START` (so the late fees do not depend on today)."""
+    central = central_with_book(db_url, accounts=4, book_day=BOOK_DAY)
+    clock = StepClock(BOOK_START)
+    stations = [make_station(central, tmp_path / f"pc{n}.sqlite3", clock) for n in (1, 2)]
+    yield central, stations
+    for station in stations:
+        station.cache.dispose()
+    central.dispose()
+
+
+def _owed_on(db: Database) -> Owed:
+    service = PaymentService(db, HallDirectory(db), AuthService(db), receipt_key=KEY)
+    return service.owed(HALL, LATE, BOOK_DAY)
+
+
+def _adjusted(central: Database) -> tuple[int, list[SyncConflict]]:
+    with central.read() as s:
+        credit = s.scalars(select(CreditEntry).where(CreditEntry.reason == "adjustment")).all()
+        conflicts = list(s.scalars(select(SyncConflict)).all())
+    return sum(c.amount_fen for c in credit), conflicts
+
+
+def _pay(station: Station, amount: str, **kw: object):  # type: ignore[no-untyped-def]
+    n = station.auth.station[-1]
+    return station.pay(station.clerk(), LATE, amount, prefix=f"PC{n}", **kw)
+
+
+@pytest.mark.parametrize("first", [0, 1], ids=["fee-only-pushed-first", "whole-pushed-first"])
+def test_a_late_fee_paid_on_a_bill_paid_already_is_credit(
+    late_book: tuple[Database, list[Station]], first: int
+):
+    central, (pc1, pc2) = late_book
+    oldest = _owed_on(central).bills[0]
+    assert oldest.late_fee > 1  # past due: a yuan paid on it is all late fee
+    _pay(pc2, str(oldest.due), bill_ids=[oldest.bill_id])  # the bill whole, late fee too
+    fee_only = _pay(pc1, "1")  # later, still cut off: PC1 sees the bill owed
+    assert [(a.bill_id, a.principal, a.late_fee) for a in fee_only.allocations] == [
+        (oldest.bill_id, 0, 1)
+    ]
+    for station in (pc1, pc2)[first], (pc1, pc2)[1 - first]:
+        drain(station.cache, central)
+    credited, conflicts = _adjusted(central)
+    assert credited == 100  # PC1's late fee found the bill paid: charged a second time
+    assert [(c.bill_id, c.amount_fen) for c in conflicts] == [(oldest.bill_id, 100)]
+    assert _owed_on(central).credit == 1
+
+
+def test_late_fees_paid_in_part_at_two_stations_are_no_surplus(
+    late_book: tuple[Database, list[Station]],
+):
+    central, (pc1, pc2) = late_book
+    oldest = _owed_on(central).bills[0]
+    _pay(pc1, "1")
+    _pay(pc2, "1")  # both on the late fee; the bill's principal untouched
+    for station in (pc1, pc2):
+        drain(station.cache, central)
+    assert _adjusted(central) == (0, [])
+    assert _owed_on(central).bills[0].principal == oldest.principal
+
+
+def test_a_further_late_fee_on_a_settled_bill_is_a_second_conflict(
+    late_book: tuple[Database, list[Station]],
+):
+    central, (pc1, pc2) = late_book
+    oldest = _owed_on(central).bills[0]
+    _pay(pc2, str(oldest.due), bill_ids=[oldest.bill_id])
+    _pay(pc1, "1")
+    for station in (pc1, pc2):
+        drain(station.cache, central)
+    _pay(pc1, "2")  # PC1 still does not know: 2 yuan more on the bill's late fee
+    drain(pc1.cache, central)  # the bill's principal paid unchanged: a new conflict all the same
+    credited, conflicts = _adjusted(central)
+    assert credited == 300
+    assert sorted(c.amount_fen for c in conflicts) == [100, 200]

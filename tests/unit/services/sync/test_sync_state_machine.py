@@ -11,7 +11,9 @@ step:
 
 Real SQLite files for the caches and the centre (the push path is the same on PostgreSQL,
 where the tests beside this one run it); the link is cut by the state machine refusing to
-call the centre, as a dead link refuses.
+call the centre, as a dead link refuses. The book and the payments are on a fixed day
+(`BOOK_DAY`, one minute apart), so the late fees, and with them what a falsifying example
+does, are the same whatever day it is run.
 """
 
 from __future__ import annotations
@@ -34,7 +36,15 @@ from app.services.hall_ref import HallDirectory
 from app.services.security.auth import AuthService
 from app.services.sync.capture import OUTBOX, install_capture
 from app.services.sync.push import push
-from tests.unit.services.sync.sync_helpers import HALL, KEY, central_with_book, make_station
+from tests.unit.services.sync.sync_helpers import (
+    BOOK_DAY,
+    BOOK_START,
+    HALL,
+    KEY,
+    StepClock,
+    central_with_book,
+    make_station,
+)
 
 ACCOUNTS = 4  # few accounts: the two stations often pay the same bills
 
@@ -54,7 +64,9 @@ class Sync(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="halldesk-sm-"))
-        self.central = central_with_book(f"sqlite:///{self.dir / 'central.sqlite3'}", ACCOUNTS)
+        url = f"sqlite:///{self.dir / 'central.sqlite3'}"
+        self.central = central_with_book(url, ACCOUNTS, book_day=BOOK_DAY)
+        self.clock = StepClock(BOOK_START)  # both stations: payments in the order taken
         self.paths = [self.dir / f"pc{n}.sqlite3" for n in (1, 2)]
         self.caches = [make_station(self.central, p).cache for p in self.paths]
         self.up = True
@@ -71,7 +83,7 @@ class Sync(RuleBasedStateMachine):
     def pay(self, n: int, account: int, yuan: int) -> None:
         cache = self.caches[n]
         auth = AuthService(cache, station=f"PC{n + 1}")
-        billing = PaymentService(cache, HallDirectory(cache), auth, receipt_key=KEY)
+        billing = PaymentService(cache, HallDirectory(cache), auth, self.clock, receipt_key=KEY)
         amount = Decimal(yuan)
         billing.pay(auth.login("1001", "1234"), HALL, f"33{account:08d}", amount, "cash",
                     tendered=amount, counter_number=1, station_prefix=f"PC{n + 1}")  # fmt: skip
