@@ -59,19 +59,7 @@ class WireTap(FaultProxy):
         """Run `run` (in the tap's thread) before forwarding a statement `when` accepts."""
         self._holds.append((when, run))
 
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not self._up:
-            writer.close()
-            return
-        try:
-            up_reader, up_writer = await asyncio.open_connection(*self.target)
-        except OSError:
-            writer.close()
-            return
-        self._writers |= {writer, up_writer}
-        await asyncio.gather(self._frontend(reader, up_writer), self._pipe(up_reader, writer))
-
-    async def _frontend(self, reader: asyncio.StreamReader, up: asyncio.StreamWriter) -> None:
+    async def _upstream(self, reader: asyncio.StreamReader, up: asyncio.StreamWriter) -> None:
         """Forward the client's messages one by one, reading each."""
         named: dict[str, str] = {}  # prepared statement -> text
         unnamed = ""
