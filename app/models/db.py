@@ -232,7 +232,10 @@ class Database:
         if self.dialect != "postgresql":
             raise RuntimeError("driver_write is for PostgreSQL; use write()")
         dbapi = self.engine.dialect.loaded_dbapi
-        raw = self.engine.raw_connection()  # a refused connection: SQLAlchemy's error
+        try:  # the pool hands out the driver's own error for a refused connection
+            raw = self.engine.raw_connection()
+        except dbapi.Error as exc:
+            raise DBAPIError.instance(None, None, exc, dbapi.Error) from exc
         try:
             conn: Any = raw.driver_connection
             if conn.autocommit:  # a guard: the steps below must share one transaction

@@ -18,7 +18,7 @@ from app.models.db import Database
 from app.services.clock import ManualClock
 from app.services.errors import DatabaseUnavailable
 from tests.conftest import make_settings
-from tests.fault_proxy import FaultProxy
+from tests.fault_proxy import FaultProxy, free_port
 from tests.unit.services.queue_helpers import HALL, dump, local, login
 
 
@@ -89,6 +89,19 @@ def test_a_driver_error_comes_out_as_sqlalchemys(pg_url: str) -> None:
             conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
         with db.driver_write() as conn:  # the pool hands out a live connection again
             assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        db.dispose()
+
+
+def test_a_refused_connection_comes_out_as_sqlalchemys() -> None:
+    """A server that refuses connections (down, restarting) is SQLAlchemy's
+    OperationalError, as from `write`: the queue's "database unreachable", not a crash."""
+    db = Database.from_url(
+        f"postgresql+psycopg://halldesk@127.0.0.1:{free_port()}/halldesk", use_keyring=False
+    )
+    try:
+        with pytest.raises(OperationalError, match="refused"), db.driver_write():
+            pass
     finally:
         db.dispose()
 
