@@ -62,6 +62,9 @@ from app.ui.widgets import DialogSlot, StatusLine
 log = logging.getLogger(__name__)
 
 PAGE_MM = {"roll80": (80.0, 200.0), "a4": (210.0, 297.0)}
+# Steps that show an account: a newer one makes an older one's answer stale (a reload after
+# a void still running when the clerk looks up the next customer must not show the last).
+_LOOK_UPS = frozenset({"open", "find"})
 
 
 class PaymentPanel(PaymentCorrections, QWidget):
@@ -93,7 +96,9 @@ class PaymentPanel(PaymentCorrections, QWidget):
         self._view_data: AccountView | None = None
         self._fees: list[FeeInfo] = []  # business fees added to the coming payment
         self._timezone = "UTC"
-        self.busy = False
+        self.busy = False  # a step is running
+        self._running = 0  # steps in flight (a reload may still run when a look-up starts)
+        self._asked = 0  # the latest look-up asked for: only its answer is shown
         self.dialogs = DialogSlot(self)
         self.view = PaymentView(self)
         render_labels(self.view)
@@ -312,17 +317,28 @@ class PaymentPanel(PaymentCorrections, QWidget):
         *,
         write: bool = True,
     ) -> None:
+        self._running += 1
         self.busy = True
         self._enable()
+        asked = 0
+        if action in _LOOK_UPS:
+            self._asked += 1
+            asked = self._asked
+
+        def settle() -> bool:
+            """The step is over; False if a newer look-up was asked for since this one."""
+            self._running -= 1
+            self.busy = self._running > 0
+            self._enable()
+            return asked in (0, self._asked)
 
         def done(value: Any) -> None:
-            self.busy = False
-            self._enable()
-            on_done(value)
+            if settle():
+                on_done(value)
 
         def failed(exc: BaseException) -> None:
-            self.busy = False
-            self._enable()
+            if not settle():
+                return
             self.status.show_error(error_text(exc), sticky=True)
             code = exc.code if isinstance(exc, DomainError) else "internal"
             log.info("payment panel: %s refused: %s", action, code)

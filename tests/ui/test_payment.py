@@ -8,6 +8,7 @@ print dialog; no paper printer exists here) and read back with pdftotext."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -328,6 +329,41 @@ def test_a_business_fee_is_paid_with_the_bills(qtbot, counter, core: Core):
         (fee,) = s.scalars(select(PaymentFee)).all()
     assert (fee.code, fee.amount_fen) == ("RECONNECT", 5000)
     assert "¥50.00" not in panel.view.total.text()  # the next payment starts without it
+
+
+def test_a_reload_still_running_never_shows_the_customer_before(qtbot, counter, core: Core):
+    """A void reloads the account shown; the clerk types the next customer's number before
+    that reload answers. The late answer is stale: the next customer stays on the screen
+    (a fresh clone's CI saw the last customer come back). The reload is held by the test
+    (an Event around the real desk's look-up) to make the late answer certain."""
+    window, panel, _out = counter
+    other = add_account(core, "1000000002")
+    add_bill(core, other, "2025-12", "42.00", DUE)
+    keys = Keys(qtbot)
+    open_account(qtbot, keys, panel)
+    desk = panel._desk
+    real = desk.open_account
+    held = threading.Event()
+
+    def slow(actor, number):
+        if number == ACCOUNT:
+            held.wait(10)
+        return real(actor, number)
+
+    desk.open_account = slow
+    try:
+        panel.open_account(ACCOUNT)  # what a void's reload does
+        panel.focus_search()
+        keys.digits(panel.view.search, "1000000002")
+        keys.key(panel.view.search, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: panel.account.account.account_number == "1000000002")
+        assert panel.busy  # the reload is still out
+    finally:
+        held.set()
+    qtbot.waitUntil(lambda: not panel.busy)
+    qtbot.wait(50)
+    assert panel.account.account.account_number == "1000000002"
+    assert "42.00" in panel.view.total.text()
 
 
 def test_a_clerks_whole_day_on_the_demo_book(qtbot, tmp_path: Path):
