@@ -4,10 +4,12 @@ library (SQLAlchemy or the bare driver) and whether or not its statements are pr
 
 A round trip ends where the client must wait for the server: a simple `Query` ('Q'), or
 a `Sync` ('S') closing a batch of the extended protocol (Parse/Bind/Execute). Each round
-trip is recorded as the statements it executes, their text normalised to single spaces;
+trip is recorded as the statements it executes, their text normalised to single spaces
+(a simple query split at its semicolons: none of the tests' literals holds one);
 a statement prepared earlier is named by its Parse, so its text is known when it is only
-bound and executed. `hold` runs a function before a chosen statement is forwarded, while
-the client's transaction is open: what the server holds locked then can be looked at.
+bound and executed. `hold` runs a function before the message holding a chosen statement
+is forwarded, while the client's transaction is open: what the server holds locked then
+can be looked at.
 
 Connect with `sslmode=disable` (`url`): the tap reads plain text only.
 """
@@ -78,9 +80,10 @@ class WireTap(FaultProxy):
                 kind = await reader.readexactly(1)
                 (length,) = struct.unpack("!i", await reader.readexactly(4))
                 body = await reader.readexactly(length - 4)
-                statement = ""
+                statements: list[str] = []
                 if kind == b"Q":
-                    statement = " ".join(_cstring(body, 0)[0].split())
+                    query = _cstring(body, 0)[0]
+                    statements = [" ".join(p.split()) for p in query.split(";") if p.strip()]
                 elif kind == b"P":
                     name, at = _cstring(body, 0)
                     text = " ".join(_cstring(body, at)[0].split())
@@ -91,12 +94,13 @@ class WireTap(FaultProxy):
                 elif kind == b"B":
                     _portal, at = _cstring(body, 0)
                     name, _ = _cstring(body, at)
-                    statement = named.get(name, "") if name else unnamed
-                for when, run in self._holds if statement else ():
-                    if when(statement):
-                        run()
-                if statement:
-                    batch.append(statement)
+                    statements = [named.get(name, "") if name else unnamed]
+                statements = [st for st in statements if st]
+                for statement in statements:
+                    for when, run in self._holds:
+                        if when(statement):
+                            run()
+                batch += statements
                 if kind in (b"Q", b"S"):
                     with self._lock:
                         self._trips.append(batch)

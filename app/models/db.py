@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -31,6 +31,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from app.models.idle_ping import IDLE_PING_S, PGBOUNCER_IDLE_PING_S, IdlePing
+
+if TYPE_CHECKING:
+    from app.models.driver_unit import DriverUnit
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +180,11 @@ def writer_turns(engine: Engine) -> WriterTurns | None:
 class Database:
     """One engine and its unit-of-work sessions. Create it in the bootstrap, never at import."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, pgbouncer: bool = False) -> None:
         self.engine = engine
+        self._pgbouncer = pgbouncer
+        self._driver: Engine | None = None  # driver_write's pool, made at its first use
+        self._driver_lock = threading.Lock()
         self._turns = writer_turns(engine)
         self._write = sessionmaker(engine, expire_on_commit=False)
         reader = engine.execution_options(halldesk_readonly=True)
@@ -193,7 +199,8 @@ class Database:
         cls, url: str, *, pool_size: int = 10, use_keyring: bool = True, pgbouncer: bool = False
     ) -> Database:
         return cls(
-            make_engine(url, pool_size=pool_size, use_keyring=use_keyring, pgbouncer=pgbouncer)
+            make_engine(url, pool_size=pool_size, use_keyring=use_keyring, pgbouncer=pgbouncer),
+            pgbouncer=pgbouncer,
         )
 
     @property
@@ -222,36 +229,52 @@ class Database:
                 self._turns.release()
 
     @contextmanager
-    def driver_write(self) -> Iterator[Any]:
-        """A writing unit of work on the pooled connection's own driver connection
-        (psycopg), without a Session or SQLAlchemy's statement machinery: for the one step
-        whose client cost matters at a utility's scale, call next on PostgreSQL (see
-        docs/PERFORMANCE.md). Committed on success, rolled back on any error. A driver
-        error comes out as SQLAlchemy's (`OperationalError` for a server out of reach,
-        as from `write`), and a connection the driver lost leaves the pool."""
+    def driver_write(self) -> Iterator[DriverUnit]:
+        """A writing unit of work on a driver connection of its own pool (psycopg, in
+        autocommit), without a Session or SQLAlchemy's statement machinery, BEGIN and
+        COMMIT sent with its first and last statements, each statement prepared once
+        per connection (`DriverUnit`): for the one step whose cost matters at a
+        utility's scale, call next on PostgreSQL (see docs/PERFORMANCE.md). Committed
+        on success, rolled back on any error. A driver error comes out as SQLAlchemy's
+        (`OperationalError` for a server out of reach, as from `write`) and its
+        connection leaves the pool, with whatever it had prepared."""
         if self.dialect != "postgresql":
             raise RuntimeError("driver_write is for PostgreSQL; use write()")
+        from app.models.driver_unit import PREPARED_KEY, DriverUnit, driver_engine
+
+        with self._driver_lock:
+            if self._driver is None:
+                sized = getattr(self.engine.pool, "size", None)  # QueuePool's; NullPool has none
+                size = sized() if callable(sized) else 1
+                self._driver = driver_engine(
+                    self.engine.url, pool_size=size, pgbouncer=self._pgbouncer
+                )
         dbapi = self.engine.dialect.loaded_dbapi
         try:  # the pool hands out the driver's own error for a refused connection
-            raw = self.engine.raw_connection()
+            raw = self._driver.raw_connection()
         except dbapi.Error as exc:
             raise DBAPIError.instance(None, None, exc, dbapi.Error) from exc
+        fit = False
         try:
-            conn: Any = raw.driver_connection
-            if conn.autocommit:  # a guard: the steps below must share one transaction
-                conn.autocommit = False
+            prepared = None if self._pgbouncer else raw.info.setdefault(PREPARED_KEY, set())
+            unit = DriverUnit(raw.driver_connection, prepared)  # type: ignore[arg-type]
+            failed = False
             try:
-                yield conn
-                raw.commit()
-            except BaseException:
+                yield unit
+                unit.commit()
+            except BaseException as exc:
+                failed = isinstance(exc, dbapi.Error)
                 with suppress(dbapi.Error):  # a lost connection cannot roll back
-                    raw.rollback()
+                    unit.rollback()
                 raise
+            finally:
+                # after a driver error, what the connection has prepared is not known
+                fit = unit.close() and not failed
         except dbapi.Error as exc:
-            if self.engine.dialect.is_disconnect(exc, raw.dbapi_connection, None):
-                raw.invalidate(exc)
             raise DBAPIError.instance(None, None, exc, dbapi.Error) from exc
         finally:
+            if not fit:  # lost, in a transaction, or after a driver error
+                raw.invalidate()
             raw.close()
 
     @contextmanager
@@ -265,3 +288,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._driver is not None:
+            self._driver.dispose()

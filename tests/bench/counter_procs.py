@@ -36,7 +36,9 @@ def _counter(url: str, hall: str, number: int, calls: int, go: Barrier, out: Con
         halls = HallDirectory(db)
         queue = QueueService(db, halls)
         halls.get(hall)  # the hall's reference data, read once as the app does
-        with db.engine.connect():  # the pooled connection, opened before the start
+        with db.engine.connect():  # the pooled connections, opened before the start:
+            pass
+        with db.driver_write():  # SQLAlchemy's, and call next's own (Database.driver_write)
             pass
         go.wait(START_TIMEOUT_S)
         cpu = time.process_time()

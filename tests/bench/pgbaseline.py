@@ -6,7 +6,9 @@ reads it on the wire), with its parameters written as literals (the moment as `n
 so pgbench runs exactly the two statements HallDesk sends in its transaction: the lock of
 the counter's open session (SELECT ... FOR UPDATE), then the statement that finishes the
 current customer, picks the next with FOR UPDATE SKIP LOCKED, calls it and logs both
-events. One transaction per call, one client per counter.
+events. One transaction per call, one client per counter, prepared statements
+(`-M prepared`). pgbench sends BEGIN and END as round trips of their own, where HallDesk
+sends them with its two statements (`app/models/driver_unit.py`).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Connection,
@@ -50,6 +50,9 @@ from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from app.services.dto import CounterInfo, HallInfo
 from app.services.hall_ref import TICKET_COLUMNS, TICKETS, WAITING, TicketRow
 from app.services.queue.common import LOCK_SESSION
+
+if TYPE_CHECKING:
+    from app.models.driver_unit import DriverUnit
 
 _CACHE_MAX = 256
 # The steps' lock of the counter's open session, as psycopg gets it ("%(counter_id)s")
@@ -81,27 +84,30 @@ class NextTicket:
 
     lock_sql = _LOCK_SESSION_SQL
 
-    def lock(self, conn: Any, counter: CounterInfo) -> Any:
-        """PostgreSQL, on the driver's connection: the counter's open session locked
-        (`LOCK_SESSION`, the steps' own statement), its row or None."""
-        return conn.execute(_LOCK_SESSION_SQL, {"counter_id": counter.id}).fetchone()
+    def lock(self, unit: DriverUnit, counter: CounterInfo) -> Any:
+        """PostgreSQL, the first statement of a driver unit (`Database.driver_write`, its
+        BEGIN sent with it): the counter's open session locked (`LOCK_SESSION`, the
+        steps' own statement), its row or None."""
+        return unit.one(_LOCK_SESSION_SQL, {"counter_id": counter.id})
 
     def call(
         self,
-        conn: Any,
+        unit: DriverUnit,
         hall: HallInfo,
         counter: CounterInfo,
         day: date,
         staff_id: uuid.UUID,
         now: datetime,
     ) -> TicketRow | None:
-        """PostgreSQL only, on the driver's connection (`Database.driver_write`) with the
-        counter's open session locked: finish the current customer (if any), call the
-        next (if any) for `staff_id`, log 'done' and 'called', in one statement. The
-        ticket as called, or None if nobody waits."""
-        row = conn.execute(
-            self.call_sql(hall, counter), {"day": day, "staff_id": staff_id, "now": now}
-        ).fetchone()
+        """PostgreSQL only, the last statement of a driver unit (`Database.driver_write`,
+        COMMIT sent with it) with the counter's open session locked: finish the current
+        customer (if any), call the next (if any) for `staff_id`, log 'done' and
+        'called', in one statement. The ticket as called, or None if nobody waits."""
+        row = unit.one(
+            self.call_sql(hall, counter),
+            {"day": day, "staff_id": staff_id, "now": now},
+            commit=True,
+        )
         return None if row is None else utc_row(row)
 
     def call_sql(self, hall: HallInfo, counter: CounterInfo) -> str:

@@ -187,11 +187,11 @@ class QueueService(QueueBase):
         moment, the call statement; no Session and no SQLAlchemy statement around them
         (their client CPU was half a call's; docs/PERFORMANCE.md)."""
         hall, counter = place
-        with errors.database_reached(), self._db.driver_write() as conn:
-            cs = open_session(self._next.lock(conn, counter), counter, unpaused=True)
+        with errors.database_reached(), self._db.driver_write() as unit:
+            cs = open_session(self._next.lock(unit, counter), counter, unpaused=True)
             now = self._clock.now()
             day = business_date(hall, now)
-            ticket = self._next.call(conn, hall, counter, day, cs.staff_id, now)
+            ticket = self._next.call(unit, hall, counter, day, cs.staff_id, now)
         return None if ticket is None else ticket_info(ticket, counter.number)
 
     def call_sql(self, hall_code: str, counter_number: int) -> tuple[str, str]:

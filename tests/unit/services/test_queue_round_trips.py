@@ -1,8 +1,9 @@
-"""Call next on PostgreSQL, as the server sees it (tests/pg_wire.py reads the wire): four
-round trips, BEGIN, the open session's lock, one statement that finishes, picks, calls
-and logs both events, COMMIT; the lock alone for a refused call; the statements those
-of `QueueService.call_sql`, which the pgbench baseline replays; and the pick's
-whole-queue fallback locks nothing while a head of the queue is free.
+"""Call next on PostgreSQL, as the server sees it (tests/pg_wire.py reads the wire): two
+round trips, BEGIN with the open session's lock, then one statement that finishes,
+picks, calls and logs both events with COMMIT; BEGIN and the lock, then ROLLBACK, for a
+refused call; the statements those of `QueueService.call_sql` (their parameters bound
+on the client), which the pgbench baseline replays; and the pick's whole-queue fallback
+locks nothing while a head of the queue is free.
 
 The demo hall: counter 1 serves PAY (A) then APPLY (B).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from app.bootstrap import Core, build_core
-from app.models import TicketEvent
+from app.models import Ticket, TicketEvent
 from app.services.clock import ManualClock
 from app.services.errors import DomainError
+from app.services.hall_ref import business_date
+from app.services.queue.common import open_session
 from tests.conftest import make_settings
 from tests.pg_wire import WireTap
 from tests.unit.services.queue_helpers import HALL, assert_refused, login
@@ -53,40 +57,83 @@ def pg_hall(pg_url: str, tap: WireTap, tmp_path: Path, clock: ManualClock) -> It
 
 
 def _sent(tap: WireTap, step: object) -> list[list[str]]:
-    """The round trips of one call (`step` a no-argument callable), as the server got them."""
+    """The round trips of one call (`step` a no-argument callable), as the server got them;
+    BEGIN as "BEGIN" whether or not it names the isolation level."""
     tap.clear()
     step()  # type: ignore[operator]
-    trips = tap.trips()
-    if trips and trips[0] and trips[0][0].startswith("BEGIN"):  # its isolation level named
-        trips[0] = ["BEGIN"]
-    return trips
+    return [["BEGIN" if st.startswith("BEGIN") else st for st in trip] for trip in tap.trips()]
 
 
-def _wire(statement: str) -> str:
-    """A statement of `call_sql` as it reaches the server: psycopg numbers the parameters
-    ($1, $2, ... in the order of their first use)."""
-    names: dict[str, int] = {}
-    return re.sub(r"%\((\w+)\)s", lambda m: f"${names.setdefault(m[1], len(names) + 1)}", statement)
+_PARAM = r"%\((\w+)\)s"
+_VALUE = r"'[^']*'::[a-z]+"  # a value bound by psycopg on the client
+
+
+def _sends(statement: str) -> re.Pattern[str]:
+    """A statement of `call_sql` as sent whole (through PgBouncer): each parameter a
+    value bound on the client."""
+    parts = re.split(_PARAM, " ".join(statement.split()))[::2]
+    return re.compile(_VALUE.join(re.escape(p) for p in parts))
+
+
+def _prepared(statement: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A statement of `call_sql` as prepared and as executed: its PREPARE (once per
+    connection; the parameters numbered in the order of their first use, the statement's
+    name a group) and its EXECUTE (the same name, each value bound on the client)."""
+    names = list(dict.fromkeys(re.findall(_PARAM, statement)))
+    number = {k: i for i, k in enumerate(names, 1)}
+    body = re.sub(_PARAM, lambda m: f"${number[m[1]]}", " ".join(statement.split()))
+    prepare = re.compile(r"PREPARE (hd_\w+)\([a-z, ]+\) AS " + re.escape(body))
+    execute = re.compile(r"EXECUTE (hd_\w+)\(" + ", ".join([_VALUE] * len(names)) + r"\)")
+    return prepare, execute
+
+
+def _is(trips: list[list[str]], *expected: list[str | re.Pattern[str]]) -> bool:
+    """The round trips are the expected ones, a pattern matching a whole statement; a
+    statement prepared under a name is executed under that name."""
+
+    def same(got: str, want: str | re.Pattern[str]) -> bool:
+        return bool(want.fullmatch(got)) if isinstance(want, re.Pattern) else want == got
+
+    fits = len(trips) == len(expected) and all(
+        len(got) == len(want) and all(map(same, got, want))
+        for got, want in zip(trips, expected, strict=True)
+    )
+    sent = [st for trip in trips for st in trip]
+    named = {m[1] for st in sent if (m := re.match(r"PREPARE (hd_\w+)", st))}
+    run = {m[1] for st in sent if (m := re.match(r"EXECUTE (hd_\w+)", st))}
+    return fits and named <= run
+
+
+def _warm(hall: Core) -> None:
+    """The driver units' pool connected (its first connection reads the server's
+    version and settings), as after a station's first call next."""
+    with hall.db.driver_write() as unit:
+        assert unit.one("SELECT %(n)s::int", {"n": 1}) == (1,)
 
 
 def _into(out: list[object], fn: Any, *args: object) -> None:
     out.append(fn(*args))
 
 
-def test_call_next_is_four_round_trips_two_inside_its_transaction(
+def test_call_next_is_two_round_trips_begin_and_commit_with_its_statements(
     pg_hall: Core, tap: WireTap, clock: ManualClock
 ) -> None:
     hall = pg_hall
     issued = [hall.queue.issue_ticket(HALL, "PAY").ticket for _ in range(2)]
     login(hall, 1)
-    lock, call = (" ".join(_wire(x).split()) for x in hall.queue.call_sql(HALL, 1))
+    lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
+    (prepare_lock, lock), (prepare_call, call) = _prepared(lock_sql), _prepared(call_sql)
+    assert _locks_the_session(lock_sql) and call_sql.startswith("WITH finished AS")
+    _warm(hall)
     # nobody at the counter yet; then one to finish; then one to finish and nobody left
-    for expected in (issued[0], issued[1], None):
+    for k, expected in enumerate((issued[0], issued[1], None)):
         clock.advance(30)
         called: list[object] = []
         trips = _sent(tap, partial(_into, called, hall.queue.call_next, HALL, 1))
-        assert trips == [["BEGIN"], [lock], [call], ["COMMIT"]]
-        assert _locks_the_session(lock) and call.startswith("WITH finished AS")
+        if k == 0:  # the first on this connection prepares each, in the same trip
+            assert _is(trips, [prepare_lock, "BEGIN", lock], [prepare_call, call, "COMMIT"])
+        else:
+            assert _is(trips, ["BEGIN", lock], [call, "COMMIT"]), trips
         assert getattr(called[0], "id", None) == (expected.id if expected else None)
     with hall.db.read() as s:
         kinds = s.execute(
@@ -113,39 +160,69 @@ def test_refused_call_next_sends_only_the_lock(pg_hall: Core, tap: WireTap) -> N
             hall.queue.call_next(HALL, 1)
         codes.append(caught.value.code)
 
-    lock = " ".join(_wire(hall.queue.call_sql(HALL, 1)[0]).split())
-    # (after a ROLLBACK psycopg drops the connection's prepared statements, if it has any)
-    refusal = [["BEGIN"], [lock], ["ROLLBACK"]]
-    assert _sent(tap, refused) in (refusal, [*refusal, ["DEALLOCATE ALL"]])
+    prepare, lock = _prepared(hall.queue.call_sql(HALL, 1)[0])
+    _warm(hall)
+    assert _is(_sent(tap, refused), [prepare, "BEGIN", lock], ["ROLLBACK"])
     assert_refused(hall, "counter_closed", lambda: hall.queue.call_next(HALL, 1))
     login(hall, 1)
     hall.counters.pause(HALL, 1, "training")
-    assert _sent(tap, refused) in (refusal, [*refusal, ["DEALLOCATE ALL"]])
+    assert _is(_sent(tap, refused), ["BEGIN", lock], ["ROLLBACK"])  # prepared still
     assert codes == ["counter_closed", "counter_paused"]
     assert_refused(hall, "counter_paused", lambda: hall.queue.call_next(HALL, 1))
 
 
 def test_the_whole_queue_is_read_only_when_no_head_is_free(
-    pg_hall: Core, tap: WireTap, pg_url: str
+    pg_hall: Core, pg_url: str, clock: ManualClock
 ) -> None:
-    """While call next's transaction is open (held at its COMMIT on the wire), exactly one
-    waiting ticket is locked (the one it called): the whole-queue pick, the second arm
-    of its `coalesce`, did not run and lock another."""
+    """While the call statement's transaction is open, exactly one waiting ticket is
+    locked (the one it called): the whole-queue pick, the second arm of its `coalesce`,
+    did not run and lock another. The statement runs here as call next runs it (the
+    lock, then `call_sql`, in a driver unit) but without COMMIT, which call next sends
+    with it, so that the locks can be counted from another connection before it."""
     hall = pg_hall
     for _ in range(5):
         hall.queue.issue_ticket(HALL, "PAY")
     login(hall, 1)
-    lockable: list[int] = []
+    lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
+    info = hall.halls.get(HALL)
+    counter = hall.halls.counter(info, 1)
+    now = clock.now()
     direct = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-    def count_lockable() -> None:  # straight to the server: the tap is held meanwhile
+    with hall.db.driver_write() as unit:
+        session = unit.one(lock_sql, {"counter_id": counter.id})
+        staff_id = open_session(session, counter, unpaused=True).staff_id
+        params = {"day": business_date(info, now), "staff_id": staff_id, "now": now}
+        assert unit.one(call_sql, params) is not None
         with psycopg.connect(direct) as other:
             rows = other.execute(
                 "SELECT id FROM tickets WHERE status = 'waiting' FOR UPDATE SKIP LOCKED"
             ).fetchall()
-            lockable.append(len(rows))
             other.rollback()
+    assert len(rows) == 4
+    with hall.db.read() as s:  # committed as the unit closed
+        statuses = s.execute(select(Ticket.status).order_by(Ticket.number)).scalars().all()
+    assert statuses == ["called", "waiting", "waiting", "waiting", "waiting"]
 
-    tap.hold(lambda statement: statement == "COMMIT", count_lockable)
-    assert hall.queue.call_next(HALL, 1) is not None
-    assert lockable == [4]
+
+def test_through_pgbouncer_nothing_is_prepared(
+    pg_url: str, tap: WireTap, tmp_path: Path, clock: ManualClock
+) -> None:
+    """Through PgBouncer in transaction mode a prepared statement may be on another
+    server session: the statements go whole, still two round trips (the tap stands in
+    for PgBouncer here: what matters is what the station sends)."""
+    settings = make_settings(tap.url(pg_url))
+    settings = replace(settings, database=replace(settings.database, pgbouncer=True))
+    hall = build_core(settings, data_dir=tmp_path, demo=True, clock=clock)
+    try:
+        issued = hall.queue.issue_ticket(HALL, "PAY").ticket
+        login(hall, 1)
+        lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
+        _warm(hall)
+        for expected in (issued.id, None):
+            clock.advance(30)
+            called: list[object] = []
+            trips = _sent(tap, partial(_into, called, hall.queue.call_next, HALL, 1))
+            assert _is(trips, ["BEGIN", _sends(lock_sql)], [_sends(call_sql), "COMMIT"]), trips
+            assert getattr(called[0], "id", None) == expected
+    finally:
+        hall.close()
