@@ -153,19 +153,20 @@ class SyncWorker:
             self._wake.wait(self._interval)
 
     def _offline(self, exc: BaseException) -> None:
+        """Offline, with the outbox counted first: whoever sees the station offline sees
+        what it holds for the centre, never the depth of the last good round."""
         text = exc.message if isinstance(exc, DomainError) else str(exc)
-        with self._lock:
-            since = self._status.offline_since or self._clock.now()
-            was_online = self._status.online or self._status.offline_since is None
-            self._status = replace(
-                self._status, online=False, offline_since=since, last_error=text[:300]
-            )
-        if was_online:
-            log.warning("central database unreachable, working from the cache: %s", text)
+        changes: dict[str, object] = {"online": False, "last_error": text[:300]}
         try:
-            self._set(outbox=outbox_depth(self._cache))
+            changes["outbox"] = outbox_depth(self._cache)
         except DBAPIError:  # pragma: no cover - the local file itself failing
             log.exception("cannot read the outbox depth")
+        with self._lock:
+            was_online = self._status.online or self._status.offline_since is None
+            changes["offline_since"] = self._status.offline_since or self._clock.now()
+            self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+        if was_online:
+            log.warning("central database unreachable, working from the cache: %s", text)
 
     def _set(self, **changes: object) -> None:
         with self._lock:

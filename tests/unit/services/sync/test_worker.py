@@ -81,3 +81,43 @@ def test_a_centre_of_another_schema_version_is_refused(tmp_path: Path):
     finally:
         central.dispose()
         cache.dispose()
+
+
+def test_offline_is_shown_with_the_outbox_it_holds(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The first status that says "offline" already counts the payments waiting for the
+    centre (a fresh clone's CI once read offline with the outbox of the last good round).
+    The count is slowed down here so that a status set in two steps would be seen."""
+    import app.services.sync.worker as worker_module
+
+    def slow_depth(db: Database) -> int:
+        time.sleep(0.3)
+        return outbox_depth(db)
+
+    central = central_with_book(pg_url)
+    station = make_station(central, tmp_path / "pc1.sqlite3")
+    url = make_url(pg_url)
+    proxy = FaultProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    linked = Database.from_url(
+        url.set(port=proxy.port).render_as_string(hide_password=False), use_keyring=False
+    )
+    worker = SyncWorker(station.cache, linked, interval=0.05)
+    try:
+        worker.start()
+        _until(lambda: worker.status().online and worker.status().outbox == 0)
+        monkeypatch.setattr(worker_module, "outbox_depth", slow_depth)
+        proxy.cut()
+        station.pay(station.clerk(), "3300000001", "10.00")
+        worker.wake()
+        deadline = time.monotonic() + 30
+        while (status := worker.status()).offline_since is None:
+            assert time.monotonic() < deadline, "never offline"
+            time.sleep(0.005)
+        assert status.outbox == outbox_depth(station.cache) > 0
+    finally:
+        worker.stop()
+        proxy.stop()
+        linked.dispose()
+        station.cache.dispose()
+        central.dispose()
