@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -123,21 +123,42 @@ class DriverUnit:
         """Run `sql` (psycopg's `%(name)s` parameters) in one round trip; its first row,
         or None. The first statement opens the transaction; `commit=True` commits it
         with this statement, and no statement may follow."""
+        return self.rows([sql], params, commit=commit)[0]
+
+    def rows(
+        self, statements: Sequence[str], params: Mapping[str, Any], *, commit: bool = False
+    ) -> list[Any]:
+        """Run `statements` one after the other in one round trip, each with its own
+        snapshot (READ COMMITTED), their parameters from `params`; the first row of each,
+        or None. The first trip opens the transaction; `commit=True` commits it with
+        these statements, and no statement may follow."""
         if self._committed:
             raise RuntimeError("the unit was committed with its last statement")
-        head, text, name = self._statement(sql, params)
+        head: list[str] = []
+        sent: list[str] = []
+        names: list[str] = []
+        for sql in statements:
+            prepare, text, name = self._statement(sql, params)
+            head += prepare
+            sent.append(text)
+            if name is not None:
+                names.append(name)
         if not self._open:
             head.append(self._begin)
         cur = self._cur
-        cur.execute("; ".join([*head, text, *(["COMMIT"] if commit else [])]), params)
+        cur.execute("; ".join([*head, *sent, *(["COMMIT"] if commit else [])]), params)
         self._open = True
-        if name is not None and self._prepared is not None:
-            self._prepared.add(name)
+        if self._prepared is not None:
+            self._prepared.update(names)
         for _ in head:
             cur.nextset()  # past PREPARE's and BEGIN's results
-        row = cur.fetchone() if cur.description is not None else None
+        out = []
+        for k in range(len(sent)):
+            if k:
+                cur.nextset()
+            out.append(cur.fetchone() if cur.description is not None else None)
         self._committed = commit
-        return row
+        return out
 
     def _statement(self, sql: str, params: Mapping[str, Any]) -> tuple[list[str], str, str | None]:
         """What to send before the statement (its PREPARE, the first time on this

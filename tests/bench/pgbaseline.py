@@ -7,8 +7,8 @@ so pgbench runs exactly the two statements HallDesk sends in its transaction: th
 the counter's open session (SELECT ... FOR UPDATE), then the statement that finishes the
 current customer, picks the next with FOR UPDATE SKIP LOCKED, calls it and logs both
 events. One transaction per call, one client per counter, prepared statements
-(`-M prepared`). pgbench sends BEGIN and END as round trips of their own, where HallDesk
-sends them with its two statements (`app/models/driver_unit.py`).
+(`-M prepared`). pgbench sends each of BEGIN, the two statements and END as a round trip
+of its own, where HallDesk sends all four in one (`app/models/driver_unit.py`).
 """
 
 from __future__ import annotations
@@ -53,22 +53,14 @@ def _render(statement: str, params: dict[str, Any]) -> str:
 
 def capture_call_sql(core: Core, hall: str, counters: int) -> dict[int, tuple[str, str]]:
     """Counter number -> (the session lock, the finish-pick-call-log statement), as
-    `call_next` sends them there now: its counter, its clerk, the business day."""
+    `call_next` sends them there now: its counter, the business day."""
     info = core.halls.get(hall)
     day = business_date(info, core.queue.clock.now())
     out: dict[int, tuple[str, str]] = {}
     for n in range(1, counters + 1):
         counter = core.halls.counter(info, n)
-        with core.db.engine.connect() as c:
-            staff = c.execute(
-                text(
-                    "SELECT staff_id FROM counter_sessions "
-                    "WHERE counter_id = :c AND ended_at IS NULL"
-                ),
-                {"c": counter.id},
-            ).scalar_one()
         lock, call = core.queue.call_sql(hall, n)
-        params = {"counter_id": counter.id, "day": day, "staff_id": staff, "now": None}
+        params = {"counter_id": counter.id, "day": day, "now": None}
         out[n] = (" ".join(_render(lock, params).split()), " ".join(_render(call, params).split()))
     return out
 

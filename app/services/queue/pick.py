@@ -23,9 +23,11 @@ On PostgreSQL "call next" sends the pick inside one statement (`NextTicket.call`
 also finishes the counter's current customer, calls the picked ticket and logs both
 events ('done', then 'called'): one statement where there were four. The whole-queue pick is
 the second argument of a `coalesce`, so it runs only when none of the k is left, as
-before. The counter's open session is locked by the statement before (`QueueBase._step`),
-so this one starts with a snapshot taken after the lock and sees the counter as the last
-step there left it.
+before. The counter's open session is locked by the statement before it (`LOCK_SESSION`,
+sent in the same round trip), so this one starts with a snapshot taken after the lock
+and sees the counter as the last step there left it; it acts only while that session is
+open and not paused, so the client learns from the lock's row, after the round trip,
+why a refused call was refused.
 """
 
 from __future__ import annotations
@@ -84,35 +86,26 @@ class NextTicket:
 
     lock_sql = _LOCK_SESSION_SQL
 
-    def lock(self, unit: DriverUnit, counter: CounterInfo) -> Any:
-        """PostgreSQL, the first statement of a driver unit (`Database.driver_write`, its
-        BEGIN sent with it): the counter's open session locked (`LOCK_SESSION`, the
-        steps' own statement), its row or None."""
-        return unit.one(_LOCK_SESSION_SQL, {"counter_id": counter.id})
-
-    def call(
-        self,
-        unit: DriverUnit,
-        hall: HallInfo,
-        counter: CounterInfo,
-        day: date,
-        staff_id: uuid.UUID,
-        now: datetime,
-    ) -> TicketRow | None:
-        """PostgreSQL only, the last statement of a driver unit (`Database.driver_write`,
-        COMMIT sent with it) with the counter's open session locked: finish the current
-        customer (if any), call the next (if any) for `staff_id`, log 'done' and
-        'called', in one statement. The ticket as called, or None if nobody waits."""
-        row = unit.one(
-            self.call_sql(hall, counter),
-            {"day": day, "staff_id": staff_id, "now": now},
+    def lock_and_call(
+        self, unit: DriverUnit, hall: HallInfo, counter: CounterInfo, day: date, now: datetime
+    ) -> tuple[Any, TicketRow | None]:
+        """PostgreSQL only, a whole driver unit in one round trip (`Database.driver_write`:
+        BEGIN, the two statements, COMMIT): the counter's open session locked
+        (`LOCK_SESSION`, the steps' own statement), then the call statement, which sees
+        the session as locked and acts only while it is open and not paused: finish the
+        current customer (if any), call the next (if any) for the session's clerk, log
+        'done' and 'called'. The session's row (None: closed) and the ticket as called
+        (None: nobody waits, or the counter may not call)."""
+        session, row = unit.rows(
+            [_LOCK_SESSION_SQL, self.call_sql(hall, counter)],
+            {"counter_id": counter.id, "day": day, "now": now},
             commit=True,
         )
-        return None if row is None else utc_row(row)
+        return session, None if row is None else utc_row(row)
 
     def call_sql(self, hall: HallInfo, counter: CounterInfo) -> str:
         """The call statement of this counter, as the driver gets it (psycopg's
-        `%(name)s` parameters: `day`, `staff_id`, `now`), built once."""
+        `%(name)s` parameters: `day`, `now`), built once."""
         if not self._postgres:
             raise RuntimeError("NextTicket.call is PostgreSQL's; SQLite picks, then updates")
         active = {sv.id: sv.priority_weight for sv in hall.services}
@@ -155,13 +148,14 @@ def _postgres_pick_sql(
     heads: int,
     columns: str,
     day: str = ":day",
+    gate: str = "TRUE",
 ) -> str:
     """The pick with the counter's constants written in (only the day is a parameter),
     its service list once. `heads` > 0: the first `heads` tickets of the queue (the first
     `heads` of each service from the waiting index, ordered, cut to `heads`), each probed
     by primary key and locked in that order; 0: the whole queue of the counter's services.
-    Compact (one space between words), so that psycopg caches the call statement's
-    parameter conversion, which it does for statements up to 4,096 characters."""
+    `gate`: a condition on no ticket, false for a counter that may not call (nothing is
+    read, so nothing is locked). Compact (one space between words)."""
     sids = "ARRAY[" + ",".join(_uuid(s) for s in service_ids) + "]::uuid[]"
     weight = "(ARRAY[" + ",".join(str(int(w)) for w in weights) + "]::integer[])"
     hall = _uuid(hall_id)
@@ -173,7 +167,7 @@ def _postgres_pick_sql(
                 SELECT h.id FROM {services}
                 CROSS JOIN LATERAL (
                     SELECT w.id, w.priority, w.queue_at, w.number FROM tickets AS w
-                    WHERE w.hall_id = {hall} AND w.service_id = s.sid
+                    WHERE {gate} AND w.hall_id = {hall} AND w.service_id = s.sid
                         AND w.business_date = {day} AND w.status = 'waiting'
                     ORDER BY w.priority DESC, w.queue_at, w.number
                     LIMIT {k}) AS h
@@ -185,7 +179,7 @@ def _postgres_pick_sql(
             LIMIT 1 FOR UPDATE OF tickets SKIP LOCKED"""
     else:
         sql = f"""SELECT {columns} FROM {services}
-            JOIN tickets ON tickets.hall_id = {hall} AND tickets.service_id = s.sid
+            JOIN tickets ON {gate} AND tickets.hall_id = {hall} AND tickets.service_id = s.sid
                 AND tickets.business_date = {day} AND tickets.status = 'waiting'
             ORDER BY tickets.priority + {weight}[s.pos] DESC, s.pos,
                 tickets.queue_at, tickets.number
@@ -195,19 +189,26 @@ def _postgres_pick_sql(
 
 def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...]) -> str:
     """Finish, pick, call and log as one statement of data-modifying CTEs (see the module's
-    docstring), for the driver: the day, the clerk and the moment are its parameters,
-    `%(day)s`, `%(staff_id)s` and `%(now)s`. Its text starts with "WITH finished AS".
+    docstring), for the driver: the day and the moment are its parameters, `%(day)s` and
+    `%(now)s`. Its text starts with "WITH finished AS". It acts only while the counter's
+    session is open and not paused (the gate: the statement before it locked that
+    session), for the session's clerk: a refused call writes and locks nothing.
 
-    The picked ticket is called at the moment, or at its issue if that is later: the
-    moment is taken before this statement's snapshot, which may see a ticket issued
-    (in a transaction sharing no lock with this one) a moment after it."""
+    The picked ticket is called at the moment, or at its issue if that is later, and the
+    current one finished at the moment, or at its call if that is later: the moment is
+    taken before the round trip, and this statement's snapshot may see a ticket issued,
+    or called by a step at this counter that held the lock first, a moment after it."""
     at = _uuid(counter.id)
     number = int(counter.number)
     heads = 2 * len(hall.counters) + 1
 
+    session = f"FROM counter_sessions AS cs WHERE cs.counter_id = {at} AND cs.ended_at IS NULL"
+    gate = f"EXISTS (SELECT 1 {session} AND NOT cs.paused)"
+    clerk = f"(SELECT cs.staff_id {session} LIMIT 1)"
+
     def pick(k: int) -> str:
         return _postgres_pick_sql(
-            hall.id, counter.service_ids, weights, k, "tickets.id", day="%(day)s"
+            hall.id, counter.service_ids, weights, k, "tickets.id", day="%(day)s", gate=gate
         )
 
     def logged(kind: str, rows: str, when: str) -> str:
@@ -222,26 +223,26 @@ def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...
     else:
         called_where = "FALSE"  # a counter serving nothing only finishes its customer
     sql = f"""WITH finished AS (
-        UPDATE tickets SET finished_at = %(now)s,
+        UPDATE tickets SET finished_at = greatest(%(now)s, tickets.called_at),
             serving_at = coalesce(tickets.serving_at, tickets.called_at, %(now)s),
             status = 'done'
         WHERE tickets.id = (
                 SELECT cur.id FROM tickets AS cur
-                WHERE cur.counter_id = {at} AND cur.status IN {open_statuses}
+                WHERE {gate} AND cur.counter_id = {at} AND cur.status IN {open_statuses}
                 LIMIT 1)
             AND tickets.status IN {open_statuses}
         RETURNING tickets.id, tickets.prefix, tickets.number, tickets.service_id,
-            tickets.staff_id
+            tickets.staff_id, tickets.finished_at
     ), called AS (
         UPDATE tickets SET status = 'called',
             called_at = coalesce(tickets.called_at, greatest(%(now)s, tickets.issued_at)),
-            counter_id = {at}, staff_id = %(staff_id)s
+            counter_id = {at}, staff_id = {clerk}
         WHERE {called_where} AND tickets.status = 'waiting'
         RETURNING {_COLUMNS}
     ), logged AS (
         INSERT INTO ticket_events (hall_id, ticket_id, kind, display_number, service_id,
             counter_number, staff_id, detail, at)
-        {logged("done", "finished", "%(now)s")}
+        {logged("done", "finished", "r.finished_at")}
         UNION ALL
         {logged("called", "called", "greatest(%(now)s, r.issued_at)")}
     )

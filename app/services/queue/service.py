@@ -167,9 +167,10 @@ class QueueService(QueueBase):
     def call_next(self, hall_code: str, counter_number: int) -> TicketInfo | None:
         """Finish the current customer, if any, and call the next; None if nobody waits.
 
-        PostgreSQL: two statements inside the transaction, the open session's lock
-        (refusing a closed or paused counter before anything is written), then one
-        statement that finishes, picks, calls and logs both events (`NextTicket.call`).
+        PostgreSQL: one round trip with two statements inside the transaction, the open
+        session's lock, then one statement that finishes, picks, calls and logs both
+        events for an open, unpaused session only (`NextTicket.lock_and_call`); a closed
+        or paused counter is refused with nothing written.
         SQLite keeps a statement for each part: it has no network round trips to save."""
         place = self._place(hall_code, counter_number)
         if self._postgres:
@@ -183,21 +184,24 @@ class QueueService(QueueBase):
             return ticket_info(self._call(st, ticket, "called"), counter_number)
 
     def _call_next_postgres(self, place: Place) -> TicketInfo | None:
-        """`call_next` as `_step` would run it, on the driver's connection: the lock, the
-        moment, the call statement; no Session and no SQLAlchemy statement around them
-        (their client CPU was half a call's; docs/PERFORMANCE.md)."""
+        """`call_next` as `_step` would run it, on the driver's connection, in one round
+        trip: the lock and the call statement, which acts only for an open, unpaused
+        session; the session's row then says why a refused call was refused (nothing was
+        written). No Session and no SQLAlchemy statement around them (their client CPU
+        was half a call's; docs/PERFORMANCE.md)."""
         hall, counter = place
+        now = self._clock.now()
         with errors.database_reached(), self._db.driver_write() as unit:
-            cs = open_session(self._next.lock(unit, counter), counter, unpaused=True)
-            now = self._clock.now()
-            day = business_date(hall, now)
-            ticket = self._next.call(unit, hall, counter, day, cs.staff_id, now)
+            session, ticket = self._next.lock_and_call(
+                unit, hall, counter, business_date(hall, now), now
+            )
+        open_session(session, counter, unpaused=True)  # refused: closed or paused
         return None if ticket is None else ticket_info(ticket, counter.number)
 
     def call_sql(self, hall_code: str, counter_number: int) -> tuple[str, str]:
         """PostgreSQL: the two statements `call_next` sends at this counter, as the driver
-        gets them (the lock: `counter_id`; the call: `day`, `staff_id`, `now`). For the
-        pgbench baseline, which replays them bare."""
+        gets them (the lock: `counter_id`; the call: `day`, `now`). For the pgbench
+        baseline, which replays them bare."""
         hall, counter = self._place(hall_code, counter_number)
         return self._next.lock_sql, self._next.call_sql(hall, counter)
 

@@ -1,9 +1,9 @@
-"""Call next on PostgreSQL, as the server sees it (tests/pg_wire.py reads the wire): two
-round trips, BEGIN with the open session's lock, then one statement that finishes,
-picks, calls and logs both events with COMMIT; BEGIN and the lock, then ROLLBACK, for a
-refused call; the statements those of `QueueService.call_sql` (their parameters bound
-on the client), which the pgbench baseline replays; and the pick's whole-queue fallback
-locks nothing while a head of the queue is free.
+"""Call next on PostgreSQL, as the server sees it (tests/pg_wire.py reads the wire): one
+round trip, BEGIN, the open session's lock, one statement that finishes, picks, calls
+and logs both events, COMMIT; the same for a refused call, which writes and locks
+nothing; the statements those of `QueueService.call_sql` (prepared once per connection,
+their values bound on the client), which the pgbench baseline replays; and the pick's
+whole-queue fallback locks nothing while a head of the queue is free.
 
 The demo hall: counter 1 serves PAY (A) then APPLY (B).
 """
@@ -27,7 +27,6 @@ from app.models import Ticket, TicketEvent
 from app.services.clock import ManualClock
 from app.services.errors import DomainError
 from app.services.hall_ref import business_date
-from app.services.queue.common import open_session
 from tests.conftest import make_settings
 from tests.pg_wire import WireTap
 from tests.unit.services.queue_helpers import HALL, assert_refused, login
@@ -115,9 +114,7 @@ def _into(out: list[object], fn: Any, *args: object) -> None:
     out.append(fn(*args))
 
 
-def test_call_next_is_two_round_trips_begin_and_commit_with_its_statements(
-    pg_hall: Core, tap: WireTap, clock: ManualClock
-) -> None:
+def test_call_next_is_one_round_trip(pg_hall: Core, tap: WireTap, clock: ManualClock) -> None:
     hall = pg_hall
     issued = [hall.queue.issue_ticket(HALL, "PAY").ticket for _ in range(2)]
     login(hall, 1)
@@ -131,9 +128,9 @@ def test_call_next_is_two_round_trips_begin_and_commit_with_its_statements(
         called: list[object] = []
         trips = _sent(tap, partial(_into, called, hall.queue.call_next, HALL, 1))
         if k == 0:  # the first on this connection prepares each, in the same trip
-            assert _is(trips, [prepare_lock, "BEGIN", lock], [prepare_call, call, "COMMIT"])
+            assert _is(trips, [prepare_lock, prepare_call, "BEGIN", lock, call, "COMMIT"])
         else:
-            assert _is(trips, ["BEGIN", lock], [call, "COMMIT"]), trips
+            assert _is(trips, ["BEGIN", lock, call, "COMMIT"]), trips
         assert getattr(called[0], "id", None) == (expected.id if expected else None)
     with hall.db.read() as s:
         kinds = s.execute(
@@ -150,7 +147,9 @@ def test_call_next_is_two_round_trips_begin_and_commit_with_its_statements(
     assert hall.queries.ticket(issued[1].id).status == "done"  # type: ignore[union-attr]
 
 
-def test_refused_call_next_sends_only_the_lock(pg_hall: Core, tap: WireTap) -> None:
+def test_a_refused_call_next_is_the_same_trip_and_writes_nothing(
+    pg_hall: Core, tap: WireTap
+) -> None:
     hall = pg_hall
     hall.queue.issue_ticket(HALL, "PAY")
     codes: list[str] = []
@@ -160,15 +159,42 @@ def test_refused_call_next_sends_only_the_lock(pg_hall: Core, tap: WireTap) -> N
             hall.queue.call_next(HALL, 1)
         codes.append(caught.value.code)
 
-    prepare, lock = _prepared(hall.queue.call_sql(HALL, 1)[0])
+    lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
+    (prepare_lock, lock), (prepare_call, call) = _prepared(lock_sql), _prepared(call_sql)
     _warm(hall)
-    assert _is(_sent(tap, refused), [prepare, "BEGIN", lock], ["ROLLBACK"])
+    first = _sent(tap, refused)
+    assert _is(first, [prepare_lock, prepare_call, "BEGIN", lock, call, "COMMIT"])
     assert_refused(hall, "counter_closed", lambda: hall.queue.call_next(HALL, 1))
     login(hall, 1)
     hall.counters.pause(HALL, 1, "training")
-    assert _is(_sent(tap, refused), ["BEGIN", lock], ["ROLLBACK"])  # prepared still
+    assert _is(_sent(tap, refused), ["BEGIN", lock, call, "COMMIT"])  # prepared still
     assert codes == ["counter_closed", "counter_paused"]
     assert_refused(hall, "counter_paused", lambda: hall.queue.call_next(HALL, 1))
+
+
+def _locked_by_the_call(hall: Core, pg_url: str, clock: ManualClock) -> tuple[Any, int]:
+    """The lock and the call statement as call next sends them (`call_sql`, in a driver
+    unit) but without COMMIT, which call next sends with them: the waiting tickets
+    another connection can still lock meanwhile, and the ticket called."""
+    lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
+    info = hall.halls.get(HALL)
+    counter = hall.halls.counter(info, 1)
+    now = clock.now()
+    direct = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    params = {"counter_id": counter.id, "day": business_date(info, now), "now": now}
+    with hall.db.driver_write() as unit:
+        _session, called = unit.rows([lock_sql, call_sql], params)
+        with psycopg.connect(direct) as other:
+            rows = other.execute(
+                "SELECT id FROM tickets WHERE status = 'waiting' FOR UPDATE SKIP LOCKED"
+            ).fetchall()
+            other.rollback()
+    return called, len(rows)
+
+
+def _statuses(hall: Core) -> list[str]:
+    with hall.db.read() as s:
+        return list(s.execute(select(Ticket.status).order_by(Ticket.number)).scalars())
 
 
 def test_the_whole_queue_is_read_only_when_no_head_is_free(
@@ -176,39 +202,40 @@ def test_the_whole_queue_is_read_only_when_no_head_is_free(
 ) -> None:
     """While the call statement's transaction is open, exactly one waiting ticket is
     locked (the one it called): the whole-queue pick, the second arm of its `coalesce`,
-    did not run and lock another. The statement runs here as call next runs it (the
-    lock, then `call_sql`, in a driver unit) but without COMMIT, which call next sends
-    with it, so that the locks can be counted from another connection before it."""
+    did not run and lock another."""
     hall = pg_hall
     for _ in range(5):
         hall.queue.issue_ticket(HALL, "PAY")
     login(hall, 1)
-    lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
-    info = hall.halls.get(HALL)
-    counter = hall.halls.counter(info, 1)
-    now = clock.now()
-    direct = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with hall.db.driver_write() as unit:
-        session = unit.one(lock_sql, {"counter_id": counter.id})
-        staff_id = open_session(session, counter, unpaused=True).staff_id
-        params = {"day": business_date(info, now), "staff_id": staff_id, "now": now}
-        assert unit.one(call_sql, params) is not None
-        with psycopg.connect(direct) as other:
-            rows = other.execute(
-                "SELECT id FROM tickets WHERE status = 'waiting' FOR UPDATE SKIP LOCKED"
-            ).fetchall()
-            other.rollback()
-    assert len(rows) == 4
-    with hall.db.read() as s:  # committed as the unit closed
-        statuses = s.execute(select(Ticket.status).order_by(Ticket.number)).scalars().all()
-    assert statuses == ["called", "waiting", "waiting", "waiting", "waiting"]
+    called, lockable = _locked_by_the_call(hall, pg_url, clock)
+    assert called is not None and lockable == 4
+    assert _statuses(hall) == ["called", "waiting", "waiting", "waiting", "waiting"]
+
+
+def test_a_paused_counters_call_locks_and_writes_nothing(
+    pg_hall: Core, pg_url: str, clock: ManualClock
+) -> None:
+    """The call statement runs for a paused (or closed) counter too, in the same trip as
+    the lock that tells why it is refused: its gate keeps it from reading a ticket, so
+    it locks none that another counter could call meanwhile, and writes nothing."""
+    hall = pg_hall
+    for _ in range(3):
+        hall.queue.issue_ticket(HALL, "PAY")
+    assert _locked_by_the_call(hall, pg_url, clock) == (None, 3)  # closed: nobody logged in
+    assert _statuses(hall) == ["waiting"] * 3
+    login(hall, 1)
+    hall.queue.call_next(HALL, 1)
+    hall.queue.finish(HALL, 1)
+    hall.counters.pause(HALL, 1, "training")
+    assert _locked_by_the_call(hall, pg_url, clock) == (None, 2)
+    assert _statuses(hall) == ["done", "waiting", "waiting"]
 
 
 def test_through_pgbouncer_nothing_is_prepared(
     pg_url: str, tap: WireTap, tmp_path: Path, clock: ManualClock
 ) -> None:
     """Through PgBouncer in transaction mode a prepared statement may be on another
-    server session: the statements go whole, still two round trips (the tap stands in
+    server session: the statements go whole, still one round trip (the tap stands in
     for PgBouncer here: what matters is what the station sends)."""
     settings = make_settings(tap.url(pg_url))
     settings = replace(settings, database=replace(settings.database, pgbouncer=True))
@@ -222,7 +249,7 @@ def test_through_pgbouncer_nothing_is_prepared(
             clock.advance(30)
             called: list[object] = []
             trips = _sent(tap, partial(_into, called, hall.queue.call_next, HALL, 1))
-            assert _is(trips, ["BEGIN", _sends(lock_sql)], [_sends(call_sql), "COMMIT"]), trips
+            assert _is(trips, ["BEGIN", _sends(lock_sql), _sends(call_sql), "COMMIT"]), trips
             assert getattr(called[0], "id", None) == expected
     finally:
         hall.close()
