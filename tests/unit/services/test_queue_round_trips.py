@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -253,3 +254,30 @@ def test_through_pgbouncer_nothing_is_prepared(
             assert getattr(called[0], "id", None) == expected
     finally:
         hall.close()
+
+
+def test_a_customer_is_finished_no_earlier_than_called(pg_hall: Core, clock: ManualClock) -> None:
+    """The moment of a call is read before its round trip, and another step at the same
+    counter may take the lock first and call a customer a moment later: the customer it
+    finishes is finished at its call then, not before it (the clock set back stands in
+    for that race), and the 'done' event says the same."""
+    hall = pg_hall
+    for _ in range(2):
+        hall.queue.issue_ticket(HALL, "PAY")
+    login(hall, 1)
+    clock.advance(60)
+    first = hall.queue.call_next(HALL, 1)
+    assert first is not None
+    called_at = clock.now()
+    clock.set(called_at - timedelta(seconds=2))
+    hall.queue.call_next(HALL, 1)
+    done = hall.queries.ticket(first.id)
+    assert done is not None and done.status == "done"
+    assert done.finished_at == called_at
+    with hall.db.read() as s:
+        at = s.scalar(
+            select(TicketEvent.at).where(
+                TicketEvent.ticket_id == first.id, TicketEvent.kind == "done"
+            )
+        )
+    assert at == called_at
