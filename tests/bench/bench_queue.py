@@ -191,6 +191,8 @@ def bench_database(
         if core.db.dialect == "postgresql":
             with core.db.engine.connect() as c:
                 result["server"] = c.execute(text("SHOW server_version")).scalar()
+            if args.split_cores:
+                result["cores"] = lib.split_cores(core.db.engine)
         hall = "BENCH"
         services = lib.build_bench_hall(core, hall, n)
         lib.log_in_counters(core, hall, n)
@@ -198,7 +200,7 @@ def bench_database(
         start = time.perf_counter()
         issued = lib.load_tickets(core, hall, services, args.tickets)
         result["issue_load"] = asdict(lib.Latency.of(issued, time.perf_counter() - start))
-        calls: dict[int, tuple[str, str]] = {}
+        calls: dict[int, tuple[str, ...]] = {}
         if pgbench:
             calls = pgbaseline.capture_call_sql(core, hall, n)
         for k in range(1, n + 1):  # one call at each counter warms the pool and the caches
@@ -297,6 +299,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-processes", action="store_true", help="skip the one-process-per-counter run"
     )
     p.add_argument("--profile", action="store_true", help="cProfile one thread's call-next")
+    p.add_argument(
+        "--split-cores",
+        action="store_true",
+        help="PostgreSQL on the first CPU, HallDesk and pgbench on the others (as counters\n"
+        "on PCs of their own); the server must run on this machine",
+    )
     args = p.parse_args(argv)
     if max(args.counters * args.calls, args.rate * args.paced_seconds, 200) > args.tickets:
         p.error("each run takes its calls from --tickets: counters x calls, rate x seconds, 200")

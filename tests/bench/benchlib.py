@@ -5,6 +5,7 @@ Not collected by pytest (`norecursedirs` leaves tests/bench out); run by `script
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -271,6 +272,41 @@ def postgres_cpu_s(engine: Engine) -> float | None:
         if fields[1] == str(postmaster):
             ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def split_cores(engine: Engine) -> str:
+    """Put the PostgreSQL server behind `engine` on the first CPU and this process (and
+    what it starts from now on: counter processes, pgbench) on the others, as when the
+    counters are PCs of their own. The postmaster's new backends inherit its CPU.
+    Refused (RuntimeError) with fewer than 2 CPUs or a server not on this machine."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        raise RuntimeError("--split-cores needs 2 CPUs or more")
+    with engine.connect() as c:
+        backend = int(c.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    try:
+        postmaster = int(_proc_stat(backend)[1])
+        pids = [postmaster] + [
+            int(e.name)
+            for e in Path("/proc").iterdir()
+            if e.name.isdigit() and _parent(int(e.name)) == postmaster
+        ]
+    except (OSError, IndexError, ValueError) as exc:
+        raise RuntimeError(f"--split-cores: the server is not on this machine ({exc})") from exc
+    server, clients = {cpus[0]}, set(cpus[1:])
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):  # a backend gone meanwhile
+            os.sched_setaffinity(pid, server)
+    os.sched_setaffinity(0, clients)
+    engine.dispose()  # this process's pooled backends: new ones, on the server's CPU
+    return f"server on CPU {cpus[0]}, clients on CPU {','.join(map(str, sorted(clients)))}"
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(_proc_stat(pid)[1])
+    except (OSError, IndexError, ValueError):  # gone meanwhile
+        return None
 
 
 def _proc_stat(pid: int) -> list[str]:

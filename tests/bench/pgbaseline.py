@@ -3,12 +3,12 @@
 The SQL is not retyped here: it is the very text `QueueService.call_next` gives the
 driver at each counter (`QueueService.call_sql`; tests/unit/services/test_queue_round_trips.py
 reads it on the wire), with its parameters written as literals (the moment as `now()`),
-so pgbench runs exactly the two statements HallDesk sends in its transaction: the lock of
-the counter's open session (SELECT ... FOR UPDATE), then the statement that finishes the
-current customer, picks the next with FOR UPDATE SKIP LOCKED, calls it and logs both
-events. One transaction per call, one client per counter, prepared statements
-(`-M prepared`). pgbench sends each of BEGIN, the two statements and END as a round trip
-of its own, where HallDesk sends all four in one (`app/models/driver_unit.py`).
+so pgbench runs exactly the three statements HallDesk sends in its transaction: the lock
+of the counter's open session (SELECT ... FOR UPDATE), the finish of its current
+customer, then the statement that picks the next with FOR UPDATE SKIP LOCKED and calls
+it, each logging its event. One transaction per call, one client per counter, prepared
+statements (`-M prepared`). pgbench sends each of BEGIN, the three statements and END as
+a round trip of its own, where HallDesk sends all five in one (`app/models/driver_unit.py`).
 """
 
 from __future__ import annotations
@@ -51,17 +51,18 @@ def _render(statement: str, params: dict[str, Any]) -> str:
     )
 
 
-def capture_call_sql(core: Core, hall: str, counters: int) -> dict[int, tuple[str, str]]:
-    """Counter number -> (the session lock, the finish-pick-call-log statement), as
-    `call_next` sends them there now: its counter, the business day."""
+def capture_call_sql(core: Core, hall: str, counters: int) -> dict[int, tuple[str, ...]]:
+    """Counter number -> (the session lock, the finish, the pick-call), as `call_next`
+    sends them there now: its counter, the business day."""
     info = core.halls.get(hall)
     day = business_date(info, core.queue.clock.now())
-    out: dict[int, tuple[str, str]] = {}
+    out: dict[int, tuple[str, ...]] = {}
     for n in range(1, counters + 1):
         counter = core.halls.counter(info, n)
-        lock, call = core.queue.call_sql(hall, n)
         params = {"counter_id": counter.id, "day": day, "now": None}
-        out[n] = (" ".join(_render(lock, params).split()), " ".join(_render(call, params).split()))
+        out[n] = tuple(
+            " ".join(_render(sql, params).split()) for sql in core.queue.call_sql(hall, n)
+        )
     return out
 
 
@@ -83,20 +84,20 @@ def reset_hall(core: Core, hall: str) -> None:
             c.execute(text("VACUUM ANALYZE ticket_events"))
 
 
-def script(calls: dict[int, tuple[str, str]]) -> str:
+def script(calls: dict[int, tuple[str, ...]]) -> str:
     """One pgbench script: client k works at counter k % N + 1, like HallDesk's counters:
-    BEGIN, the session lock, the call statement, END."""
+    BEGIN, the session lock, the finish, the call, END."""
     lines = [f"\\set counter :client_id % {len(calls)}", "BEGIN;"]
-    for i, (n, (lock, call)) in enumerate(sorted(calls.items())):
+    for i, (n, statements) in enumerate(sorted(calls.items())):
         lines.append(f"\\if :counter = {n - 1}" if i == 0 else f"\\elif :counter = {n - 1}")
-        lines += [lock + ";", call + ";"]
+        lines += [sql + ";" for sql in statements]
     lines += ["\\endif", "END;"]
     return "\n".join(lines) + "\n"
 
 
 def run_pgbench(
     url: str,
-    calls: dict[int, tuple[str, str]],
+    calls: dict[int, tuple[str, ...]],
     per_client: int,
     *,
     rate: float = 0.0,

@@ -18,8 +18,7 @@ from sqlalchemy import event, text
 from app.bootstrap import Core
 
 STATEMENT_KINDS = (
-    ("LOCK AND CALL", "BEGIN, lock, finish + pick + call + events, COMMIT: one trip (PostgreSQL)"),
-    ("WITH finished AS", "finish + pick + call + events, one statement (PostgreSQL)"),
+    ("LOCK AND CALL", "BEGIN, lock, finish, pick + call, COMMIT: one trip (PostgreSQL)"),
     ("ORDER BY tickets.priority +", "pick next ticket (SELECT ... FOR UPDATE SKIP LOCKED)"),
     ("BEGIN", "BEGIN IMMEDIATE (SQLite)"),
     ("FROM counter_sessions", "lock the counter session (SELECT ... FOR UPDATE)"),

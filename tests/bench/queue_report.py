@@ -33,6 +33,7 @@ def table(report: dict[str, object]) -> str:
         if not isinstance(r, dict):
             continue
         server = f" {r['server']}" if "server" in r else ""
+        server += f" ({r['cores']})" if "cores" in r else ""
         lines += ["", f"{db}{server}", head]
         rows = [
             ("issue_load", "issue ticket while loading, 1 thread"),

@@ -68,7 +68,7 @@ class NextTicket:
     def __init__(self, dialect: str) -> None:
         self._postgres = dialect == "postgresql"
         self._statements: dict[tuple[Any, ...], Executable] = {}
-        self._calls: dict[tuple[Any, ...], str] = {}
+        self._calls: dict[tuple[Any, ...], tuple[str, str]] = {}
 
     def pick(
         self, c: Connection, hall: HallInfo, counter: CounterInfo, day: date
@@ -84,28 +84,27 @@ class NextTicket:
                 row = c.execute(self._statement(hall, counter, 0), {"day": day}).first()
         return TicketRow._make(row) if row is not None else None
 
-    lock_sql = _LOCK_SESSION_SQL
-
     def lock_and_call(
         self, unit: DriverUnit, hall: HallInfo, counter: CounterInfo, day: date, now: datetime
     ) -> tuple[Any, TicketRow | None]:
         """PostgreSQL only, a whole driver unit in one round trip (`Database.driver_write`:
-        BEGIN, the two statements, COMMIT): the counter's open session locked
-        (`LOCK_SESSION`, the steps' own statement), then the call statement, which sees
-        the session as locked and acts only while it is open and not paused: finish the
-        current customer (if any), call the next (if any) for the session's clerk, log
-        'done' and 'called'. The session's row (None: closed) and the ticket as called
-        (None: nobody waits, or the counter may not call)."""
-        session, row = unit.rows(
-            [_LOCK_SESSION_SQL, self.call_sql(hall, counter)],
+        BEGIN, the three statements, COMMIT): the counter's open session locked
+        (`LOCK_SESSION`, the steps' own statement), then the finish of its current
+        customer (if any) and the call of the next (if any) for the session's clerk, each
+        logged, which see the session as locked and act only while it is open and not
+        paused. The session's row (None: closed) and the ticket as called (None: nobody
+        waits, or the counter may not call)."""
+        session, _finished, row = unit.rows(
+            self.call_sql(hall, counter),
             {"counter_id": counter.id, "day": day, "now": now},
             commit=True,
         )
         return session, None if row is None else utc_row(row)
 
-    def call_sql(self, hall: HallInfo, counter: CounterInfo) -> str:
-        """The call statement of this counter, as the driver gets it (psycopg's
-        `%(name)s` parameters: `day`, `now`), built once."""
+    def call_sql(self, hall: HallInfo, counter: CounterInfo) -> tuple[str, str, str]:
+        """The statements of call next at this counter, as the driver gets them (psycopg's
+        `%(name)s` parameters): the session lock (`counter_id`), the finish and the call
+        (`day`, `now`); built once."""
         if not self._postgres:
             raise RuntimeError("NextTicket.call is PostgreSQL's; SQLite picks, then updates")
         active = {sv.id: sv.priority_weight for sv in hall.services}
@@ -117,7 +116,7 @@ class NextTicket:
             if len(self._calls) >= _CACHE_MAX:
                 self._calls.clear()
             self._calls[key] = sql
-        return sql
+        return (_LOCK_SESSION_SQL, *sql)
 
     def _statement(self, hall: HallInfo, counter: CounterInfo, heads: int) -> Executable:
         active = {sv.id: sv.priority_weight for sv in hall.services}
@@ -187,16 +186,25 @@ def _postgres_pick_sql(
     return " ".join(sql.split())
 
 
-def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...]) -> str:
-    """Finish, pick, call and log as one statement of data-modifying CTEs (see the module's
-    docstring), for the driver: the day and the moment are its parameters, `%(day)s` and
-    `%(now)s`. Its text starts with "WITH finished AS". It acts only while the counter's
-    session is open and not paused (the gate: the statement before it locked that
-    session), for the session's clerk: a refused call writes and locks nothing.
+def _postgres_call(
+    hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...]
+) -> tuple[str, str]:
+    """Finish, then pick, call and log, as two statements of data-modifying CTEs (see the
+    module's docstring), for the driver: the day and the moment are their parameters,
+    `%(day)s` and `%(now)s`. The first starts with "WITH finished AS", the second with
+    "WITH called AS". Both act only while the counter's session is open and not paused
+    (the gate: the statement before them locked that session), the call for the
+    session's clerk: a refused call writes and locks nothing.
+
+    The finish is a statement of its own, before the pick: a finish may wait (for a
+    call elsewhere whose pick, working from an older snapshot, locked this counter's
+    current ticket and keeps that lock to its end although it did not take the ticket),
+    and a transaction that waits while it holds the locks of a pick can deadlock with
+    another doing the same. After the pick (SKIP LOCKED) nothing waits.
 
     The picked ticket is called at the moment, or at its issue if that is later, and the
     current one finished at the moment, or at its call if that is later: the moment is
-    taken before the round trip, and this statement's snapshot may see a ticket issued,
+    taken before the round trip, and these statements' snapshots may see a ticket issued,
     or called by a step at this counter that held the lock first, a moment after it."""
     at = _uuid(counter.id)
     number = int(counter.number)
@@ -212,17 +220,15 @@ def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...
         )
 
     def logged(kind: str, rows: str, when: str) -> str:
-        return f"""SELECT {_uuid(hall.id)}::uuid, r.id, '{kind}',
+        return f"""INSERT INTO ticket_events (hall_id, ticket_id, kind, display_number,
+                service_id, counter_number, staff_id, detail, at)
+            SELECT {_uuid(hall.id)}::uuid, r.id, '{kind}',
                 r.prefix || lpad(r.number::text, 3, '0'), r.service_id, {number},
                 r.staff_id, '', {when}
             FROM {rows} AS r"""
 
     open_statuses = "('called', 'serving')"
-    if counter.service_ids:
-        called_where = f"tickets.id = coalesce(({pick(heads)}), ({pick(0)}))"
-    else:
-        called_where = "FALSE"  # a counter serving nothing only finishes its customer
-    sql = f"""WITH finished AS (
+    finish = f"""WITH finished AS (
         UPDATE tickets SET finished_at = greatest(%(now)s, tickets.called_at),
             serving_at = coalesce(tickets.serving_at, tickets.called_at, %(now)s),
             status = 'done'
@@ -233,21 +239,23 @@ def _postgres_call(hall: HallInfo, counter: CounterInfo, weights: tuple[int, ...
             AND tickets.status IN {open_statuses}
         RETURNING tickets.id, tickets.prefix, tickets.number, tickets.service_id,
             tickets.staff_id, tickets.finished_at
-    ), called AS (
+    )
+    {logged("done", "finished", "r.finished_at")}"""
+    if counter.service_ids:
+        called_where = f"tickets.id = coalesce(({pick(heads)}), ({pick(0)}))"
+    else:
+        called_where = "FALSE"  # a counter serving nothing only finishes its customer
+    call = f"""WITH called AS (
         UPDATE tickets SET status = 'called',
             called_at = coalesce(tickets.called_at, greatest(%(now)s, tickets.issued_at)),
             counter_id = {at}, staff_id = {clerk}
         WHERE {called_where} AND tickets.status = 'waiting'
         RETURNING {_COLUMNS}
     ), logged AS (
-        INSERT INTO ticket_events (hall_id, ticket_id, kind, display_number, service_id,
-            counter_number, staff_id, detail, at)
-        {logged("done", "finished", "r.finished_at")}
-        UNION ALL
         {logged("called", "called", "greatest(%(now)s, r.issued_at)")}
     )
     SELECT * FROM called"""
-    return " ".join(sql.split())
+    return " ".join(finish.split()), " ".join(call.split())
 
 
 def utc_row(row: Sequence[Any]) -> TicketRow:

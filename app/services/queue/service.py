@@ -167,10 +167,10 @@ class QueueService(QueueBase):
     def call_next(self, hall_code: str, counter_number: int) -> TicketInfo | None:
         """Finish the current customer, if any, and call the next; None if nobody waits.
 
-        PostgreSQL: one round trip with two statements inside the transaction, the open
-        session's lock, then one statement that finishes, picks, calls and logs both
-        events for an open, unpaused session only (`NextTicket.lock_and_call`); a closed
-        or paused counter is refused with nothing written.
+        PostgreSQL: one round trip, three statements inside the transaction: the open
+        session's lock, then one that finishes and one that picks and calls, each with
+        its event, for an open, unpaused session only (`NextTicket.lock_and_call`); a
+        closed or paused counter is refused with nothing written.
         SQLite keeps a statement for each part: it has no network round trips to save."""
         place = self._place(hall_code, counter_number)
         if self._postgres:
@@ -198,12 +198,12 @@ class QueueService(QueueBase):
         open_session(session, counter, unpaused=True)  # refused: closed or paused
         return None if ticket is None else ticket_info(ticket, counter.number)
 
-    def call_sql(self, hall_code: str, counter_number: int) -> tuple[str, str]:
-        """PostgreSQL: the two statements `call_next` sends at this counter, as the driver
-        gets them (the lock: `counter_id`; the call: `day`, `now`). For the pgbench
-        baseline, which replays them bare."""
+    def call_sql(self, hall_code: str, counter_number: int) -> tuple[str, str, str]:
+        """PostgreSQL: the three statements `call_next` sends at this counter, as the
+        driver gets them (the lock: `counter_id`; the finish and the call: `day`, `now`).
+        For the pgbench baseline, which replays them bare."""
         hall, counter = self._place(hall_code, counter_number)
-        return self._next.lock_sql, self._next.call_sql(hall, counter)
+        return self._next.call_sql(hall, counter)
 
     def call_number(self, hall_code: str, counter_number: int, number: str) -> TicketInfo:
         """指呼: call a waiting ticket by its number ("A012") or its printed code."""

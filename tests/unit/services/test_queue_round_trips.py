@@ -1,9 +1,10 @@
 """Call next on PostgreSQL, as the server sees it (tests/pg_wire.py reads the wire): one
-round trip, BEGIN, the open session's lock, one statement that finishes, picks, calls
-and logs both events, COMMIT; the same for a refused call, which writes and locks
-nothing; the statements those of `QueueService.call_sql` (prepared once per connection,
-their values bound on the client), which the pgbench baseline replays; and the pick's
-whole-queue fallback locks nothing while a head of the queue is free.
+round trip, BEGIN, the open session's lock, a statement that finishes the current
+customer, one that picks, calls and logs, COMMIT; the same for a refused call, which
+writes and locks nothing; the statements those of `QueueService.call_sql` (prepared
+once per connection, their values bound on the client), which the pgbench baseline
+replays; and the pick's whole-queue fallback locks nothing while a head of the queue
+is free.
 
 The demo hall: counter 1 serves PAY (A) then APPLY (B).
 """
@@ -119,9 +120,13 @@ def test_call_next_is_one_round_trip(pg_hall: Core, tap: WireTap, clock: ManualC
     hall = pg_hall
     issued = [hall.queue.issue_ticket(HALL, "PAY").ticket for _ in range(2)]
     login(hall, 1)
-    lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
-    (prepare_lock, lock), (prepare_call, call) = _prepared(lock_sql), _prepared(call_sql)
-    assert _locks_the_session(lock_sql) and call_sql.startswith("WITH finished AS")
+    statements = hall.queue.call_sql(HALL, 1)
+    (prepare_lock, lock), (prepare_finish, finish), (prepare_call, call) = map(
+        _prepared, statements
+    )
+    assert _locks_the_session(statements[0])
+    assert statements[1].startswith("WITH finished AS")
+    assert statements[2].startswith("WITH called AS")
     _warm(hall)
     # nobody at the counter yet; then one to finish; then one to finish and nobody left
     for k, expected in enumerate((issued[0], issued[1], None)):
@@ -129,9 +134,10 @@ def test_call_next_is_one_round_trip(pg_hall: Core, tap: WireTap, clock: ManualC
         called: list[object] = []
         trips = _sent(tap, partial(_into, called, hall.queue.call_next, HALL, 1))
         if k == 0:  # the first on this connection prepares each, in the same trip
-            assert _is(trips, [prepare_lock, prepare_call, "BEGIN", lock, call, "COMMIT"])
+            prepares = [prepare_lock, prepare_finish, prepare_call]
+            assert _is(trips, [*prepares, "BEGIN", lock, finish, call, "COMMIT"])
         else:
-            assert _is(trips, ["BEGIN", lock, call, "COMMIT"]), trips
+            assert _is(trips, ["BEGIN", lock, finish, call, "COMMIT"]), trips
         assert getattr(called[0], "id", None) == (expected.id if expected else None)
     with hall.db.read() as s:
         kinds = s.execute(
@@ -160,31 +166,29 @@ def test_a_refused_call_next_is_the_same_trip_and_writes_nothing(
             hall.queue.call_next(HALL, 1)
         codes.append(caught.value.code)
 
-    lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
-    (prepare_lock, lock), (prepare_call, call) = _prepared(lock_sql), _prepared(call_sql)
+    prepared = [_prepared(sql) for sql in hall.queue.call_sql(HALL, 1)]
+    prepares, executes = [p for p, _ in prepared], [e for _, e in prepared]
     _warm(hall)
-    first = _sent(tap, refused)
-    assert _is(first, [prepare_lock, prepare_call, "BEGIN", lock, call, "COMMIT"])
+    assert _is(_sent(tap, refused), [*prepares, "BEGIN", *executes, "COMMIT"])
     assert_refused(hall, "counter_closed", lambda: hall.queue.call_next(HALL, 1))
     login(hall, 1)
     hall.counters.pause(HALL, 1, "training")
-    assert _is(_sent(tap, refused), ["BEGIN", lock, call, "COMMIT"])  # prepared still
+    assert _is(_sent(tap, refused), ["BEGIN", *executes, "COMMIT"])  # prepared still
     assert codes == ["counter_closed", "counter_paused"]
     assert_refused(hall, "counter_paused", lambda: hall.queue.call_next(HALL, 1))
 
 
 def _locked_by_the_call(hall: Core, pg_url: str, clock: ManualClock) -> tuple[Any, int]:
-    """The lock and the call statement as call next sends them (`call_sql`, in a driver
-    unit) but without COMMIT, which call next sends with them: the waiting tickets
-    another connection can still lock meanwhile, and the ticket called."""
-    lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
+    """The statements of call next as it sends them (`call_sql`, in a driver unit) but
+    without COMMIT, which call next sends with them: the waiting tickets another
+    connection can still lock meanwhile, and the ticket called."""
     info = hall.halls.get(HALL)
     counter = hall.halls.counter(info, 1)
     now = clock.now()
     direct = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
     params = {"counter_id": counter.id, "day": business_date(info, now), "now": now}
     with hall.db.driver_write() as unit:
-        _session, called = unit.rows([lock_sql, call_sql], params)
+        _session, _finished, called = unit.rows(hall.queue.call_sql(HALL, 1), params)
         with psycopg.connect(direct) as other:
             rows = other.execute(
                 "SELECT id FROM tickets WHERE status = 'waiting' FOR UPDATE SKIP LOCKED"
@@ -244,13 +248,13 @@ def test_through_pgbouncer_nothing_is_prepared(
     try:
         issued = hall.queue.issue_ticket(HALL, "PAY").ticket
         login(hall, 1)
-        lock_sql, call_sql = hall.queue.call_sql(HALL, 1)
+        sent = [_sends(sql) for sql in hall.queue.call_sql(HALL, 1)]
         _warm(hall)
         for expected in (issued.id, None):
             clock.advance(30)
             called: list[object] = []
             trips = _sent(tap, partial(_into, called, hall.queue.call_next, HALL, 1))
-            assert _is(trips, ["BEGIN", _sends(lock_sql), _sends(call_sql), "COMMIT"]), trips
+            assert _is(trips, ["BEGIN", *sent, "COMMIT"]), trips
             assert getattr(called[0], "id", None) == expected
     finally:
         hall.close()
