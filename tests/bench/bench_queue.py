@@ -1,6 +1,7 @@
 """Queue benchmark: call-next latency under 20 counters, and issue→call→finish throughput.
 
     .venv/bin/python tests/bench/bench_queue.py [--json] [--no-sqlite] [--profile]
+                                               [--split-cores]
 
 PostgreSQL: the server of `HALLDESK_BENCH_DATABASE_URL` (its user may create databases),
 else a throw-away cluster (tests/pg_server.py). Steps, each in a fresh bench hall (the demo
@@ -16,7 +17,9 @@ hall with 20 counters and 8 services, every counter serving all 8 in its own ord
 
 The same (without pgbench and the processes) on a SQLite file, for information. Goals on
 PostgreSQL: p99 call-next under 20 ms; from 20 processes back to back, at least half of
-pgbench's throughput and at most twice its p99.
+pgbench's throughput and at most twice its p99. `--split-cores` puts a local PostgreSQL
+on the first CPU and HallDesk and pgbench alike on the others, as when the counters are
+PCs of their own; without it all share every CPU.
 """
 
 from __future__ import annotations
