@@ -4,7 +4,10 @@ how deep the outbox is, keeps the payments, and sends them all once the link is 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -23,7 +26,9 @@ def _until(check, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def
         time.sleep(0.02)
 
 
-def test_offline_then_back(pg_url: str, tmp_path: Path):
+@contextmanager
+def _linked(pg_url: str, tmp_path: Path) -> Iterator[tuple[Database, Any, FaultProxy, SyncWorker]]:
+    """(the centre, a station, the proxy between them, the station's sync worker)."""
     central = central_with_book(pg_url)
     station = make_station(central, tmp_path / "pc1.sqlite3")
     url = make_url(pg_url)
@@ -33,6 +38,17 @@ def test_offline_then_back(pg_url: str, tmp_path: Path):
     )
     worker = SyncWorker(station.cache, linked, interval=0.05)
     try:
+        yield central, station, proxy, worker
+    finally:
+        worker.stop()
+        proxy.stop()
+        linked.dispose()
+        station.cache.dispose()
+        central.dispose()
+
+
+def test_offline_then_back(pg_url: str, tmp_path: Path):
+    with _linked(pg_url, tmp_path) as (central, station, proxy, worker):
         actor = station.clerk()
         worker.start()
         _until(lambda: worker.status().online and worker.status().outbox == 0)
@@ -50,12 +66,6 @@ def test_offline_then_back(pg_url: str, tmp_path: Path):
         assert worker.status().offline_since is None
         assert set(ids(station.cache, "payments")) <= set(ids(central, "payments"))
         assert len(ids(central, "payments")) == 5
-    finally:
-        worker.stop()
-        proxy.stop()
-        linked.dispose()
-        station.cache.dispose()
-        central.dispose()
 
 
 def test_a_centre_of_another_schema_version_is_refused(tmp_path: Path):
@@ -95,15 +105,7 @@ def test_offline_is_shown_with_the_outbox_it_holds(
         time.sleep(0.3)
         return outbox_depth(db)
 
-    central = central_with_book(pg_url)
-    station = make_station(central, tmp_path / "pc1.sqlite3")
-    url = make_url(pg_url)
-    proxy = FaultProxy(url.host or "127.0.0.1", url.port or 5432).start()
-    linked = Database.from_url(
-        url.set(port=proxy.port).render_as_string(hide_password=False), use_keyring=False
-    )
-    worker = SyncWorker(station.cache, linked, interval=0.05)
-    try:
+    with _linked(pg_url, tmp_path) as (_central, station, proxy, worker):
         worker.start()
         _until(lambda: worker.status().online and worker.status().outbox == 0)
         monkeypatch.setattr(worker_module, "outbox_depth", slow_depth)
@@ -115,9 +117,3 @@ def test_offline_is_shown_with_the_outbox_it_holds(
             assert time.monotonic() < deadline, "never offline"
             time.sleep(0.005)
         assert status.outbox == outbox_depth(station.cache) > 0
-    finally:
-        worker.stop()
-        proxy.stop()
-        linked.dispose()
-        station.cache.dispose()
-        central.dispose()
