@@ -33,12 +33,13 @@ from datetime import date, datetime
 from typing import Any
 
 import psycopg
-from psycopg.pq import TransactionStatus
+from psycopg.pq import ExecStatus, TransactionStatus
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 
 from app.models.idle_ping import IDLE_PING_S, PGBOUNCER_IDLE_PING_S, IdlePing
 
+_ROWS = ExecStatus.TUPLES_OK  # a statement's result with rows (none or more)
 PREPARED_KEY = "halldesk_prepared"  # the pool record's info: names prepared on it
 _PARAM = re.compile(r"%\((\w+)\)s")
 # the server's type of a parameter, from its Python value (bool before int, datetime
@@ -59,6 +60,9 @@ def driver_engine(url: URL, *, pool_size: int, pgbouncer: bool) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
+        # `driver_write` returns a connection only when idle (else it invalidates it):
+        # nothing to roll back on its return
+        pool_reset_on_return=None,
         connect_args={
             "connect_timeout": 5,
             "application_name": "halldesk",
@@ -156,7 +160,9 @@ class DriverUnit:
         for k in range(len(sent)):
             if k:
                 cur.nextset()
-            out.append(cur.fetchone() if cur.description is not None else None)
+            # the result's status, not `description`: that builds a Column per column
+            res = cur.pgresult
+            out.append(cur.fetchone() if res is not None and res.status == _ROWS else None)
         self._committed = commit
         return out
 

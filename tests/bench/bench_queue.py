@@ -54,6 +54,7 @@ from tests.bench.queue_report import table  # noqa: E402
 # threads -> (CPU seconds of this process, wall seconds, calls) of the last closed-loop run
 CLIENT_CPU: dict[int, tuple[float, float, int]] = {}
 MAX_CYCLES = 7000  # 8 services × 999 numbers a day, with room to spare
+MAX_TICKETS = 8 * 999  # the bench hall's services, each numbered up to 999 a day
 
 
 def call_next_threads(core: Core, hall: str, counters: int, calls: int) -> tuple[lib.Latency, int]:
@@ -311,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if max(args.counters * args.calls, args.rate * args.paced_seconds, 200) > args.tickets:
         p.error("each run takes its calls from --tickets: counters x calls, rate x seconds, 200")
+    if args.tickets > MAX_TICKETS:
+        p.error(f"--tickets: at most {MAX_TICKETS} (8 services x 999 numbers a day)")
     logging.basicConfig(level=logging.WARNING)
     keyring.set_keyring(NullKeyring())  # URLs carry their password; no desktop keyring here
 

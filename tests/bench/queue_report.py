@@ -102,7 +102,7 @@ def table(report: dict[str, object]) -> str:
             lines.append(
                 f"goal {n} processes back to back, calls/s >= {GOAL_THROUGHPUT_RATIO:g} x "
                 f"pgbench's and p99 <= {GOAL_P99_RATIO:g} x: {'met' if ok else 'MISSED'} "
-                f"(x{procs['per_s']}, x{procs['p99']})"
+                f"(x{procs['per_s']}, x{procs['p99']}), {_layout(r)}"
             )
         prof = r.get("profile")
         if isinstance(prof, dict):
@@ -117,3 +117,10 @@ def table(report: dict[str, object]) -> str:
                 lines.append(f"  {v['ms_per_call']:>7.2f} ms  {v['per_call']:>4} x  {kind}")
             lines += ["", str(prof["cprofile_top"])]
     return "\n".join(lines)
+
+
+def _layout(r: dict[str, object]) -> str:
+    """Where the run's processes ran: the goal's figures depend on it (docs/PERFORMANCE.md)."""
+    if "cores" in r:
+        return "split CPUs: the server's and the clients' own, as in a hall"
+    return "shared CPUs: the server and every client on the same CPUs (a hall's: --split-cores)"

@@ -69,6 +69,10 @@ class NextTicket:
         self._postgres = dialect == "postgresql"
         self._statements: dict[tuple[Any, ...], Executable] = {}
         self._calls: dict[tuple[Any, ...], tuple[str, str]] = {}
+        # counter id -> the hall and counter last asked with (the directory's objects,
+        # the same until it reads the hall again) and their statements: no hashing of
+        # the counter's services on every call
+        self._last: dict[uuid.UUID, tuple[HallInfo, CounterInfo, tuple[str, str, str]]] = {}
 
     def pick(
         self, c: Connection, hall: HallInfo, counter: CounterInfo, day: date
@@ -107,6 +111,9 @@ class NextTicket:
         (`day`, `now`); built once."""
         if not self._postgres:
             raise RuntimeError("NextTicket.call is PostgreSQL's; SQLite picks, then updates")
+        last = self._last.get(counter.id)
+        if last is not None and last[0] is hall and last[1] is counter:
+            return last[2]
         active = {sv.id: sv.priority_weight for sv in hall.services}
         weights = tuple(active.get(sid, 0) for sid in counter.service_ids)
         key = ("call", hall.id, counter, weights)
@@ -116,7 +123,11 @@ class NextTicket:
             if len(self._calls) >= _CACHE_MAX:
                 self._calls.clear()
             self._calls[key] = sql
-        return (_LOCK_SESSION_SQL, *sql)
+        out = (_LOCK_SESSION_SQL, *sql)
+        if len(self._last) >= _CACHE_MAX:
+            self._last.clear()
+        self._last[counter.id] = (hall, counter, out)
+        return out
 
     def _statement(self, hall: HallInfo, counter: CounterInfo, heads: int) -> Executable:
         active = {sv.id: sv.priority_weight for sv in hall.services}

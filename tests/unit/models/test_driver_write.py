@@ -87,6 +87,25 @@ def test_commits_with_the_last_statement_or_on_exit_and_rolls_back_on_error(
     assert _pid(db) == first  # rolled back and idle: the same connection, back in the pool
 
 
+def test_each_statement_gives_its_first_row_or_none(probe_db: Database) -> None:
+    """One trip of several statements: a row for a statement that returns rows, None for
+    one that returns none (an empty SELECT) and for one that returns no result set."""
+    db = probe_db
+    with db.driver_write() as unit:
+        got = unit.rows(
+            [
+                "INSERT INTO probe VALUES (%(n)s, %(s)s)",
+                "SELECT n FROM probe WHERE n > %(n)s",
+                "UPDATE probe SET s = 'seen' WHERE n = %(n)s RETURNING n, s",
+                "SELECT count(*) FROM probe",
+            ],
+            {"n": 4, "s": "new"},
+            commit=True,
+        )
+    assert got == [None, None, (4, "seen"), (1,)]
+    assert _probe(db) == [(4, "seen")]
+
+
 def test_a_failing_last_statement_commits_nothing(probe_db: Database) -> None:
     """The server skips the COMMIT sent with a statement that fails; the unit rolls the
     aborted transaction back; the next unit commits."""

@@ -21,11 +21,11 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import make_url
 
 from app.bootstrap import Core, build_core
-from app.models import Ticket, TicketEvent
+from app.models import CounterService, Ticket, TicketEvent
 from app.services.clock import ManualClock
 from app.services.errors import DomainError
 from app.services.hall_ref import business_date
@@ -285,3 +285,30 @@ def test_a_customer_is_finished_no_earlier_than_called(pg_hall: Core, clock: Man
             )
         )
     assert at == called_at
+
+
+def test_a_counters_new_services_are_called_once_the_hall_is_read_again(
+    pg_hall: Core, clock: ManualClock
+) -> None:
+    """The statements of a counter are kept for the hall and counter as the directory
+    gave them: when the counter's services change and the directory reads the hall
+    again, call next builds and sends the new ones (counter 1 given ENQ only calls the
+    enquiry ticket, not the PAY one issued before it)."""
+    hall = pg_hall
+    pay = hall.queue.issue_ticket(HALL, "PAY").ticket
+    enq = hall.queue.issue_ticket(HALL, "ENQ").ticket
+    login(hall, 1)
+    before = hall.queue.call_sql(HALL, 1)
+    assert hall.queue.call_sql(HALL, 1) is before  # kept while the directory's hall is
+    with hall.db.write() as s:
+        counter_id = hall.halls.counter(hall.halls.get(HALL), 1).id
+        enq_id = hall.halls.service(hall.halls.get(HALL), "ENQ").id
+        s.execute(delete(CounterService).where(CounterService.counter_id == counter_id))
+        s.add(CounterService(counter_id=counter_id, service_id=enq_id, rank=0))
+    assert hall.queue.call_sql(HALL, 1) is before  # the directory has not read it yet
+    hall.halls.forget(HALL)
+    after = hall.queue.call_sql(HALL, 1)
+    assert after[1:] != before[1:]
+    called = hall.queue.call_next(HALL, 1)
+    assert called is not None and called.id == enq.id
+    assert hall.queries.ticket(pay.id).status == "waiting"  # type: ignore[union-attr]
