@@ -1244,7 +1244,7 @@
     </message>
     <message>
         <source>{rate} % of {rated}</source>
-        <translation>{rate} % of {rated}</translation>
+        <translation>{rate} % ({rated} rated)</translation>
     </message>
     <message>
         <source>paper: {n}</source>

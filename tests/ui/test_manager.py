@@ -108,6 +108,7 @@ def test_a_dissatisfied_customer_from_alert_to_complaint(qtbot, dashboard, sqlit
             window.refresh()
     assert len(sounded) == 1
     assert window.view.cards["alerts"].text() == "1"
+    assert window.view.cards["satisfaction"].text() == "0.0 % (1 rated)"
     assert cell(window.view.alerts, 0, 1) == "Dissatisfied customer"
     # behind the alert: the ticket, the rating, the clerk
     window.view.alerts.selectRow(0)
