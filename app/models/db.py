@@ -33,6 +33,7 @@ from sqlalchemy.pool import StaticPool
 from app.models.idle_ping import IDLE_PING_S, PGBOUNCER_IDLE_PING_S, IdlePing
 
 if TYPE_CHECKING:
+    from app.models.driver_pool import DriverPool
     from app.models.driver_unit import DriverUnit
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ class Database:
     def __init__(self, engine: Engine, *, pgbouncer: bool = False) -> None:
         self.engine = engine
         self._pgbouncer = pgbouncer
-        self._driver: Engine | None = None  # driver_write's pool, made at its first use
+        self._driver: DriverPool | None = None  # driver_write's pool, made at its first use
         self._driver_lock = threading.Lock()
         self._turns = writer_turns(engine)
         self._write = sessionmaker(engine, expire_on_commit=False)
@@ -240,42 +241,50 @@ class Database:
         connection leaves the pool, with whatever it had prepared."""
         if self.dialect != "postgresql":
             raise RuntimeError("driver_write is for PostgreSQL; use write()")
-        from app.models.driver_unit import PREPARED_KEY, DriverUnit, driver_engine
+        import psycopg
 
-        with self._driver_lock:
-            if self._driver is None:
-                sized = getattr(self.engine.pool, "size", None)  # QueuePool's; NullPool has none
-                size = sized() if callable(sized) else 1
-                self._driver = driver_engine(
-                    self.engine.url, pool_size=size, pgbouncer=self._pgbouncer
-                )
-        dbapi = self.engine.dialect.loaded_dbapi
-        try:  # the pool hands out the driver's own error for a refused connection
-            raw = self._driver.raw_connection()
-        except dbapi.Error as exc:
-            raise DBAPIError.instance(None, None, exc, dbapi.Error) from exc
+        from app.models.driver_unit import DriverUnit
+
+        pool = self._driver_pool()
+        try:  # a refused connection: the driver's own error
+            link = pool.get()
+        except psycopg.Error as exc:
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
         fit = False
         try:
-            prepared = None if self._pgbouncer else raw.info.setdefault(PREPARED_KEY, set())
-            unit = DriverUnit(raw.driver_connection, prepared)  # type: ignore[arg-type]
+            unit = DriverUnit(link)
             failed = False
             try:
                 yield unit
                 unit.commit()
             except BaseException as exc:
-                failed = isinstance(exc, dbapi.Error)
-                with suppress(dbapi.Error):  # a lost connection cannot roll back
+                failed = isinstance(exc, psycopg.Error)
+                with suppress(psycopg.Error):  # a lost connection cannot roll back
                     unit.rollback()
                 raise
             finally:
                 # after a driver error, what the connection has prepared is not known
                 fit = unit.close() and not failed
-        except dbapi.Error as exc:
-            raise DBAPIError.instance(None, None, exc, dbapi.Error) from exc
-        finally:
-            if not fit:  # lost, in a transaction, or after a driver error
-                raw.invalidate()
-            raw.close()
+        except psycopg.Error as exc:
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+        finally:  # lost, in a transaction, or after a driver error: closed, not kept
+            pool.put(link, fit=fit)
+
+    def _driver_pool(self) -> DriverPool:
+        """driver_write's pool, made at its first use: as many idle connections as the
+        engine's pool keeps, to the same server as the same user."""
+        with self._driver_lock:
+            if self._driver is None:
+                from app.models.driver_pool import DriverPool
+
+                sized = getattr(self.engine.pool, "size", None)  # QueuePool's; NullPool has none
+                _args, connect = self.engine.dialect.create_connect_args(self.engine.url)
+                self._driver = DriverPool(
+                    connect,
+                    size=sized() if callable(sized) else 1,
+                    pgbouncer=self._pgbouncer,
+                )
+            return self._driver
 
     @contextmanager
     def read(self) -> Iterator[Session]:
