@@ -110,8 +110,8 @@ def table(report: dict[str, object]) -> str:
                 "",
                 f"where call_next's time goes, 1 thread, {prof['calls']} calls: "
                 f"{prof['ms_per_call']} ms a call = {prof['sql_ms_per_call']} ms in SQL "
-                f"round trips + {prof['rest_ms_per_call']} ms in Python, pool check-out "
-                "(pre-ping), BEGIN and COMMIT",
+                f"round trips + {prof['rest_ms_per_call']} ms outside them (Python, the "
+                "pool's check-out and check-in)",
             ]
             for kind, v in prof["statements"].items():
                 lines.append(f"  {v['ms_per_call']:>7.2f} ms  {v['per_call']:>4} x  {kind}")
