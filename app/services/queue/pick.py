@@ -16,7 +16,10 @@ counters can hold locked at once, with room for those they call while the statem
 It takes the first of them it can lock, in the order it read them (a waiting ticket's
 priority and issue time never change), which is the first of the whole queue it can
 lock: any other ticket comes after all k. Should none of the k be left, it reads the
-whole queue, so the pick is exact however busy the hall. SQLite has one writer at a time
+whole queue. What the statement's snapshot cannot see (a ticket issued while it ran) it
+cannot pick: a call that saw tickets waiting but could take none of them says so, and is
+tried again with a new snapshot (`_postgres_call`), so "nobody waits" is said only when
+nobody did. SQLite has one writer at a time
 (`BEGIN IMMEDIATE`): nothing is ever locked, and the first head of each service is enough.
 
 On PostgreSQL "call next" sends the pick inside one statement (`NextTicket.call`) that
@@ -89,21 +92,36 @@ class NextTicket:
         return TicketRow._make(row) if row is not None else None
 
     def lock_and_call(
-        self, unit: DriverUnit, hall: HallInfo, counter: CounterInfo, day: date, now: datetime
-    ) -> tuple[Any, TicketRow | None]:
+        self,
+        unit: DriverUnit,
+        hall: HallInfo,
+        counter: CounterInfo,
+        day: date,
+        now: datetime,
+        *,
+        finish: bool = True,
+    ) -> tuple[Any, TicketRow | None, bool]:
         """PostgreSQL only, a whole driver unit in one round trip (`Database.driver_write`:
         BEGIN, the three statements, COMMIT): the counter's open session locked
         (`LOCK_SESSION`, the steps' own statement), then the finish of its current
-        customer (if any) and the call of the next (if any) for the session's clerk, each
-        logged, which see the session as locked and act only while it is open and not
-        paused. The session's row (None: closed) and the ticket as called (None: nobody
-        waits, or the counter may not call)."""
-        session, _finished, row = unit.rows(
-            self.call_sql(hall, counter),
+        customer (if any; not with `finish=False`, a retry's) and the call of the next
+        (if any) for the session's clerk, each logged, which see the session as locked
+        and act only while it is open and not paused. The session's row (None: closed),
+        the ticket as called (None: nobody called), and whether the call was outrun
+        (nobody called although its snapshot had tickets waiting: see `_postgres_call`;
+        the caller tries again in a new transaction)."""
+        lock, finished, call = self.call_sql(hall, counter)
+        rows = unit.rows(
+            (lock, finished, call) if finish else (lock, call),
             {"counter_id": counter.id, "day": day, "now": now},
             commit=True,
         )
-        return session, None if row is None else utc_row(row)
+        session, row = rows[0], rows[-1]
+        if row is None:
+            return session, None, False
+        if row[0] is None:  # the statement's marker row: tickets waited, none was free
+            return session, None, True
+        return session, utc_row(row), False
 
     def call_sql(self, hall: HallInfo, counter: CounterInfo) -> tuple[str, str, str]:
         """The statements of call next at this counter, as the driver gets them (psycopg's
@@ -216,7 +234,17 @@ def _postgres_call(
     The picked ticket is called at the moment, or at its issue if that is later, and the
     current one finished at the moment, or at its call if that is later: the moment is
     taken before the round trip, and these statements' snapshots may see a ticket issued,
-    or called by a step at this counter that held the lock first, a moment after it."""
+    or called by a step at this counter that held the lock first, a moment after it.
+
+    A call can be outrun: its snapshot is taken when the statement starts, and while it
+    runs (its backend descheduled on a busy server) other counters may call every ticket
+    it sees waiting and issue new ones it cannot see. It then finds no ticket it can take
+    although the queue never emptied. When nothing was called for an open counter that
+    may call, the statement says whether its snapshot had any of the counter's tickets
+    waiting: one row of NULLs after the called ticket's (none when nothing waited). Only
+    a call that called nobody runs that test (`CASE`). The caller then tries again in a
+    new transaction with a new snapshot (`QueueService`); the same goes for a ticket
+    another transaction had locked and did not take."""
     at = _uuid(counter.id)
     number = int(counter.number)
     heads = 2 * len(hall.counters) + 1
@@ -252,8 +280,16 @@ def _postgres_call(
             tickets.staff_id, tickets.finished_at
     )
     {logged("done", "finished", "r.finished_at")}"""
+    outrun = ""
     if counter.service_ids:
         called_where = f"tickets.id = coalesce(({pick(heads)}), ({pick(0)}))"
+        sids = "ARRAY[" + ",".join(_uuid(s) for s in counter.service_ids) + "]::uuid[]"
+        waiting = f"""SELECT 1 FROM tickets AS o WHERE o.hall_id = {_uuid(hall.id)}
+            AND o.service_id = ANY({sids}) AND o.business_date = %(day)s
+            AND o.status = 'waiting'"""
+        nulls = ", ".join("NULL" for _ in TICKET_COLUMNS)
+        outrun = f""" UNION ALL SELECT {nulls} WHERE CASE WHEN EXISTS (SELECT 1 FROM called)
+            THEN FALSE ELSE {gate} AND EXISTS ({waiting}) END"""
     else:
         called_where = "FALSE"  # a counter serving nothing only finishes its customer
     call = f"""WITH called AS (
@@ -265,7 +301,7 @@ def _postgres_call(
     ), logged AS (
         {logged("called", "called", "greatest(%(now)s, r.issued_at)")}
     )
-    SELECT * FROM called"""
+    SELECT * FROM called{outrun}"""
     return " ".join(finish.split()), " ".join(call.split())
 
 

@@ -12,6 +12,7 @@ The demo hall: counter 1 serves PAY (A) then APPLY (B).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -21,7 +22,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import make_url
 
 from app.bootstrap import Core, build_core
@@ -29,6 +30,7 @@ from app.models import CounterService, Ticket, TicketEvent
 from app.services.clock import ManualClock
 from app.services.errors import DomainError
 from app.services.hall_ref import business_date
+from app.services.queue.service import CALL_TRIES
 from tests.conftest import make_settings
 from tests.pg_wire import WireTap
 from tests.unit.services.queue_helpers import HALL, assert_refused, login
@@ -312,3 +314,97 @@ def test_a_counters_new_services_are_called_once_the_hall_is_read_again(
     called = hall.queue.call_next(HALL, 1)
     assert called is not None and called.id == enq.id
     assert hall.queries.ticket(pay.id).status == "waiting"  # type: ignore[union-attr]
+
+
+def _held(pg_url: str, ticket_id: object, *, took: bool) -> psycopg.Connection[Any]:
+    """Another transaction holding the ticket's row lock, as a step elsewhere does while
+    it runs (its lock taken by hand here: a real step holds it for too short a moment to
+    be caught). `took`: it has also called the ticket, not yet committed."""
+    direct = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    other = psycopg.connect(direct)
+    other.execute("SELECT 1 FROM tickets WHERE id = %s FOR UPDATE", (ticket_id,))
+    if took:
+        other.execute("UPDATE tickets SET status = 'called' WHERE id = %s", (ticket_id,))
+    return other
+
+
+def _after(seconds: float, fn: Any) -> threading.Thread:
+    t = threading.Timer(seconds, fn)
+    t.start()
+    return t
+
+
+def _retries(pg_hall: Core, tap: WireTap) -> tuple[list[list[str]], Any]:
+    """Call next at counter 1 as the server got it: its round trips, and what it called."""
+    statements = pg_hall.queue.call_sql(HALL, 1)
+    _warm(pg_hall)
+    called: list[object] = []
+    trips = _sent(tap, partial(_into, called, pg_hall.queue.call_next, HALL, 1))
+    prepared = [_prepared(sql) for sql in statements]
+    lock, finish, call = (execute for _prepare, execute in prepared)
+    prepares = [prepare for prepare, _execute in prepared]  # the first call on the connection
+    assert _is(trips[:1], [*prepares, "BEGIN", lock, finish, call, "COMMIT"]), trips[:1]
+    for trip in trips[1:]:  # a retry: nothing left to finish, only the call again
+        assert _is([trip], ["BEGIN", lock, call, "COMMIT"]), trip
+    return trips, called[0]
+
+
+def test_a_ticket_another_step_let_go_is_called_not_reported_as_nobody(
+    pg_hall: Core, tap: WireTap, pg_url: str
+) -> None:
+    """The only waiting ticket is locked by a step elsewhere when call next runs (its pick
+    skips locked tickets), and the other step then ends without taking it: call next
+    tries again in a new transaction and calls it, instead of saying nobody waits."""
+    ticket = pg_hall.queue.issue_ticket(HALL, "PAY").ticket
+    login(pg_hall, 1)
+    other = _held(pg_url, ticket.id, took=False)
+    timer = _after(0.1, other.rollback)
+    try:
+        trips, called = _retries(pg_hall, tap)
+    finally:
+        timer.join()
+        other.close()
+    assert getattr(called, "id", None) == ticket.id
+    assert len(trips) >= 2
+    assert _statuses(pg_hall) == ["called"]
+
+
+def test_a_ticket_another_step_took_leaves_nobody_waiting(
+    pg_hall: Core, tap: WireTap, pg_url: str
+) -> None:
+    """The same, but the other step calls the ticket: the retry sees it called and nobody
+    else waiting, and call next says so (None) without touching it."""
+    ticket = pg_hall.queue.issue_ticket(HALL, "PAY").ticket
+    login(pg_hall, 1)
+    other = _held(pg_url, ticket.id, took=True)
+    timer = _after(0.1, other.commit)
+    try:
+        trips, called = _retries(pg_hall, tap)
+    finally:
+        timer.join()
+        other.close()
+    assert called is None and len(trips) >= 2
+    assert _statuses(pg_hall) == ["called"]
+    with pg_hall.db.read() as s:  # the other step's call is not call next's: no event
+        called_events = select(func.count()).where(TicketEvent.kind == "called")
+        assert s.scalar(called_events) == 0
+
+
+def test_call_next_gives_up_on_a_ticket_held_for_long(
+    pg_hall: Core, tap: WireTap, pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ticket held longer than the retries last (about a third of a second in all):
+    call next stops after `CALL_TRIES` round trips, says nobody could be called, and
+    logs why; the ticket is still waiting for whoever calls next."""
+    ticket = pg_hall.queue.issue_ticket(HALL, "PAY").ticket
+    login(pg_hall, 1)
+    other = _held(pg_url, ticket.id, took=False)
+    try:
+        trips, called = _retries(pg_hall, tap)
+    finally:
+        other.rollback()
+        other.close()
+    assert called is None and len(trips) == CALL_TRIES
+    assert "none could be taken" in caplog.text
+    assert _statuses(pg_hall) == ["waiting"]
+    assert getattr(pg_hall.queue.call_next(HALL, 1), "id", None) == ticket.id
