@@ -211,7 +211,10 @@ def bench_database(
             core.queue.call_next(hall, k)
         pgbaseline.reset_hall(core, hall)
         if pgbench:
-            result["call_explain"] = explain_pick(core, calls[1][1])
+            # counter 1's statements after its lock: the finish (nobody to finish after the
+            # reset), then the pick and call
+            result["finish_explain"] = explain_pick(core, calls[1][1])
+            result["call_explain"] = explain_pick(core, calls[1][2])
             log(f"pgbench: {n} clients x {args.calls} call transactions")
             _server_cpu(
                 core,

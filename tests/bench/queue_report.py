@@ -80,7 +80,11 @@ def table(report: dict[str, object]) -> str:
                     f"HallDesk / pgbench, {mode}: calls/s x{ratio['per_s']}, "
                     f"p50 x{ratio['p50']}, p99 x{ratio['p99']}, mean x{ratio['mean']}"
                 )
-        for key, what in (("pick_explain", "pick SELECT"), ("call_explain", "call statement")):
+        for key, what in (
+            ("pick_explain", "pick SELECT"),
+            ("finish_explain", "finish statement"),
+            ("call_explain", "call statement"),
+        ):
             plan = r.get(key)
             if isinstance(plan, dict):
                 lines.append(
