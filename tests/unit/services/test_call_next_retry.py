@@ -65,21 +65,31 @@ def _retries(tapped_hall: Core, tap: WireTap) -> tuple[list[list[str]], Any]:
     return trips, called[0]
 
 
+def _call_while_held(
+    hall: Core, tap: WireTap, pg_url: str, *, took: bool
+) -> tuple[Any, list[list[str]], Any]:
+    """Call next at counter 1 while another transaction holds the only waiting ticket and
+    ends a moment after call next began: rolled back, or (`took`) committing its call.
+    The ticket, call next's round trips, and what it called."""
+    ticket = hall.queue.issue_ticket(HALL, "PAY").ticket
+    login(hall, 1)
+    other = _held(pg_url, ticket.id, took=took)
+    timer = _after(0.1, other.commit if took else other.rollback)
+    try:
+        trips, called = _retries(hall, tap)
+    finally:
+        timer.join()
+        other.close()
+    return ticket, trips, called
+
+
 def test_a_ticket_another_step_let_go_is_called_not_reported_as_nobody(
     tapped_hall: Core, tap: WireTap, pg_url: str
 ) -> None:
     """The only waiting ticket is locked by a step elsewhere when call next runs (its pick
     skips locked tickets), and the other step then ends without taking it: call next
     tries again in a new transaction and calls it, instead of saying nobody waits."""
-    ticket = tapped_hall.queue.issue_ticket(HALL, "PAY").ticket
-    login(tapped_hall, 1)
-    other = _held(pg_url, ticket.id, took=False)
-    timer = _after(0.1, other.rollback)
-    try:
-        trips, called = _retries(tapped_hall, tap)
-    finally:
-        timer.join()
-        other.close()
+    ticket, trips, called = _call_while_held(tapped_hall, tap, pg_url, took=False)
     assert getattr(called, "id", None) == ticket.id
     assert len(trips) >= 2
     assert statuses(tapped_hall) == ["called"]
@@ -90,15 +100,7 @@ def test_a_ticket_another_step_took_leaves_nobody_waiting(
 ) -> None:
     """The same, but the other step calls the ticket: the retry sees it called and nobody
     else waiting, and call next says so (None) without touching it."""
-    ticket = tapped_hall.queue.issue_ticket(HALL, "PAY").ticket
-    login(tapped_hall, 1)
-    other = _held(pg_url, ticket.id, took=True)
-    timer = _after(0.1, other.commit)
-    try:
-        trips, called = _retries(tapped_hall, tap)
-    finally:
-        timer.join()
-        other.close()
+    _ticket, trips, called = _call_while_held(tapped_hall, tap, pg_url, took=True)
     assert called is None and len(trips) >= 2
     assert statuses(tapped_hall) == ["called"]
     with tapped_hall.db.read() as s:  # the other step's call is not call next's: no event
