@@ -52,10 +52,10 @@ def profile_call_next(core: Core, hall: str, calls: int) -> dict[str, object]:
         add(_kind(statement), time.perf_counter() - started.pop(id(cursor)))
 
     def timed(kind: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def run(*args: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
             t0 = time.perf_counter()
             try:
-                return fn(*args)
+                return fn(*args, **kwargs)
             finally:
                 add(kind, time.perf_counter() - t0)
 
