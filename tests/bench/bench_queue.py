@@ -17,7 +17,9 @@ hall with 20 counters and 8 services, every counter serving all 8 in its own ord
 
 The same (without pgbench and the processes) on a SQLite file, for information. Goals on
 PostgreSQL: p99 call-next under 20 ms; from 20 processes back to back, at least half of
-pgbench's throughput and at most twice its p99. `--split-cores` puts a local PostgreSQL
+pgbench's throughput and at most twice its p99, both p99s taken after each client's first
+5 calls (its fresh backend warming up, at the same moment as every other client's; the
+p99 of all calls is printed beside it). `--split-cores` puts a local PostgreSQL
 on the first CPU and HallDesk and pgbench alike on the others, as when the counters are
 PCs of their own; without it all share every CPU.
 """
@@ -165,10 +167,15 @@ def _in_threads(count: int, work: Callable[[int, threading.Barrier], None]) -> f
     return wall
 
 
-def _baseline(result: dict[str, object], key: str, run: Callable[[], lib.Latency]) -> None:
+def _baseline(
+    result: dict[str, object],
+    key: str,
+    run: Callable[[], tuple[lib.Latency, list[list[float]]]],
+) -> None:
     """A pgbench run; its failure (a pick SQL pgbench cannot replay) is reported, not fatal."""
     try:
-        result[key] = asdict(run())
+        lat, per_client = run()
+        result[key] = asdict(lat) | {"steady_p99_ms": lib.steady_p99_ms(per_client)}
     except RuntimeError as exc:
         result[f"{key}_error"] = str(exc)[-2000:]
 
@@ -269,12 +276,15 @@ def bench_database(
         for mode, base_mode in (("closed", "closed"), ("paced", "paced"), ("processes", "closed")):
             mine, base = result.get(f"call_next_{mode}"), result.get(f"pgbench_{base_mode}")
             if isinstance(mine, dict) and isinstance(base, dict):
-                result[f"ratio_{mode}"] = {
+                ratio = {
                     "p50": round(mine["p50_ms"] / base["p50_ms"], 2),
                     "p99": round(mine["p99_ms"] / base["p99_ms"], 2),
                     "mean": round(mine["mean_ms"] / base["mean_ms"], 2),
                     "per_s": round(mine["per_s"] / base["per_s"], 2),
                 }
+                if "steady_p99_ms" in mine:  # both closed, each after its warm-up calls
+                    ratio["p99_steady"] = round(mine["steady_p99_ms"] / base["steady_p99_ms"], 2)
+                result[f"ratio_{mode}"] = ratio
         if args.profile:
             pgbaseline.reset_hall(core, hall)
             result["profile"] = profile_call_next(core, hall, 200)
@@ -315,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if max(args.counters * args.calls, args.rate * args.paced_seconds, 200) > args.tickets:
         p.error("each run takes its calls from --tickets: counters x calls, rate x seconds, 200")
+    if args.calls <= lib.WARM_UP_CALLS:
+        p.error(f"--calls: more than each counter's {lib.WARM_UP_CALLS} warm-up calls")
     if args.tickets > MAX_TICKETS:
         p.error(f"--tickets: at most {MAX_TICKETS} (8 services x 999 numbers a day)")
     logging.basicConfig(level=logging.WARNING)

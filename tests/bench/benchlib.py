@@ -50,6 +50,18 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
+# Each client's first calls of a closed run: its fresh backend's catalog caches, the first
+# plans of its statements, and the burst of every client doing that at the same moment
+# (docs/PERFORMANCE.md, "The start-up burst")
+WARM_UP_CALLS = 5
+
+
+def steady_p99_ms(per_client: list[list[float]], skip: int = WARM_UP_CALLS) -> float:
+    """p99 (ms) of the calls that follow each client's first `skip` (its warm-up); each
+    client's latencies (s) in the order it made them."""
+    return round(percentile(sorted(1000 * s for c in per_client for s in c[skip:]), 99), 2)
+
+
 @dataclass(frozen=True)
 class Latency:
     n: int
@@ -253,7 +265,10 @@ def machine() -> dict[str, object]:
 def postgres_cpu_s(engine: Engine) -> float | None:
     """CPU seconds (user + system) the PostgreSQL server behind `engine` has used so far:
     its postmaster, every live child (backends, WAL writer, checkpointer, ...) and the
-    children it has reaped. None when the server does not run on this machine."""
+    children it has reaped. None when the server does not run on this machine, or the
+    database is no PostgreSQL (a SQLite file has no server)."""
+    if engine.dialect.name != "postgresql":
+        return None
     with engine.connect() as c:
         backend = int(c.execute(text("SELECT pg_backend_pid()")).scalar_one())
     try:

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Barrier
 
-from tests.bench.benchlib import Latency
+from tests.bench.benchlib import Latency, steady_p99_ms
 
 START_TIMEOUT_S = 300.0  # 20 interpreters importing SQLAlchemy on 2 busy cores
 
@@ -68,10 +68,11 @@ def call_next_processes(
     server_cpu_s: Callable[[], float | None] | None = None,
 ) -> dict[str, object]:
     """Closed loop over `counters` processes (counter k in process k), back to back.
-    The latencies of every call; throughput over the wall time from the first start to
-    the last end (perf_counter is the system's monotonic clock, shared by processes);
-    the CPU the processes spent per call; and, given `server_cpu_s`, the database
-    server's CPU per call from the start line on (not the processes' connecting)."""
+    The latencies of every call, and the p99 after each counter's warm-up; throughput
+    over the wall time from the first start to the last end (perf_counter is the system's
+    monotonic clock, shared by processes); the CPU the processes spent per call; and,
+    given `server_cpu_s`, the database server's CPU per call from the start line on (not
+    the processes' connecting)."""
     ctx = mp.get_context("spawn")
     go = ctx.Barrier(counters + 1)
     pipes = []
@@ -99,6 +100,7 @@ def call_next_processes(
     lat = Latency.of(took, wall)
     out: dict[str, object] = {
         **asdict(lat),
+        "steady_p99_ms": steady_p99_ms([r[0] for r in results]),
         "client_cpu_ms_per_call": round(1000 * cpu / max(lat.n, 1), 2),
         "client_cpu_cores": round(cpu / wall, 2) if wall > 0 else 0.0,
     }

@@ -102,11 +102,12 @@ def run_pgbench(
     *,
     rate: float = 0.0,
     seconds: float = 0.0,
-) -> Latency:
+) -> tuple[Latency, list[list[float]]]:
     """One client per counter, prepared statements; the latency of every transaction from
-    pgbench's own log. Closed loop: `per_client` transactions each, back to back. Paced:
-    `rate` transactions a second in all for `seconds` (`-R`: latency counts from the
-    scheduled start, as in the paced HallDesk run)."""
+    pgbench's own log, and each client's in the order it ran them. Closed loop:
+    `per_client` transactions each, back to back. Paced: `rate` transactions a second in
+    all for `seconds` (`-R`: latency counts from the scheduled start, as in the paced
+    HallDesk run)."""
     bindir = pg_bindir()
     if bindir is None:
         raise RuntimeError("pgbench not found: install Debian's postgresql-client")
@@ -142,7 +143,7 @@ def run_pgbench(
         done = run(cmd, env={**os.environ, **env}, cwd=tmp)
         if done.returncode != 0:
             raise RuntimeError(f"pgbench failed:\n{done.stderr}\n{done.stdout}")
-        latencies = []
+        clients: dict[int, list[tuple[int, float]]] = {}
         failed = 0
         for log in Path(tmp).glob("txlog*"):
             for line in log.read_text().splitlines():
@@ -152,11 +153,17 @@ def run_pgbench(
                     failed += 1
                     continue
                 lag = int(parts[6]) if len(parts) > 6 else 0
-                latencies.append((int(parts[2]) + lag) / 1e6)
+                clients.setdefault(int(parts[0]), []).append(
+                    (int(parts[1]), (int(parts[2]) + lag) / 1e6)
+                )
         if failed:
             why = [x for x in done.stderr.splitlines() if "ERROR" in x or "DETAIL" in x]
             raise RuntimeError(f"pgbench: {failed} transactions failed: " + "; ".join(why[:6]))
         m = re.search(r"tps = ([\d.]+)", done.stdout)
         tps = float(m.group(1)) if m else 0.0
-    lat = Latency.of(latencies, 1.0)
-    return Latency(lat.n, lat.p50_ms, lat.p95_ms, lat.p99_ms, lat.max_ms, lat.mean_ms, tps)
+    per_client = [[took for _, took in sorted(c)] for c in clients.values()]
+    lat = Latency.of([took for c in per_client for took in c], 1.0)
+    return (
+        Latency(lat.n, lat.p50_ms, lat.p95_ms, lat.p99_ms, lat.max_ms, lat.mean_ms, tps),
+        per_client,
+    )
