@@ -3,14 +3,22 @@ each other (DESIGN.md "Data").
 
 Both payments are real cash, so both stand. When a push brings allocations, the centre
 checks their bills inside the push's own transaction: where the non-voided allocations of
-a bill, oldest payment first, paid beyond it (`surplus_of`: principal past its amount, and
-the late fee of a payment that found its principal paid already), the surplus not yet
-settled becomes an `adjustment` credit entry on the account (the customer's money is kept
-as credit, 预存) and a `SyncConflict` row tells the manager which payments met on which
-bill. A surplus may be late fee alone (a station that had not heard of the payment in full
-took a few yuan that went to the bill's late fee), so the bills checked are all that are
-paid in full, not only those whose principal is exceeded. A bill paid three times gets a
-second conflict for the further surplus.
+a bill, oldest payment first, paid beyond it, the surplus not yet settled becomes an
+`adjustment` credit entry on the account (the customer's money is kept as credit, 预存)
+and a `SyncConflict` row tells the manager which payments met on which bill. A surplus
+may be late fee alone (a station that had not heard of the payment in full took a few
+yuan that went to the bill's late fee), so the bills checked are all that are paid in
+full, not only those whose principal is exceeded. A bill paid three times gets a second
+conflict for the further surplus.
+
+What was paid beyond the bill (`surplus_of`) is found by taking its payments again in
+the order they were taken, each as its station would have taken it had it seen the ones
+before: principal past what was left is surplus, and so is late fee past what the late-fee
+rule asked that day on what was left, less the late fee kept already (`billing/owed.py`:
+a customer is never charged twice for the same days). A payment that found the bill paid
+therefore gives back all its late fee; one that paid the whole bill after another station
+took part of it and that part's late fee gives back the late fee charged a second time.
+Payments taken by stations that saw each other come out as they were: no surplus.
 
 Two stations pushing payments of one bill at the same time must not both see "no
 conflict": the push locks the bills its allocations touch (`FOR UPDATE`, in id order so
@@ -24,15 +32,27 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import date, datetime
 from typing import cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, exists, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Bill, CreditEntry, CustomerAccount, Payment, PaymentAllocation, PaymentVoid
+from app.models import (
+    Bill,
+    CreditEntry,
+    CustomerAccount,
+    Hall,
+    Payment,
+    PaymentAllocation,
+    PaymentVoid,
+)
 from app.models.sync import SyncConflict
+from app.services.billing.late_fee import LateFeeRule, late_fee
+from app.services.billing.money import from_fen, to_fen
+from app.services.billing.owed import late_rule
 
 CONFLICT_NS = uuid.UUID("6f1c0b7e-3d1a-4c55-9a57-2f0f4f3a9e11")
 OVERPAID_BILL = "overpaid_bill"
@@ -50,18 +70,34 @@ def lock_bills(s: Session, bill_ids: Collection[uuid.UUID]) -> None:
         )
 
 
-def surplus_of(amount: int, allocations: list[tuple[int, int]]) -> int:
-    """What of a bill's allocations (principal, late fee), oldest payment first, was paid
-    beyond its amount: principal past the amount, and the late fee of a payment that found
-    the bill paid already (its late fee was charged a second time). Late fee alone paid on
-    a bill still owed is no surplus."""
-    left, surplus = amount, 0
-    for principal, late_fee in allocations:
-        found_paid = left == 0
+def surplus_of(
+    amount: int,
+    allocations: Sequence[tuple[int, int, date]],
+    fee_on: Callable[[int, date], int],
+) -> int:
+    """What of a bill's allocations (principal, late fee, the day it was paid), oldest
+    payment first, was paid beyond the bill (see the module docstring). `fee_on(left,
+    day)` is the late fee the rule asks on `day` for `left` fen of principal unpaid."""
+    left, late_kept, surplus = amount, 0, 0
+    for principal, late, day in allocations:
+        asked = max(0, fee_on(left, day) - late_kept) if left else 0
+        kept = min(late, asked)
+        late_kept += kept
         needed = min(left, principal)
         left -= needed
-        surplus += principal - needed + (late_fee if found_paid else 0)
+        surplus += principal - needed + late - kept
     return surplus
+
+
+def fee_rule(rule: LateFeeRule | None, due: date) -> Callable[[int, date], int]:
+    """`fee_on` for `surplus_of`: the rule's late fee (fen) of a bill due on `due`."""
+
+    def fee_on(left: int, day: date) -> int:
+        if rule is None or left <= 0:
+            return 0
+        return to_fen(late_fee(from_fen(left), due, day, rule))
+
+    return fee_on
 
 
 def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) -> int:
@@ -76,24 +112,28 @@ def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) 
             Bill.id,
             Bill.amount_fen,
             Bill.account_id,
+            Bill.due_date,
             func.sum(PaymentAllocation.amount_fen),
             func.sum(PaymentAllocation.late_fee_fen),
         )
         .join(PaymentAllocation, PaymentAllocation.bill_id == Bill.id)
         .where(Bill.id.in_(list(bill_ids)), ~voided)
-        .group_by(Bill.id, Bill.amount_fen, Bill.account_id)
+        .group_by(Bill.id, Bill.amount_fen, Bill.account_id, Bill.due_date)
         .having(
             func.sum(PaymentAllocation.amount_fen) >= Bill.amount_fen,
             func.count(PaymentAllocation.id) > 1,
         )
     ).all()
     made = 0
-    for bill_id, amount, account_id, paid, late_paid in rows:
+    for bill_id, amount, account_id, due, paid, late_paid in rows:
+        account = s.get_one(CustomerAccount, account_id)
+        zone = ZoneInfo(s.get_one(Hall, account.hall_id).timezone)
         allocations = s.execute(
             select(
                 Payment.id,
                 Payment.receipt_number,
                 Payment.station,
+                Payment.created_at,
                 PaymentAllocation.amount_fen,
                 PaymentAllocation.late_fee_fen,
             )
@@ -101,7 +141,15 @@ def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) 
             .where(PaymentAllocation.bill_id == bill_id, ~voided)
             .order_by(Payment.created_at, Payment.receipt_number)
         ).all()
-        surplus = surplus_of(int(amount), [(a.amount_fen, a.late_fee_fen) for a in allocations])
+        # each payment on its hall's day, as the station charged it (`business_date`)
+        surplus = surplus_of(
+            int(amount),
+            [
+                (a.amount_fen, a.late_fee_fen, a.created_at.astimezone(zone).date())
+                for a in allocations
+            ],
+            fee_rule(late_rule(s, account), due),
+        )
         settled = int(
             s.scalar(
                 select(func.coalesce(func.sum(SyncConflict.amount_fen), 0)).where(
@@ -113,7 +161,7 @@ def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) 
         if surplus <= settled:
             continue
         payments = allocations
-        hall_id = s.scalar(select(CustomerAccount.hall_id).where(CustomerAccount.id == account_id))
+        hall_id = account.hall_id
         key = f"{bill_id}/{paid}/{late_paid}"  # never the older form, bill/principal
         later = payments[-1].id if payments else None
         s.add(

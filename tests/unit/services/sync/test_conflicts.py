@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from app.models import CreditEntry, SyncConflict
 from app.models.db import Database
 from app.services.billing.dto import Owed
+from app.services.billing.money import to_fen
 from app.services.billing.payments import PaymentService
 from app.services.hall_ref import HallDirectory, business_date
 from app.services.security.auth import AuthService
@@ -133,11 +134,32 @@ def test_two_stations_pushing_at_once_find_each_conflict_once(pg_url: str, tmp_p
 
 
 # ---------------------------------------------------------------- late fees paid twice
+def _fee_on(left: int, day: date) -> int:
+    """A rule of 1 % of what is left a day, counted from the 1st (no cap)."""
+    return left * day.day // 100
+
+
+D1, D3 = date(2026, 12, 1), date(2026, 12, 3)
+
+
 def test_the_surplus_of_a_bill_counts_a_late_fee_only_once_the_bill_was_paid():
-    assert surplus_of(1000, [(1000, 300), (0, 100)]) == 100  # found the bill paid
-    assert surplus_of(1000, [(1000, 300), (1000, 300)]) == 1300
-    assert surplus_of(1000, [(0, 100), (0, 100)]) == 0  # late fee in part, the bill owed
-    assert surplus_of(1000, [(400, 300), (600, 0), (0, 50)]) == 50
+    assert surplus_of(1000, [(1000, 10, D1), (0, 100, D1)], _fee_on) == 100  # found it paid
+    assert surplus_of(1000, [(1000, 10, D1), (1000, 10, D1)], _fee_on) == 1010
+    assert surplus_of(1000, [(0, 5, D1), (0, 5, D1)], _fee_on) == 0  # in part, the bill owed
+    assert surplus_of(1000, [(400, 10, D1), (600, 0, D1), (0, 50, D1)], _fee_on) == 50
+
+
+def test_the_late_fee_charged_again_with_the_whole_bill_after_a_part_is_surplus():
+    # station 1 took the day's late fee (10) and half the bill; station 2, cut off, the
+    # whole bill and the same late fee again: on 500 left, the rule asked 5, less the 10
+    # paid already, so nothing: 500 of principal and all 10 of late fee are surplus
+    assert surplus_of(1000, [(500, 10, D1), (1000, 10, D1)], _fee_on) == 510
+    # two days later the rule asks 15 on the 500 left, 10 of it paid: 5 kept, 25 back
+    assert surplus_of(1000, [(500, 10, D1), (1000, 30, D3)], _fee_on) == 525
+    # the same two payments taken by stations that saw each other: nothing back
+    assert surplus_of(1000, [(500, 10, D1), (500, 5, D3)], _fee_on) == 0
+    # the same, the second late fee more than the rule asked: the excess back
+    assert surplus_of(1000, [(500, 10, D1), (500, 8, D3)], _fee_on) == 3
 
 
 @pytest.fixture
@@ -217,3 +239,28 @@ def test_a_further_late_fee_on_a_settled_bill_is_a_second_conflict(
     credited, conflicts = _adjusted(central)
     assert credited == 300
     assert sorted(c.amount_fen for c in conflicts) == [100, 200]
+
+
+def test_a_late_fee_charged_again_with_the_whole_bill_after_a_part_is_credit(
+    late_book: tuple[Database, list[Station]],
+):
+    central, (pc1, pc2) = late_book
+    oldest = _owed_on(central).bills[0]
+    half = (oldest.principal / 2).quantize(Decimal("0.01"))
+    part = _pay(pc1, str(oldest.late_fee + half), bill_ids=[oldest.bill_id])
+    assert [(a.principal, a.late_fee) for a in part.allocations] == [(half, oldest.late_fee)]
+    whole = _pay(pc2, str(oldest.due), bill_ids=[oldest.bill_id])  # cut off: sees it owed
+    assert [(a.principal, a.late_fee) for a in whole.allocations] == [
+        (oldest.principal, oldest.late_fee)
+    ]
+    for station in (pc2, pc1):
+        drain(station.cache, central)
+    # the same day: the rule asks less on the half left than PC1 took already, so PC2's
+    # late fee was charged a second time and comes back with the half paid twice
+    credited, conflicts = _adjusted(central)
+    back = to_fen(half + oldest.late_fee)
+    assert credited == back
+    assert [(c.bill_id, c.amount_fen) for c in conflicts] == [(oldest.bill_id, back)]
+    owed = _owed_on(central)
+    assert owed.credit == half + oldest.late_fee
+    assert oldest.bill_id not in {b.bill_id for b in owed.bills}
