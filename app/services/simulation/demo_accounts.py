@@ -25,11 +25,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from app.models import Bill, CustomerAccount, FeeItem, LateFeeRuleRow
+from app.models import Bill, CustomerAccount, FeeItem, Hall, LateFeeRuleRow
 from app.services.simulation.demo_history import seed_paid_history
 
 DEMO_ACCOUNTS = 2000
@@ -158,6 +159,12 @@ def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
+def hall_day(session: Session, hall_id: uuid.UUID, when: datetime) -> date:
+    """The hall's calendar day at `when` (its own time zone, not the machine's)."""
+    zone = session.scalars(select(Hall.timezone).where(Hall.id == hall_id)).one()
+    return when.astimezone(ZoneInfo(zone)).date()
+
+
 def seed_demo_accounts(
     session: Session,
     hall_id: uuid.UUID,
@@ -171,8 +178,8 @@ def seed_demo_accounts(
 ) -> int:
     """Write the demo book of a new hall in `session`'s transaction; the accounts written.
     `paid_by`: the clerks of counters 1..n, who took the payments of the bills paid
-    before today (`demo_history`)."""
-    when = today or date.today()
+    before today (`demo_history`). `today` defaults to the hall's day now."""
+    when = today or hall_day(session, hall_id, datetime.now(UTC))
     ids = random.Random(f"{seed}/{hall_code}")  # row ids: the same per seed and hall code
     usage = random.Random(seed + 1)
     created = datetime(when.year - 2, 1, 1, tzinfo=UTC)

@@ -82,8 +82,8 @@ def ensure_demo_hall(
 ) -> bool:
     """Create the demo hall unless it exists, with its book of `accounts` customer
     accounts (demo_accounts) whose bills run up to the month before `book_day` (default:
-    today), most of them paid on time when `paid_history` (the `--demo` book; see
-    demo_history); True when it was created."""
+    the hall's day today, in its time zone), most of them paid on time when
+    `paid_history` (the `--demo` book; see demo_history); True when it was created."""
     with db.write() as s:
         if s.scalar(select(Hall.id).where(Hall.code == code)) is not None:
             return False

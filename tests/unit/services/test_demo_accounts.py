@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter as Tally
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -16,6 +17,7 @@ from app.models.migrate import upgrade
 from app.services.simulation.demo_accounts import (
     DEMO_ACCOUNTS,
     MONTHS,
+    hall_day,
     periods,
     seed_demo_accounts,
 )
@@ -126,3 +128,28 @@ def test_demo_seeds_the_book_and_the_tests_halls_go_without(core: Core, tmp_path
             assert s.scalar(select(func.count()).select_from(LateFeeRuleRow)) == 3
     finally:
         with_book.close()
+
+
+def test_the_book_is_dated_by_the_halls_day_not_the_machines(tmp_path: Path) -> None:
+    db = Database.from_url(f"sqlite:///{tmp_path / 'day.sqlite3'}", use_keyring=False)
+    try:
+        upgrade(db.engine)
+        ensure_demo_hall(db, accounts=0)
+        with db.write() as s:
+            hall = s.scalars(select(Hall).where(Hall.code == DEMO_HALL)).one()
+            assert hall.timezone == "Asia/Shanghai"
+            # 17:00 UTC on 30 November is 01:00 on 1 December in Shanghai: a new month
+            assert hall_day(s, hall.id, datetime(2026, 11, 30, 17, 0, tzinfo=UTC)) == date(
+                2026, 12, 1
+            )
+            assert hall_day(s, hall.id, datetime(2026, 11, 30, 15, 59, tzinfo=UTC)) == date(
+                2026, 11, 30
+            )
+            services = {v.code: v.id for v in s.scalars(select(Service))}
+            seed_demo_accounts(s, hall.id, DEMO_HALL, services, count=5)
+            shanghai = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        with db.read() as s:
+            newest = s.scalar(select(func.max(Bill.period)))
+        assert newest == periods(shanghai)[-1][0]  # the book runs to the hall's last month
+    finally:
+        db.dispose()
