@@ -136,4 +136,7 @@ def _layout(r: dict[str, object]) -> str:
     """Where the run's processes ran: the goal's figures depend on it (docs/PERFORMANCE.md)."""
     if "cores" in r:
         return "split CPUs: the server's and the clients' own, as in a hall"
-    return "shared CPUs: the server and every client on the same CPUs (a hall's: --split-cores)"
+    return (
+        "shared CPUs, for information: the server and every client on the same CPUs, a "
+        "harder test than a hall (the goal is judged with --split-cores)"
+    )
