@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter as Tally
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,12 +29,21 @@ from tests.conftest import make_settings
 TODAY = date(2026, 12, 3)
 
 
-def _seeded(path: Path, *, seed: int, count: int = 300) -> tuple[list[Any], ...]:
-    """A fresh SQLite file with a demo hall (no book) and a book of `count` accounts."""
+@contextmanager
+def _demo_hall(path: Path) -> Iterator[Database]:
+    """A fresh SQLite file with the demo hall and no book."""
     db = Database.from_url(f"sqlite:///{path}", use_keyring=False)
     try:
         upgrade(db.engine)
         ensure_demo_hall(db, accounts=0)
+        yield db
+    finally:
+        db.dispose()
+
+
+def _seeded(path: Path, *, seed: int, count: int = 300) -> tuple[list[Any], ...]:
+    """A fresh SQLite file with a demo hall (no book) and a book of `count` accounts."""
+    with _demo_hall(path) as db:
         with db.write() as s:
             hall = s.scalars(select(Hall).where(Hall.code == DEMO_HALL)).one()
             s.execute(FeeItem.__table__.delete())
@@ -76,8 +87,6 @@ def _seeded(path: Path, *, seed: int, count: int = 300) -> tuple[list[Any], ...]
                 ).order_by(LateFeeRuleRow.account_type)
             ).all()
         return accounts, bills, fees, rules
-    finally:
-        db.dispose()
 
 
 def test_the_same_seed_gives_the_same_book(tmp_path: Path) -> None:
@@ -131,10 +140,7 @@ def test_demo_seeds_the_book_and_the_tests_halls_go_without(core: Core, tmp_path
 
 
 def test_the_book_is_dated_by_the_halls_day_not_the_machines(tmp_path: Path) -> None:
-    db = Database.from_url(f"sqlite:///{tmp_path / 'day.sqlite3'}", use_keyring=False)
-    try:
-        upgrade(db.engine)
-        ensure_demo_hall(db, accounts=0)
+    with _demo_hall(tmp_path / "day.sqlite3") as db:
         with db.write() as s:
             hall = s.scalars(select(Hall).where(Hall.code == DEMO_HALL)).one()
             assert hall.timezone == "Asia/Shanghai"
@@ -151,5 +157,3 @@ def test_the_book_is_dated_by_the_halls_day_not_the_machines(tmp_path: Path) -> 
         with db.read() as s:
             newest = s.scalar(select(func.max(Bill.period)))
         assert newest == periods(shanghai)[-1][0]  # the book runs to the hall's last month
-    finally:
-        db.dispose()
