@@ -92,6 +92,7 @@ REFERENCE_REQUIRED = "reference_required"
 UNKNOWN_PAYMENT = "unknown_payment"
 ALREADY_VOIDED = "already_voided"
 VOID_NOT_SAME_DAY = "void_not_same_day"
+VOID_AFTER_CONFLICT = "void_after_conflict"
 DAY_CLOSED = "day_closed"
 CREDIT_INSUFFICIENT = "credit_insufficient"
 # Business fees at the counter (app.services.billing.fees)

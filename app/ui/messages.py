@@ -112,6 +112,11 @@ def error_text(exc: BaseException) -> str:
         errors.UNKNOWN_PAYMENT: translate("Messages", "No such payment."),
         errors.ALREADY_VOIDED: translate("Messages", "This payment has already been voided."),
         errors.VOID_NOT_SAME_DAY: translate("Messages", "Only payments of today can be voided."),
+        errors.VOID_AFTER_CONFLICT: translate(
+            "Messages",
+            "A bill of this payment was paid twice while counters were offline, and its "
+            "surplus is already the customer's prepaid credit. Refund the credit instead.",
+        ),
         errors.DAY_CLOSED: translate(
             "Messages", "The day {day} is closed; no more payments, voids or refunds."
         ),

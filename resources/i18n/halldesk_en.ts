@@ -1466,6 +1466,10 @@
         <translation>Only payments of today can be voided.</translation>
     </message>
     <message>
+        <source>A bill of this payment was paid twice while counters were offline, and its surplus is already the customer&apos;s prepaid credit. Refund the credit instead.</source>
+        <translation>A bill of this payment was paid twice while counters were offline, and its surplus is already the customer&apos;s prepaid credit. Refund the credit instead.</translation>
+    </message>
+    <message>
         <source>The day {day} is closed; no more payments, voids or refunds.</source>
         <translation>The day {day} is closed; no more payments, voids or refunds.</translation>
     </message>

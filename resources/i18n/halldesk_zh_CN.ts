@@ -1462,6 +1462,10 @@
         <translation>只能作废当日的缴费。</translation>
     </message>
     <message>
+        <source>A bill of this payment was paid twice while counters were offline, and its surplus is already the customer&apos;s prepaid credit. Refund the credit instead.</source>
+        <translation>该笔缴费所缴账单在断网期间被重复缴纳，多缴部分已转为客户预存款。请改为办理预存款退费。</translation>
+    </message>
+    <message>
         <source>The day {day} is closed; no more payments, voids or refunds.</source>
         <translation>{day} 已日结，不能再收费、作废或退费。</translation>
     </message>

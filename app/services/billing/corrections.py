@@ -5,8 +5,10 @@ and what they share with `payments`: a stored payment read back as its receipt s
 A void is a manager-approved `PaymentVoid` on the payment's business day (the hall's
 calendar day), before the day closing of the clerk who took it or of the clerk who voids,
 with a negative `CreditEntry` taking back the credit the payment added; it is refused when
-that credit has been refunded since (the account's credit would go below zero). A refund
-pays credit back: a `Refund` row and a negative `CreditEntry`, never beyond the credit. A
+that credit has been refunded since (the account's credit would go below zero), and when
+a bill it paid was paid twice while offline and the centre credited the surplus (the
+customer gets that money back by a refund; a void would pay it twice). A refund pays
+credit back: a `Refund` row and a negative `CreditEntry`, never beyond the credit. A
 reprint adds a `ReceiptPrint(copy=True)` and an audit row and returns the receipt marked
 as a copy; a void payment has no copy.
 """
@@ -46,6 +48,7 @@ from app.services.billing.owed import (
     credit_fen,
     lock_account,
     lock_staff,
+    surplus_credited,
     usage,
 )
 from app.services.billing.receipt_check import check_value
@@ -211,7 +214,8 @@ class PaymentCorrections:
         """Void a payment on its own business day with a manager's approval (`approver`
         from `auth.approve`). Refusals: `not_allowed` (approver not a manager),
         `unknown_payment`, `already_voided`, `void_not_same_day`, `day_closed`,
-        `credit_insufficient` (its credit was refunded meanwhile), `bad_input` (reason)."""
+        `credit_insufficient` (its credit was refunded meanwhile), `void_after_conflict`
+        (its bill was paid twice and the surplus credited), `bad_input` (reason)."""
         self._auth.check(actor, "clerk")
         self._auth.check(approver, "manager")
         text = check_reason(reason)
@@ -232,10 +236,15 @@ class PaymentCorrections:
                         errors.VOID_NOT_SAME_DAY, f"{p.receipt_number} is not of today"
                     )
                 refuse_if_closed(s, day, actor.id, p.staff_id)
-                credit = int(
+                if surplus_credited(s, p.id):
+                    raise DomainError(
+                        errors.VOID_AFTER_CONFLICT,
+                        f"a bill of {p.receipt_number} was paid twice: refund the credit",
+                    )
+                credit = int(  # what the payment added (the centre's adjustments are not)
                     s.scalar(
                         select(func.coalesce(func.sum(CreditEntry.amount_fen), 0)).where(
-                            CreditEntry.payment_id == p.id
+                            CreditEntry.payment_id == p.id, CreditEntry.reason != "adjustment"
                         )
                     )
                     or 0

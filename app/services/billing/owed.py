@@ -104,6 +104,20 @@ def lock_staff(s: Session, *staff_ids: uuid.UUID) -> None:
         s.execute(select(Staff.id).where(Staff.id == staff_id).with_for_update())
 
 
+def surplus_credited(s: Session, payment_id: uuid.UUID) -> bool:
+    """Whether a bill the payment paid was paid twice while offline and the centre's
+    adjustments for it still stand (`sync/conflicts.py`): its surplus is the customer's
+    credit, which a refund pays back; a void would count the money twice."""
+    mine = select(PaymentAllocation.bill_id).where(PaymentAllocation.payment_id == payment_id)
+    sharing = select(PaymentAllocation.payment_id).where(PaymentAllocation.bill_id.in_(mine))
+    standing = s.scalar(
+        select(func.coalesce(func.sum(CreditEntry.amount_fen), 0)).where(
+            CreditEntry.reason == "adjustment", CreditEntry.payment_id.in_(sharing)
+        )
+    )
+    return bool(standing)
+
+
 def credit_fen(s: Session, account_id: uuid.UUID) -> int:
     total = s.scalar(
         select(func.coalesce(func.sum(CreditEntry.amount_fen), 0)).where(

@@ -20,6 +20,15 @@ therefore gives back all its late fee; one that paid the whole bill after anothe
 took part of it and that part's late fee gives back the late fee charged a second time.
 Payments taken by stations that saw each other come out as they were: no surplus.
 
+A void can reach the centre after the surplus was credited: a station that had not heard
+of the conflict gave the customer the cash of one payment back. The surplus is then
+smaller than what was credited, and the centre takes the difference back with a negative
+`adjustment` entry and a `surplus_taken_back` conflict naming the voided receipts, so
+the money is not returned twice. Only a void takes a surplus back; a late-fee rule
+changed since does not. A station that already sees the credit refuses such a void
+(`void_after_conflict` in billing/corrections.py): the customer is paid back by a refund
+of the credit.
+
 Two stations pushing payments of one bill at the same time must not both see "no
 conflict": the push locks the bills its allocations touch (`FOR UPDATE`, in id order so
 two pushes cannot deadlock) before inserting, so the second waits and then sees the first's
@@ -32,9 +41,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, exists, func, select
@@ -56,6 +65,7 @@ from app.services.billing.owed import late_rule
 
 CONFLICT_NS = uuid.UUID("6f1c0b7e-3d1a-4c55-9a57-2f0f4f3a9e11")
 OVERPAID_BILL = "overpaid_bill"
+SURPLUS_TAKEN_BACK = "surplus_taken_back"
 BILLS = cast(Table, Bill.__table__)
 
 
@@ -100,102 +110,124 @@ def fee_rule(rule: LateFeeRule | None, due: date) -> Callable[[int, date], int]:
     return fee_on
 
 
+def touched_bills(s: Session, by_table: Mapping[str, list[dict[str, Any]]]) -> set[uuid.UUID]:
+    """The bills a push's rows may change the surplus of: those its allocations pay, and
+    those of the payments its voids void (read at the centre, for voids of payments pushed
+    before)."""
+    allocations = by_table.get("payment_allocations", ())
+    bills = {r["bill_id"] for r in allocations}
+    voided = {r["payment_id"] for r in by_table.get("payment_voids", ())}
+    if voided:
+        bills |= {r["bill_id"] for r in allocations if r["payment_id"] in voided}
+        bills |= set(
+            s.scalars(
+                select(PaymentAllocation.bill_id).where(
+                    PaymentAllocation.payment_id.in_(sorted(voided))
+                )
+            )
+        )
+    return bills
+
+
 def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) -> int:
-    """Credit the surplus of every overpaid bill among `bill_ids`; the conflicts recorded."""
+    """Credit the surplus of every overpaid bill among `bill_ids`, and take back what a
+    void made no longer surplus; the conflicts recorded (see the module docstring)."""
     if not bill_ids:
         return 0
+    chosen = list(bill_ids)
     voided = exists().where(PaymentVoid.payment_id == PaymentAllocation.payment_id)
     # a surplus needs the principal paid in full and a second payment on the bill
     # (principal beyond the amount, or a late fee paid after the principal was)
-    rows = s.execute(
-        select(
-            Bill.id,
-            Bill.amount_fen,
-            Bill.account_id,
-            Bill.due_date,
-            func.sum(PaymentAllocation.amount_fen),
-            func.sum(PaymentAllocation.late_fee_fen),
-        )
+    overpaid = s.scalars(
+        select(Bill.id)
         .join(PaymentAllocation, PaymentAllocation.bill_id == Bill.id)
-        .where(Bill.id.in_(list(bill_ids)), ~voided)
-        .group_by(Bill.id, Bill.amount_fen, Bill.account_id, Bill.due_date)
+        .where(Bill.id.in_(chosen), ~voided)
+        .group_by(Bill.id, Bill.amount_fen)
         .having(
             func.sum(PaymentAllocation.amount_fen) >= Bill.amount_fen,
             func.count(PaymentAllocation.id) > 1,
         )
-    ).all()
+    )
+    # and one credited before may have lost its surplus to a void since
+    settled_before = s.scalars(select(SyncConflict.bill_id).where(SyncConflict.bill_id.in_(chosen)))
     made = 0
-    for bill_id, amount, account_id, due, paid, late_paid in rows:
-        account = s.get_one(CustomerAccount, account_id)
-        zone = ZoneInfo(s.get_one(Hall, account.hall_id).timezone)
-        allocations = s.execute(
-            select(
-                Payment.id,
-                Payment.receipt_number,
-                Payment.station,
-                Payment.created_at,
-                PaymentAllocation.amount_fen,
-                PaymentAllocation.late_fee_fen,
-            )
-            .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
-            .where(PaymentAllocation.bill_id == bill_id, ~voided)
-            .order_by(Payment.created_at, Payment.receipt_number)
-        ).all()
-        # each payment on its hall's day, as the station charged it (`business_date`)
-        surplus = surplus_of(
-            int(amount),
-            [
-                (a.amount_fen, a.late_fee_fen, a.created_at.astimezone(zone).date())
-                for a in allocations
-            ],
-            fee_rule(late_rule(s, account), due),
-        )
-        settled = int(
-            s.scalar(
-                select(func.coalesce(func.sum(SyncConflict.amount_fen), 0)).where(
-                    SyncConflict.bill_id == bill_id, SyncConflict.kind == OVERPAID_BILL
-                )
-            )
-            or 0
-        )
-        if surplus <= settled:
-            continue
-        payments = allocations
-        hall_id = account.hall_id
-        key = f"{bill_id}/{paid}/{late_paid}"  # never the older form, bill/principal
-        later = payments[-1].id if payments else None
-        s.add(
-            CreditEntry(
-                id=uuid.uuid5(CONFLICT_NS, f"credit/{key}"),
-                account_id=account_id,
-                amount_fen=surplus - settled,
-                reason="adjustment",
-                payment_id=later,
-                created_at=now,
-            )
-        )
-        s.add(
-            SyncConflict(
-                id=uuid.uuid5(CONFLICT_NS, f"conflict/{key}"),
-                kind=OVERPAID_BILL,
-                hall_id=hall_id,
-                account_id=account_id,
-                bill_id=bill_id,
-                amount_fen=surplus - settled,
-                detail=json.dumps(
-                    {
-                        "payments": [
-                            {"receipt": p.receipt_number, "station": p.station} for p in payments
-                        ],
-                        "bill_amount_fen": int(amount),
-                        "paid_fen": int(paid),
-                    },
-                    ensure_ascii=False,
-                    sort_keys=True,
-                ),
-                created_at=now,
-            )
-        )
-        made += 1
+    for bill_id in sorted(set(overpaid) | {b for b in settled_before if b is not None}):
+        made += _settle(s, s.get_one(Bill, bill_id), now)
     s.flush()
     return made
+
+
+def _settle(s: Session, bill: Bill, now: datetime) -> int:
+    """Credit the bill's surplus not credited yet, or take back a credit a void has made
+    too large; 1 when a conflict was recorded."""
+    account = s.get_one(CustomerAccount, bill.account_id)
+    zone = ZoneInfo(s.get_one(Hall, account.hall_id).timezone)
+    rows = s.execute(
+        select(
+            Payment.id,
+            Payment.receipt_number,
+            Payment.station,
+            Payment.created_at,
+            PaymentAllocation.amount_fen,
+            PaymentAllocation.late_fee_fen,
+            exists().where(PaymentVoid.payment_id == Payment.id).label("void"),
+        )
+        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+        .where(PaymentAllocation.bill_id == bill.id)
+        .order_by(Payment.created_at, Payment.receipt_number)
+    ).all()
+    payments = [r for r in rows if not r.void]
+    # each payment on its hall's day, as the station charged it (`business_date`)
+    surplus = surplus_of(
+        bill.amount_fen,
+        [(a.amount_fen, a.late_fee_fen, a.created_at.astimezone(zone).date()) for a in payments],
+        fee_rule(late_rule(s, account), bill.due_date),
+    )
+    settled = int(
+        s.scalar(
+            select(func.coalesce(func.sum(SyncConflict.amount_fen), 0)).where(
+                SyncConflict.bill_id == bill.id,
+                SyncConflict.kind.in_((OVERPAID_BILL, SURPLUS_TAKEN_BACK)),
+            )
+        )
+        or 0
+    )
+    voids = [r.receipt_number for r in rows if r.void]
+    if surplus == settled or (surplus < settled and not voids):
+        return 0  # only a void takes a surplus back (not a late-fee rule changed since)
+    paid = sum(a.amount_fen for a in payments)
+    late_paid = sum(a.late_fee_fen for a in payments)
+    if surplus > settled:
+        kind, key = OVERPAID_BILL, f"{bill.id}/{paid}/{late_paid}"  # never bill/principal
+    else:
+        kind, key = SURPLUS_TAKEN_BACK, f"back/{bill.id}/{paid}/{late_paid}/{settled}"
+    s.add(
+        CreditEntry(
+            id=uuid.uuid5(CONFLICT_NS, f"credit/{key}"),
+            account_id=account.id,
+            amount_fen=surplus - settled,
+            reason="adjustment",
+            payment_id=payments[-1].id if payments else None,
+            created_at=now,
+        )
+    )
+    detail: dict[str, object] = {
+        "payments": [{"receipt": p.receipt_number, "station": p.station} for p in payments],
+        "bill_amount_fen": bill.amount_fen,
+        "paid_fen": paid,
+    }
+    if kind == SURPLUS_TAKEN_BACK:
+        detail["voided"] = voids
+    s.add(
+        SyncConflict(
+            id=uuid.uuid5(CONFLICT_NS, f"conflict/{key}"),
+            kind=kind,
+            hall_id=account.hall_id,
+            account_id=account.id,
+            bill_id=bill.id,
+            amount_fen=surplus - settled,
+            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+            created_at=now,
+        )
+    )
+    return 1

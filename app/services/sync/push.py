@@ -36,7 +36,7 @@ from app.models import Base
 from app.models.db import Database
 from app.services import errors
 from app.services.sync.capture import OUTBOX, TABLE_ORDER
-from app.services.sync.conflicts import lock_bills, settle_overpaid
+from app.services.sync.conflicts import lock_bills, settle_overpaid, touched_bills
 from app.services.sync.hall import MIRRORED, mirror_rows, mirror_statement
 from app.services.sync.rows import from_json
 
@@ -68,12 +68,12 @@ def send_rows(
     central: Database, by_table: Mapping[str, list[dict[str, Any]]]
 ) -> tuple[int, int, int]:
     """The central transaction of a push: the rows of each table (decoded outbox records)
-    inserted in foreign-key order, the bills they pay locked first and settled after;
-    (inserted, refused, conflicts). `DatabaseUnavailable` when the centre cannot be
-    reached (nothing is written)."""
+    inserted in foreign-key order, the bills they pay or whose payments they void locked
+    first and settled after; (inserted, refused, conflicts). `DatabaseUnavailable` when
+    the centre cannot be reached (nothing is written)."""
     inserted = refused = 0
-    bill_ids = {r["bill_id"] for r in by_table.get("payment_allocations", ())}
     with errors.database_reached(), central.write() as s:
+        bill_ids = touched_bills(s, by_table)  # paid, or with a payment voided
         lock_bills(s, bill_ids)  # two pushes paying one bill take turns (see conflicts)
         for name in sorted(by_table, key=TABLE_ORDER.__getitem__):
             table = Base.metadata.tables[name]

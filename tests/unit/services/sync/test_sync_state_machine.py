@@ -7,7 +7,8 @@ step:
 - a station's payment is at the centre or in its outbox, never neither;
 - with the link up and every outbox drained, the centre holds exactly the stations'
   payments, its total is the sum of their receipts, and every bill paid beyond its amount
-  is credited exactly its surplus (checked against an independent computation here).
+  is credited exactly its surplus, late fees charged twice for the same days included
+  (checked against an independent computation here).
 
 Real SQLite files for the caches and the centre (the push path is the same on PostgreSQL,
 where the tests beside this one run it); the link is cut by the state machine refusing to
@@ -21,7 +22,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
+from fractions import Fraction
+from functools import partial
+from math import floor
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -29,7 +35,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import func, insert, select
 
-from app.models import Bill, CreditEntry, Payment, PaymentAllocation
+from app.models import (
+    Bill,
+    CreditEntry,
+    CustomerAccount,
+    LateFeeRuleRow,
+    Payment,
+    PaymentAllocation,
+)
 from app.models.db import Database
 from app.services.billing.payments import PaymentService
 from app.services.hall_ref import HallDirectory
@@ -49,13 +62,28 @@ from tests.unit.services.sync.sync_helpers import (
 ACCOUNTS = 4  # few accounts: the two stations often pay the same bills
 
 
-def _paid_beyond(amount: int, rows: list[tuple[int, int]]) -> int:
+def _late_fee(left: int, due: date, rule: LateFeeRuleRow | None) -> int:
+    """Written here apart from the service: the late fee asked on BOOK_DAY (every payment
+    of the machine falls on it) for `left` fen unpaid since `due`, halves up, capped."""
+    days = (BOOK_DAY - due).days - (rule.grace_days if rule else 0)
+    if rule is None or rule.waived or left <= 0 or days <= 0:
+        return 0
+    fee = floor(Fraction(left * rule.daily_rate_ppm * days, 10**6) + Fraction(1, 2))
+    if rule.cap_ratio_ppm:
+        fee = min(fee, left * rule.cap_ratio_ppm // 10**6)
+    return fee
+
+
+def _paid_beyond(amount: int, rows: list[tuple[int, int]], fee: Callable[[int], int]) -> int:
     """Written here apart from the service: the principal paid past a bill's amount, and
-    the late fee of a payment that came when nothing was left to pay."""
-    before = extra = 0
+    the late fee past what `fee` asks on what was left less the late fee kept before (a
+    customer is never charged twice for the same days)."""
+    before = kept = extra = 0
     for principal, late_fee in rows:
         room = max(0, amount - before)
-        extra += max(0, principal - room) + (late_fee if room == 0 else 0)
+        keep = min(late_fee, max(0, fee(room) - kept)) if room else 0
+        kept += keep
+        extra += max(0, principal - room) + late_fee - keep
         before += principal
     return extra
 
@@ -160,6 +188,15 @@ class Sync(RuleBasedStateMachine):
         with self.central.read() as s:
             total = int(s.scalar(select(func.coalesce(func.sum(Payment.amount_fen), 0))) or 0)
             bills = {b.id: b.amount_fen for b in s.scalars(select(Bill))}
+            rules = {r.account_type: r for r in s.scalars(select(LateFeeRuleRow))}
+            fees = {
+                b.id: partial(_late_fee, due=b.due_date, rule=rules.get(kind))
+                for b, kind in s.execute(
+                    select(Bill, CustomerAccount.account_type).join(
+                        CustomerAccount, CustomerAccount.id == Bill.account_id
+                    )
+                )
+            }
             allocations: dict[uuid.UUID, list[tuple[int, int]]] = {}
             for a in s.execute(
                 select(PaymentAllocation.bill_id, PaymentAllocation.amount_fen,
@@ -183,7 +220,7 @@ class Sync(RuleBasedStateMachine):
                     s.scalar(select(func.coalesce(func.sum(Payment.amount_fen), 0))) or 0
                 )
         assert total == local_total
-        surplus = sum(_paid_beyond(bills[b], rows) for b, rows in allocations.items())
+        surplus = sum(_paid_beyond(bills[b], rows, fees[b]) for b, rows in allocations.items())
         assert credited == surplus
 
 
