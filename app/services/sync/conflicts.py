@@ -112,13 +112,11 @@ def fee_rule(rule: LateFeeRule | None, due: date) -> Callable[[int, date], int]:
 
 def touched_bills(s: Session, by_table: Mapping[str, list[dict[str, Any]]]) -> set[uuid.UUID]:
     """The bills a push's rows may change the surplus of: those its allocations pay, and
-    those of the payments its voids void (read at the centre, for voids of payments pushed
-    before)."""
-    allocations = by_table.get("payment_allocations", ())
-    bills = {r["bill_id"] for r in allocations}
+    those of the payments its voids void (read at the centre: a void's payment may have
+    been pushed before)."""
+    bills = {r["bill_id"] for r in by_table.get("payment_allocations", ())}
     voided = {r["payment_id"] for r in by_table.get("payment_voids", ())}
     if voided:
-        bills |= {r["bill_id"] for r in allocations if r["payment_id"] in voided}
         bills |= set(
             s.scalars(
                 select(PaymentAllocation.bill_id).where(
