@@ -32,6 +32,7 @@ from app.services.desks.manager import Dashboard
 from app.services.monitoring.live import CounterNow, ServiceNow
 from app.services.monitoring.live_alerts import AlertNow
 from app.ui.manager_charts import ChartsPanel
+from app.ui.manager_conflicts import conflicts_text
 from app.ui.messages import pause_reason_text
 from app.ui.theme import repolish
 from app.ui.widgets import hall_zone, named
@@ -156,6 +157,8 @@ class ManagerView:
         self.stations = named(QLabel(), "ManagerStations")
         self.stations.setWordWrap(True)
         body.addWidget(self.stations)
+        self.conflicts = named(QLabel(), "ManagerConflicts")
+        body.addWidget(self.conflicts)
         self.charts = ChartsPanel()
         self.tabs = named(QTabWidget(), "ManagerTabs")
         self.tabs.addTab(self.body, translate("ManagerWindow", "The hall now"))
@@ -355,6 +358,8 @@ def render(view: ManagerView, board: Dashboard, language: str) -> None:
     _fill(view.counters, [_counter_row(c, hall.taken_at) for c in hall.counters])
     names = {s.code: s.name(language) for s in hall.services}
     _fill(view.alerts, [_alert_row(a, zone, names) for a in hall.alerts_today])
+    view.conflicts.setText(conflicts_text(board.conflicts, zone))
+    view.conflicts.setVisible(bool(board.conflicts))
     late = board.late_stations()
     if late:
         view.stations.setText(

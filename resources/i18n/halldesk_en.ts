@@ -1326,6 +1326,18 @@
         <source>Satisfied</source>
         <translation>Satisfied</translation>
     </message>
+    <message>
+        <source>Bills paid twice while counters were offline (last {days} days): call the customer; a refund at the counter pays the credit back.</source>
+        <translation>Bills paid twice while counters were offline (last {days} days): call the customer; a refund at the counter pays the credit back.</translation>
+    </message>
+    <message>
+        <source>{time}  account {account}, bill {period}: {amount} to the customer&apos;s credit (receipts {receipts})</source>
+        <translation>{time}  account {account}, bill {period}: {amount} to the customer&apos;s credit (receipts {receipts})</translation>
+    </message>
+    <message>
+        <source>{time}  account {account}, bill {period}: {amount} taken back, a payment was voided (receipt {receipts})</source>
+        <translation>{time}  account {account}, bill {period}: {amount} taken back, a payment was voided (receipt {receipts})</translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>

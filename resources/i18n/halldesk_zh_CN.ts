@@ -1322,6 +1322,18 @@
         <source>Satisfied</source>
         <translation>满意</translation>
     </message>
+    <message>
+        <source>Bills paid twice while counters were offline (last {days} days): call the customer; a refund at the counter pays the credit back.</source>
+        <translation>断网期间被重复缴纳的账单（近 {days} 天）：请联系客户；客户可在窗口办理预存款退费。</translation>
+    </message>
+    <message>
+        <source>{time}  account {account}, bill {period}: {amount} to the customer&apos;s credit (receipts {receipts})</source>
+        <translation>{time}  户号 {account}，{period} 账单：{amount} 已转入客户预存款（收据 {receipts}）</translation>
+    </message>
+    <message>
+        <source>{time}  account {account}, bill {period}: {amount} taken back, a payment was voided (receipt {receipts})</source>
+        <translation>{time}  户号 {account}，{period} 账单：因缴费作废收回 {amount}（收据 {receipts}）</translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>

@@ -5,7 +5,9 @@
 - a dissatisfied customer: the alert is sounded once, opened (ticket, rating, clerk),
   a complaint work order asked for, acknowledged with a note that is required;
 - a wait over the service's limit turns red and raises an alert at that moment
-  (a clock that moves when told).
+  (a clock that moves when told);
+- a bill paid at two counters cut off from each other is listed with what the centre
+  credited and the receipts that met on it.
 """
 
 from __future__ import annotations
@@ -23,13 +25,28 @@ from sqlalchemy import select
 
 from app.bootstrap import build_core
 from app.models import AuditEntry
+from app.services.billing.payments import PaymentService
 from app.services.clock import ManualClock
+from app.services.hall_ref import HallDirectory
+from app.services.security.auth import AuthService
+from app.services.sync.push import drain
 from app.ui.manager_dialogs import AlertDetailDialog, LimitsDialog, NoteDialog
 from app.ui.manager_view import RED
+from app.ui.pay_render import yuan
 from tests.conftest import make_settings
 from tests.unit.services.queue_helpers import HALL, local
+from tests.unit.services.sync.sync_helpers import (
+    BOOK_DAY,
+    BOOK_START,
+    KEY,
+    StepClock,
+    central_with_book,
+    make_station,
+)
+from tests.unit.services.sync.sync_helpers import HALL as SYNC_HALL
 
 ROOT = Path(__file__).resolve().parents[2]
+LATE = "3300000003"  # a household of the sync tests' book whose oldest bill is owed
 
 
 def log_in_manager(qtbot, window, job: str = "8001") -> None:
@@ -234,3 +251,34 @@ def test_a_manager_changes_a_services_limits(qtbot, dashboard, sqlite_core):
         qtbot.keyClick(dialog.wait, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: cell(window.view.services, 0, 6) == "30 / 10 min / —", timeout=3000)
     assert window.view.status.text() == "The limits are saved."
+
+
+def test_a_bill_paid_twice_offline_is_listed_for_the_manager(
+    qtbot, dashboard, sqlite_url, tmp_path
+):
+    # two counters cut off from each other take the same bill; both push to this centre
+    central = central_with_book(sqlite_url, accounts=4, book_day=BOOK_DAY)
+    clock = StepClock(BOOK_START)
+    stations = [make_station(central, tmp_path / f"pc{n}.sqlite3", clock) for n in (1, 2)]
+    try:
+        billing = PaymentService(central, HallDirectory(central), AuthService(central), clock,
+                                 receipt_key=KEY)  # fmt: skip
+        oldest = billing.owed(SYNC_HALL, LATE, BOOK_DAY).bills[0]
+        label = dashboard.view.conflicts
+        assert not label.isVisible()
+        paid = [
+            st.pay(st.clerk(), LATE, str(oldest.due), prefix=f"PC{n}", bill_ids=[oldest.bill_id])
+            for n, st in enumerate(stations, start=1)
+        ]
+        for st in stations:
+            drain(st.cache, central)
+        qtbot.waitUntil(lambda: LATE in label.text(), timeout=10_000)
+        assert label.isVisible()
+        heading, line = label.text().splitlines()
+        assert "paid twice while counters were offline" in heading
+        assert f"account {LATE}, bill {oldest.period}: {yuan(oldest.due)}" in line
+        assert all(p.receipt_number in line for p in paid)
+    finally:
+        for st in stations:
+            st.cache.dispose()
+        central.dispose()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -27,6 +27,7 @@ from app.services.evaluation.service import EvaluationService
 from app.services.hall_ref import business_date
 from app.services.monitoring.alert_rules import AlertRules
 from app.services.monitoring.charts import DayCharts, day_charts
+from app.services.monitoring.conflicts import ConflictSeen, recent_conflicts
 from app.services.monitoring.drill import AlertDetail, drill
 from app.services.monitoring.limits import Limits, set_limits
 from app.services.monitoring.live import HallMonitor, HallNow
@@ -35,6 +36,7 @@ from app.services.security.auth import Actor, AuthService, may
 from app.services.sync.worker import SyncStatus
 
 STATION_LATE_S = 300.0  # a station that has not synced for this long is shown as offline
+CONFLICT_DAYS = 7  # the sync conflicts shown: those of the last week
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,8 @@ class Dashboard:
     sync: SyncStatus | None  # this station's link (None: a direct station, no cache)
     stations: tuple[StationSeen, ...]  # the hall's stations as the centre last saw them
     rules_changed: int  # threshold alerts raised or cleared by this read
+    # bills paid twice while counters were cut off, of the last CONFLICT_DAYS (the centre's)
+    conflicts: tuple[ConflictSeen, ...] = ()
 
     def late_stations(self) -> tuple[StationSeen, ...]:
         now = self.hall.taken_at
@@ -97,7 +101,7 @@ class ManagerDesk:
         if changed:
             view = self._monitor.now(self._hall)
         info = self._monitor.hall(self._hall)
-        return Dashboard(info, view, sync, self._stations(), changed)
+        return Dashboard(info, view, sync, self._stations(), changed, self._conflicts(view))
 
     def _stations(self) -> tuple[StationSeen, ...]:
         """The centre's record of this hall's stations; none when it cannot be reached."""
@@ -111,6 +115,14 @@ class ManagerDesk:
         except DBAPIError:
             return ()
         return tuple(StationSeen(r.station, r.seen_at) for r in rows)
+
+    def _conflicts(self, view: HallNow) -> tuple[ConflictSeen, ...]:
+        """The centre's recent conflicts of this hall; none when it cannot be reached."""
+        since = view.taken_at - timedelta(days=CONFLICT_DAYS)
+        try:
+            return recent_conflicts(self._central, self._hall, since)
+        except DBAPIError:
+            return ()
 
     def acknowledge(self, actor: Actor, alert_id: uuid.UUID, note: str) -> None:
         note = note.strip()

@@ -1,13 +1,14 @@
 """A void after a bill was paid twice while offline: the centre credited the surplus, so
-a void pushed later takes that credit back (the customer is not paid twice), and a
-station that sees the credit refuses the void and points the clerk to a refund. On a
+a void pushed later takes that credit back (the customer is not paid twice), the
+manager's dashboard lists both, and a station that sees the credit refuses the void and
+points the clerk to a refund. On a
 fixed day and clock, as in test_conflicts."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from app.services.billing.money import to_fen
 from app.services.billing.payments import PaymentService
 from app.services.errors import DomainError
 from app.services.hall_ref import HallDirectory
+from app.services.monitoring.conflicts import recent_conflicts
 from app.services.security.auth import AuthService
 from app.services.sync.capture import OUTBOX
 from app.services.sync.push import drain, push
@@ -98,6 +100,14 @@ def test_a_void_pushed_after_the_surplus_was_credited_takes_it_back(paid_twice) 
     owed = _service(central, StepClock(BOOK_START)).owed(HALL, LATE, BOOK_DAY)
     assert owed.credit == 0
     assert first.allocations[0].bill_id not in {b.bill_id for b in owed.bills}  # PC2's stands
+    # what the manager's dashboard lists: the take-back, then the credit
+    seen = recent_conflicts(central, HALL, datetime.now(UTC) - timedelta(hours=1))
+    assert [(c.kind, c.amount, c.receipts) for c in seen] == [
+        ("surplus_taken_back", -first.amount, (first.receipt_number,)),
+        ("overpaid_bill", first.amount, (first.receipt_number, second.receipt_number)),
+    ]
+    assert {c.account_number for c in seen} == {LATE} and seen[0].period == seen[1].period != ""
+    assert recent_conflicts(central, HALL, datetime.now(UTC) + timedelta(minutes=1)) == ()
     # the same push again takes nothing back a second time
     with pc1.cache.write() as s:
         s.execute(insert(OUTBOX), saved)
