@@ -1,5 +1,6 @@
-"""The manager's line on sync conflicts: bills paid twice while counters were cut off
-from each other, what the centre credited to the customer, and what a void took back."""
+"""The manager's lines on sync conflicts: bills paid twice while counters were cut off
+from each other, what the centre credited to the customer, what a void took back, and
+prepaid credit paid out twice."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import tzinfo
 from PySide6.QtCore import QCoreApplication
 
 from app.services.desks.manager import CONFLICT_DAYS
-from app.services.monitoring.conflicts import ConflictSeen
+from app.services.monitoring.conflicts import CREDIT_OVERDRAWN, SURPLUS_TAKEN_BACK, ConflictSeen
 from app.ui.pay_render import yuan
 from app.ui.widgets import local_time
 
@@ -22,22 +23,28 @@ def conflicts_text(conflicts: tuple[ConflictSeen, ...], zone: tzinfo) -> str:
     lines = [
         translate(
             "ManagerWindow",
-            "Bills paid twice while counters were offline (last {days} days): call the "
-            "customer; a refund at the counter pays the credit back.",
+            "Paid twice while counters were offline (last {days} days): call the customer; "
+            "a refund at the counter pays a credit back.",
         ).format(days=CONFLICT_DAYS)
     ]
     for c in conflicts:
-        if c.amount >= 0:
+        if c.kind == CREDIT_OVERDRAWN:
             template = translate(
                 "ManagerWindow",
-                "{time}  account {account}, bill {period}: {amount} to the customer's "
-                "credit (receipts {receipts})",
+                "{time}  account {account}: prepaid credit paid out twice, {amount} "
+                "overdrawn (refunds at {receipts})",
             )
-        else:
+        elif c.kind == SURPLUS_TAKEN_BACK:
             template = translate(
                 "ManagerWindow",
                 "{time}  account {account}, bill {period}: {amount} taken back, a payment "
                 "was voided (receipt {receipts})",
+            )
+        else:
+            template = translate(
+                "ManagerWindow",
+                "{time}  account {account}, bill {period}: {amount} to the customer's "
+                "credit (receipts {receipts})",
             )
         lines.append(
             template.format(
@@ -45,7 +52,7 @@ def conflicts_text(conflicts: tuple[ConflictSeen, ...], zone: tzinfo) -> str:
                 account=c.account_number,
                 period=c.period or "?",
                 amount=yuan(abs(c.amount)),
-                receipts=", ".join(c.receipts),
+                receipts=", ".join(c.names),
             )
         )
     return "\n".join(lines)

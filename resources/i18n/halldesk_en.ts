@@ -1327,8 +1327,8 @@
         <translation>Satisfied</translation>
     </message>
     <message>
-        <source>Bills paid twice while counters were offline (last {days} days): call the customer; a refund at the counter pays the credit back.</source>
-        <translation>Bills paid twice while counters were offline (last {days} days): call the customer; a refund at the counter pays the credit back.</translation>
+        <source>Paid twice while counters were offline (last {days} days): call the customer; a refund at the counter pays a credit back.</source>
+        <translation>Paid twice while counters were offline (last {days} days): call the customer; a refund at the counter pays a credit back.</translation>
     </message>
     <message>
         <source>{time}  account {account}, bill {period}: {amount} to the customer&apos;s credit (receipts {receipts})</source>
@@ -1337,6 +1337,10 @@
     <message>
         <source>{time}  account {account}, bill {period}: {amount} taken back, a payment was voided (receipt {receipts})</source>
         <translation>{time}  account {account}, bill {period}: {amount} taken back, a payment was voided (receipt {receipts})</translation>
+    </message>
+    <message>
+        <source>{time}  account {account}: prepaid credit paid out twice, {amount} overdrawn (refunds at {receipts})</source>
+        <translation>{time}  account {account}: prepaid credit paid out twice, {amount} overdrawn (refunds at {receipts})</translation>
     </message>
 </context>
 <context>

@@ -1323,8 +1323,8 @@
         <translation>满意</translation>
     </message>
     <message>
-        <source>Bills paid twice while counters were offline (last {days} days): call the customer; a refund at the counter pays the credit back.</source>
-        <translation>断网期间被重复缴纳的账单（近 {days} 天）：请联系客户；客户可在窗口办理预存款退费。</translation>
+        <source>Paid twice while counters were offline (last {days} days): call the customer; a refund at the counter pays a credit back.</source>
+        <translation>断网期间的重复收付（近 {days} 天）：请联系客户；预存款可在窗口办理退费。</translation>
     </message>
     <message>
         <source>{time}  account {account}, bill {period}: {amount} to the customer&apos;s credit (receipts {receipts})</source>
@@ -1333,6 +1333,10 @@
     <message>
         <source>{time}  account {account}, bill {period}: {amount} taken back, a payment was voided (receipt {receipts})</source>
         <translation>{time}  户号 {account}，{period} 账单：因缴费作废收回 {amount}（收据 {receipts}）</translation>
+    </message>
+    <message>
+        <source>{time}  account {account}: prepaid credit paid out twice, {amount} overdrawn (refunds at {receipts})</source>
+        <translation>{time}  户号 {account}：预存款被重复退付，透支 {amount}（退费窗口 {receipts}）</translation>
     </message>
 </context>
 <context>

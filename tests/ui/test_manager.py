@@ -17,7 +17,10 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
@@ -28,8 +31,10 @@ from app.models import AuditEntry
 from app.services.billing.payments import PaymentService
 from app.services.clock import ManualClock
 from app.services.hall_ref import HallDirectory
+from app.services.monitoring.conflicts import CREDIT_OVERDRAWN, SURPLUS_TAKEN_BACK, ConflictSeen
 from app.services.security.auth import AuthService
 from app.services.sync.push import drain
+from app.ui.manager_conflicts import conflicts_text
 from app.ui.manager_dialogs import AlertDetailDialog, LimitsDialog, NoteDialog
 from app.ui.manager_view import RED
 from app.ui.pay_render import yuan
@@ -275,10 +280,28 @@ def test_a_bill_paid_twice_offline_is_listed_for_the_manager(
         qtbot.waitUntil(lambda: LATE in label.text(), timeout=10_000)
         assert label.isVisible()
         heading, line = label.text().splitlines()
-        assert "paid twice while counters were offline" in heading
+        assert heading.startswith("Paid twice while counters were offline")
         assert f"account {LATE}, bill {oldest.period}: {yuan(oldest.due)}" in line
         assert all(p.receipt_number in line for p in paid)
     finally:
         for st in stations:
             st.cache.dispose()
         central.dispose()
+
+
+def test_each_kind_of_conflict_reads_as_what_happened(english):
+    at = datetime(2026, 12, 4, 2, 5, tzinfo=UTC)  # 10:05 in the hall
+    text = conflicts_text(
+        (
+            ConflictSeen(at, CREDIT_OVERDRAWN, LATE, "", Decimal("-100.00"), ("pc1", "pc2")),
+            ConflictSeen(at, SURPLUS_TAKEN_BACK, LATE, "2025-12", Decimal("-148.04"), ("PC1-7",)),
+        ),
+        ZoneInfo("Asia/Shanghai"),
+    )
+    _heading, overdrawn, taken = text.splitlines()
+    assert overdrawn == (
+        f"12-04 10:05  account {LATE}: prepaid credit paid out twice, ¥100.00 overdrawn "
+        "(refunds at pc1, pc2)"
+    )
+    assert taken.endswith("bill 2025-12: ¥148.04 taken back, a payment was voided (receipt PC1-7)")
+    assert conflicts_text((), ZoneInfo("Asia/Shanghai")) == ""

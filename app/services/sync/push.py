@@ -38,6 +38,7 @@ from app.services import errors
 from app.services.sync.capture import OUTBOX, TABLE_ORDER
 from app.services.sync.conflicts import lock_bills, settle_overpaid, touched_bills
 from app.services.sync.hall import MIRRORED, mirror_rows, mirror_statement
+from app.services.sync.overdrawn import flag_overdrawn, lock_accounts, paying_out
 from app.services.sync.rows import from_json
 
 log = logging.getLogger(__name__)
@@ -68,13 +69,16 @@ def send_rows(
     central: Database, by_table: Mapping[str, list[dict[str, Any]]]
 ) -> tuple[int, int, int]:
     """The central transaction of a push: the rows of each table (decoded outbox records)
-    inserted in foreign-key order, the bills they pay or whose payments they void locked
-    first and settled after; (inserted, refused, conflicts). `DatabaseUnavailable` when
-    the centre cannot be reached (nothing is written)."""
+    inserted in foreign-key order, the bills they pay or whose payments they void and the
+    accounts whose credit they pay out locked first and settled after; (inserted, refused,
+    conflicts). `DatabaseUnavailable` when the centre cannot be reached (nothing is
+    written)."""
     inserted = refused = 0
     with errors.database_reached(), central.write() as s:
         bill_ids = touched_bills(s, by_table)  # paid, or with a payment voided
         lock_bills(s, bill_ids)  # two pushes paying one bill take turns (see conflicts)
+        accounts = paying_out(s, by_table)  # credit paid out: refunds, voids
+        lock_accounts(s, accounts)  # two pushes paying it out take turns (see overdrawn)
         for name in sorted(by_table, key=TABLE_ORDER.__getitem__):
             table = Base.metadata.tables[name]
             rows = by_table[name]
@@ -95,7 +99,9 @@ def send_rows(
                     gone = set(sent) - there
                     refused += len(gone)
                     log.warning("push: %s rows refused by the centre: %s", name, gone)
-        conflicts = settle_overpaid(s, bill_ids, datetime.now(UTC))
+        now = datetime.now(UTC)
+        conflicts = settle_overpaid(s, bill_ids, now)
+        conflicts += flag_overdrawn(s, accounts, now)
     return inserted, refused, conflicts
 
 

@@ -102,7 +102,7 @@ def test_a_void_pushed_after_the_surplus_was_credited_takes_it_back(paid_twice) 
     assert first.allocations[0].bill_id not in {b.bill_id for b in owed.bills}  # PC2's stands
     # what the manager's dashboard lists: the take-back, then the credit
     seen = recent_conflicts(central, HALL, datetime.now(UTC) - timedelta(hours=1))
-    assert [(c.kind, c.amount, c.receipts) for c in seen] == [
+    assert [(c.kind, c.amount, c.names) for c in seen] == [
         ("surplus_taken_back", -first.amount, (first.receipt_number,)),
         ("overpaid_bill", first.amount, (first.receipt_number, second.receipt_number)),
     ]
