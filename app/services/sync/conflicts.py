@@ -18,7 +18,9 @@ rule asked that day on what was left, less the late fee kept already (`billing/o
 a customer is never charged twice for the same days). A payment that found the bill paid
 therefore gives back all its late fee; one that paid the whole bill after another station
 took part of it and that part's late fee gives back the late fee charged a second time.
-Payments taken by stations that saw each other come out as they were: no surplus.
+Payments taken by stations that saw each other come out as they were: no surplus. A bill
+still owed is settled once its principal is paid in full: late fee paid twice on it
+meanwhile is credited then.
 
 A void can reach the centre after the surplus was credited: a station that had not heard
 of the conflict gave the customer the cash of one payment back. The surplus is then

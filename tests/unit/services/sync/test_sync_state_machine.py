@@ -1,14 +1,14 @@
-"""A Hypothesis state machine over two stations and their centre: pay, cut the link, heal
-it, push, push with the reply lost (the outbox not trimmed, then replayed), crash a
-station (its cache closed and opened again) — with the invariants checked after every
-step:
+"""A Hypothesis state machine over two stations and their centre: pay, void a payment
+(the customer's cash back), cut the link, heal it, push, push with the reply lost (the
+outbox not trimmed, then replayed), crash a station (its cache closed and opened again)
+— with the invariants checked after every step:
 
 - the centre never holds a payment twice, nor one that no station committed;
 - a station's payment is at the centre or in its outbox, never neither;
 - with the link up and every outbox drained, the centre holds exactly the stations'
   payments, its total is the sum of their receipts, and every bill paid beyond its amount
-  is credited exactly its surplus, late fees charged twice for the same days included
-  (checked against an independent computation here).
+  is credited exactly its surplus over the payments not voided, late fees charged twice
+  for the same days included (checked against an independent computation here).
 
 Real SQLite files for the caches and the centre (the push path is the same on PostgreSQL,
 where the tests beside this one run it); the link is cut by the state machine refusing to
@@ -33,7 +33,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from sqlalchemy import func, insert, select
+from sqlalchemy import exists, func, insert, select
 
 from app.models import (
     Bill,
@@ -42,6 +42,7 @@ from app.models import (
     LateFeeRuleRow,
     Payment,
     PaymentAllocation,
+    PaymentVoid,
 )
 from app.models.db import Database
 from app.services.billing.payments import PaymentService
@@ -75,9 +76,12 @@ def _late_fee(left: int, due: date, rule: LateFeeRuleRow | None) -> int:
 
 
 def _paid_beyond(amount: int, rows: list[tuple[int, int]], fee: Callable[[int], int]) -> int:
-    """Written here apart from the service: the principal paid past a bill's amount, and
-    the late fee past what `fee` asks on what was left less the late fee kept before (a
+    """Written here apart from the service: for a bill whose principal is paid in full
+    (one still owed is settled when it is), the principal paid past its amount, and the
+    late fee past what `fee` asks on what was left less the late fee kept before (a
     customer is never charged twice for the same days)."""
+    if sum(principal for principal, _ in rows) < amount:
+        return 0
     before = kept = extra = 0
     for principal, late_fee in rows:
         room = max(0, amount - before)
@@ -115,6 +119,24 @@ class Sync(RuleBasedStateMachine):
         amount = Decimal(yuan)
         billing.pay(auth.login("1001", "1234"), HALL, f"33{account:08d}", amount, "cash",
                     tendered=amount, counter_number=1, station_prefix=f"PC{n + 1}")  # fmt: skip
+
+    @rule(n=st.integers(0, 1), pick=st.integers(0, 1_000))
+    def void(self, n: int, pick: int) -> None:
+        """A manager-approved void of one of the station's live payments (the customer's
+        cash back); the station has not heard of any conflict (it never pulls here)."""
+        cache = self.caches[n]
+        with cache.read() as s:
+            live = s.scalars(
+                select(Payment.id)
+                .where(~exists().where(PaymentVoid.payment_id == Payment.id))
+                .order_by(Payment.created_at, Payment.receipt_number)
+            ).all()
+        if not live:
+            return
+        auth = AuthService(cache, station=f"PC{n + 1}")
+        billing = PaymentService(cache, HallDirectory(cache), auth, self.clock, receipt_key=KEY)
+        billing.void(auth.login("1001", "1234"), live[pick % len(live)],
+                     auth.approve("8001", "1234"), "cash back")  # fmt: skip
 
     @rule()
     def cut(self) -> None:
@@ -202,6 +224,7 @@ class Sync(RuleBasedStateMachine):
                 select(PaymentAllocation.bill_id, PaymentAllocation.amount_fen,
                        PaymentAllocation.late_fee_fen)
                 .join(Payment, Payment.id == PaymentAllocation.payment_id)
+                .where(~exists().where(PaymentVoid.payment_id == Payment.id))
                 .order_by(Payment.created_at, Payment.receipt_number)
             ):  # fmt: skip
                 allocations.setdefault(a.bill_id, []).append((a.amount_fen, a.late_fee_fen))
