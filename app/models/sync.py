@@ -72,7 +72,10 @@ class SyncConflict(Base):
     `adjustment` credit entry of the same amount, and this row tells the manager."""
 
     __tablename__ = "sync_conflicts"
-    __table_args__ = (Index("ix_sync_conflicts_hall_at", "hall_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_sync_conflicts_hall_at", "hall_id", "created_at"),
+        Index("ix_sync_conflicts_bill", "bill_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
