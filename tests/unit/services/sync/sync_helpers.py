@@ -5,6 +5,7 @@ table on both sides."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -25,6 +26,7 @@ from app.services.simulation.demo_accounts import seed_demo_accounts
 from app.services.simulation.demo_hall import ensure_demo_hall
 from app.services.sync.capture import PUSHED, install_capture
 from app.services.sync.pulled import PULLED
+from app.services.sync.push import drain
 
 HALL = "DEMO"
 # what the centre keeps and stations only read: the pulled tables no station pushes
@@ -114,3 +116,26 @@ def counts(db: Database) -> dict[str, int]:
 def ids(db: Database, table: str) -> list[Any]:
     with db.read() as s:
         return sorted(s.scalars(select(Base.metadata.tables[table].c.id)).all())
+
+
+def drain_at_once(stations: list[Station], central: Database, batch: int = 500) -> None:
+    """Every station drains its outbox into `central`, all starting at the same moment
+    (one thread each); the first error of any is raised."""
+    start = threading.Barrier(len(stations))
+    failed: list[BaseException] = []
+
+    def run(station: Station) -> None:
+        try:
+            start.wait()
+            drain(station.cache, central, batch=batch)
+        except BaseException as exc:  # noqa: BLE001 - raised below
+            failed.append(exc)
+
+    threads = [threading.Thread(target=run, args=(st,)) for st in stations]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads), "a drain did not end within 60 s"
+    if failed:
+        raise failed[0]

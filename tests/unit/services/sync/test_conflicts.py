@@ -7,7 +7,6 @@ same whatever day the tests run)."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -34,6 +33,7 @@ from tests.unit.services.sync.sync_helpers import (
     Station,
     StepClock,
     central_with_book,
+    drain_at_once,
     make_station,
 )
 
@@ -107,22 +107,7 @@ def test_a_replayed_push_records_no_second_conflict(central: Database, tmp_path:
 def test_two_stations_pushing_at_once_find_each_conflict_once(pg_url: str, tmp_path: Path):
     central = central_with_book(pg_url)
     _due, stations, _results = _both_pay(central, tmp_path)
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run(station) -> None:  # type: ignore[no-untyped-def]
-        try:
-            start.wait()
-            drain(station.cache, central, batch=3)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(st,)) for st in stations]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not errors
+    drain_at_once(stations, central, batch=3)
     with central.read() as s:
         conflicts = s.scalars(select(SyncConflict)).all()
     assert len(conflicts) == len({c.bill_id for c in conflicts}) == len(_results[0].allocations)

@@ -32,6 +32,7 @@ from tests.unit.services.sync.sync_helpers import (
     Station,
     StepClock,
     central_with_book,
+    drain_at_once,
     make_station,
 )
 
@@ -118,22 +119,7 @@ def test_two_stations_pushing_their_refunds_at_once_find_the_overdraft(both_see_
     central, stations = both_see_credit
     for st in stations:
         _refund(st)
-    start = threading.Barrier(2)
-    failed: list[BaseException] = []
-
-    def run(st: Station) -> None:
-        try:
-            start.wait()
-            drain(st.cache, central)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failed.append(exc)
-
-    threads = [threading.Thread(target=run, args=(st,)) for st in stations]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not failed
+    drain_at_once(stations, central)
     assert _credit(central) == -10_000
     seen = recent_conflicts(central, HALL, datetime.now(UTC) - timedelta(hours=1))
     assert [(c.kind, c.amount) for c in seen] == [("credit_overdrawn", Decimal("-100.00"))]
