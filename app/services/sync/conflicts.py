@@ -48,7 +48,8 @@ from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, exists, func, select
+from sqlalchemy import ColumnElement, Table, Uuid, any_, bindparam, exists, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -71,12 +72,24 @@ SURPLUS_TAKEN_BACK = "surplus_taken_back"
 BILLS = cast(Table, Bill.__table__)
 
 
+def among(s: Session, column: Any, ids: Collection[uuid.UUID]) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `column = ANY(:ids)` with the ids as one uuid[]
+    parameter, so the statement's text is the same whatever their number (psycopg and
+    the server parse it once, not once per batch size)."""
+    if s.get_bind().dialect.name == "postgresql":
+        return cast(
+            ColumnElement[bool],
+            column == any_(bindparam(None, sorted(ids), type_=ARRAY(Uuid), unique=True)),
+        )
+    return cast(ColumnElement[bool], column.in_(sorted(ids)))
+
+
 def lock_bills(s: Session, bill_ids: Collection[uuid.UUID]) -> None:
     """Take the bills' row locks for this transaction (PostgreSQL; SQLite has one writer)."""
     if bill_ids and s.get_bind().dialect.name == "postgresql":
         s.execute(
             select(BILLS.c.id)
-            .where(BILLS.c.id.in_(sorted(bill_ids)))
+            .where(among(s, BILLS.c.id, bill_ids))
             .order_by(BILLS.c.id)
             .with_for_update()
         )
@@ -141,7 +154,7 @@ def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) 
     overpaid = s.scalars(
         select(Bill.id)
         .join(PaymentAllocation, PaymentAllocation.bill_id == Bill.id)
-        .where(Bill.id.in_(chosen), ~voided)
+        .where(among(s, Bill.id, chosen), ~voided)
         .group_by(Bill.id, Bill.amount_fen)
         .having(
             func.sum(PaymentAllocation.amount_fen) >= Bill.amount_fen,
@@ -149,7 +162,9 @@ def settle_overpaid(s: Session, bill_ids: Collection[uuid.UUID], now: datetime) 
         )
     )
     # and one credited before may have lost its surplus to a void since
-    settled_before = s.scalars(select(SyncConflict.bill_id).where(SyncConflict.bill_id.in_(chosen)))
+    settled_before = s.scalars(
+        select(SyncConflict.bill_id).where(among(s, SyncConflict.bill_id, chosen))
+    )
     made = 0
     for bill_id in sorted(set(overpaid) | {b for b in settled_before if b is not None}):
         made += _settle(s, s.get_one(Bill, bill_id), now)

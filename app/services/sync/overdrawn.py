@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.models import CreditEntry, CustomerAccount, Payment, Refund
 from app.models.sync import SyncConflict
-from app.services.sync.conflicts import CONFLICT_NS
+from app.services.sync.conflicts import CONFLICT_NS, among
 
 CREDIT_OVERDRAWN = "credit_overdrawn"
 REFUNDS_NAMED = timedelta(days=7)  # the refunds the conflict names: those of the last week
@@ -48,7 +48,7 @@ def lock_accounts(s: Session, account_ids: Collection[uuid.UUID]) -> None:
     if account_ids and s.get_bind().dialect.name == "postgresql":
         s.execute(
             select(CustomerAccount.id)
-            .where(CustomerAccount.id.in_(sorted(account_ids)))
+            .where(among(s, CustomerAccount.id, account_ids))
             .order_by(CustomerAccount.id)
             .with_for_update()
         )
